@@ -1,0 +1,51 @@
+namespace KafkaActors.Protocol.Framing;
+
+/// <summary>
+/// The versions of each API this client implements and the version from which each is
+/// "flexible" (KIP-482: compact strings/arrays, tagged fields, request header v2 / response header v1).
+/// Mirrors <c>validVersions</c> / <c>flexibleVersions</c> of Kafka's message JSON specs.
+/// </summary>
+public static class ClientApiVersions
+{
+    /// <summary>ApiVersionsRequest.json: validVersions 0-4, flexibleVersions 3+. We send at most v3.</summary>
+    public static readonly ApiVersionRange ApiVersions = new(0, 3);
+
+    /// <summary>MetadataRequest.json: 0-12, flexible 9+. v0 means "all topics" for an empty list, so we start at 1.</summary>
+    public static readonly ApiVersionRange Metadata = new(1, 12);
+
+    /// <summary>ProduceRequest.json: 0-11, flexible 9+. v3 is the first with RecordBatch v2 (magic 2).</summary>
+    public static readonly ApiVersionRange Produce = new(3, 11);
+
+    /// <summary>InitProducerIdRequest.json: 0-5, flexible 2+.</summary>
+    public static readonly ApiVersionRange InitProducerId = new(0, 5);
+
+    public static ApiVersionRange For(ApiKey key) => key switch
+    {
+        ApiKey.ApiVersions => ApiVersions,
+        ApiKey.Metadata => Metadata,
+        ApiKey.Produce => Produce,
+        ApiKey.InitProducerId => InitProducerId,
+        _ => throw new ArgumentOutOfRangeException(nameof(key), key, "This client does not implement that API."),
+    };
+
+    public static bool IsFlexible(ApiKey key, short version) => key switch
+    {
+        ApiKey.ApiVersions => version >= 3,
+        ApiKey.Metadata => version >= 9,
+        ApiKey.Produce => version >= 9,
+        ApiKey.InitProducerId => version >= 2,
+        ApiKey.Fetch => version >= 12,
+        ApiKey.ListOffsets => version >= 6,
+        _ => throw new ArgumentOutOfRangeException(nameof(key), key, "Unknown flexibility for that API."),
+    };
+
+    /// <summary>Request header v2 for flexible versions, else v1 (v1 adds the client id).</summary>
+    public static short RequestHeaderVersion(ApiKey key, short version) => IsFlexible(key, version) ? (short)2 : (short)1;
+
+    /// <summary>
+    /// Response header v1 (with tagged fields) for flexible versions, else v0. ApiVersions always
+    /// answers with v0 so that a client can read it before it knows which versions the broker speaks.
+    /// </summary>
+    public static short ResponseHeaderVersion(ApiKey key, short version) =>
+        key != ApiKey.ApiVersions && IsFlexible(key, version) ? (short)1 : (short)0;
+}

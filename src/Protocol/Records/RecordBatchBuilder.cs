@@ -1,0 +1,123 @@
+using System.Text;
+using KafkaActors.Protocol.Primitives;
+using L = KafkaActors.Protocol.Records.RecordBatchLayout;
+
+namespace KafkaActors.Protocol.Records;
+
+/// <summary>
+/// Appends records (RecordBatch v2 layout) straight into a caller-owned buffer, leaving room for the
+/// 61-byte header, which <see cref="RecordBatchHeader.Write"/> fills when the batch is closed.
+/// Allocation-free. Not thread-safe: the owner of the buffer serializes appends.
+/// </summary>
+public sealed class RecordBatchBuilder
+{
+    /// <summary>Upper bound of the per-record framing: length varint, attributes, timestamp and offset deltas, header count.</summary>
+    public const int MaxRecordOverhead = Varint.MaxLength32 + 1 + Varint.MaxLength64 + Varint.MaxLength32 + Varint.MaxLength32;
+
+    private byte[] _buffer = [];
+    private int _limit;
+    private int _position;
+
+    public int RecordCount { get; private set; }
+    public long BaseTimestamp { get; private set; }
+    public long MaxTimestamp { get; private set; }
+
+    /// <summary>Bytes of the batch so far, header included.</summary>
+    public int SizeInBytes => _position;
+
+    public byte[] Buffer => _buffer;
+
+    /// <summary>Starts an empty batch in <paramref name="buffer"/>, using at most <paramref name="limit"/> bytes of it.</summary>
+    public void Reset(byte[] buffer, int limit)
+    {
+        if (limit < L.HeaderSize || limit > buffer.Length) throw new ArgumentOutOfRangeException(nameof(limit));
+        _buffer = buffer;
+        _limit = limit;
+        _position = L.HeaderSize;
+        RecordCount = 0;
+        BaseTimestamp = 0;
+        MaxTimestamp = long.MinValue;
+    }
+
+    /// <summary>The records section written so far.</summary>
+    public ReadOnlySpan<byte> Records => _buffer.AsSpan(L.HeaderSize, _position - L.HeaderSize);
+
+    /// <summary>
+    /// Java's <c>estimateSizeInBytesUpperBound</c>: the most a batch holding only this record can take,
+    /// used for the max.request.size / buffer.memory checks before a partition is chosen.
+    /// </summary>
+    public static int EstimateSizeUpperBound(int keyLength, int valueLength, ReadOnlySpan<RecordHeader> headers) =>
+        L.HeaderSize + MaxRecordOverhead + FieldSize(keyLength) + FieldSize(valueLength) + HeadersSize(headers);
+
+    /// <summary>Exact size of a record once appended (with its length prefix).</summary>
+    public int SizeOfRecord(long timestamp, int keyLength, int valueLength, ReadOnlySpan<RecordHeader> headers)
+    {
+        var body = BodySize(timestamp, keyLength, valueLength, headers);
+        return Varint.SizeOfSigned(body) + body;
+    }
+
+    /// <summary>
+    /// Appends one record; returns false, writing nothing, when it would not fit within the limit.
+    /// A length of -1 in <paramref name="keyLength"/>/<paramref name="valueLength"/> means null.
+    /// </summary>
+    public bool TryAppend(long timestamp, ReadOnlySpan<byte> key, int keyLength, ReadOnlySpan<byte> value, int valueLength, ReadOnlySpan<RecordHeader> headers)
+    {
+        var body = BodySize(timestamp, keyLength, valueLength, headers);
+        var total = Varint.SizeOfSigned(body) + body;
+        if (_position + total > _limit) return false;
+
+        if (RecordCount == 0) BaseTimestamp = timestamp;
+        var span = _buffer.AsSpan(_position, total);
+        var i = Varint.WriteSigned(span, body);
+        span[i++] = 0; // record attributes: unused
+        i += Varint.WriteSigned64(span[i..], timestamp - BaseTimestamp);
+        i += Varint.WriteSigned(span[i..], RecordCount);
+        i += WriteField(span[i..], key, keyLength);
+        i += WriteField(span[i..], value, valueLength);
+        i += Varint.WriteSigned(span[i..], headers.Length);
+        foreach (var header in headers)
+        {
+            var keyBytes = Encoding.UTF8.GetByteCount(header.Key);
+            i += Varint.WriteSigned(span[i..], keyBytes);
+            i += Encoding.UTF8.GetBytes(header.Key, span[i..]);
+            i += WriteField(span[i..], header.Value, header.Value?.Length ?? -1);
+        }
+
+        _position += total;
+        RecordCount++;
+        if (timestamp > MaxTimestamp) MaxTimestamp = timestamp;
+        return true;
+    }
+
+    private int BodySize(long timestamp, int keyLength, int valueLength, ReadOnlySpan<RecordHeader> headers)
+    {
+        var delta = RecordCount == 0 ? 0 : timestamp - BaseTimestamp;
+        return 1 + Varint.SizeOfSigned64(delta) + Varint.SizeOfSigned(RecordCount)
+             + FieldSize(keyLength) + FieldSize(valueLength) + HeadersSize(headers);
+    }
+
+    private static int FieldSize(int length) => length < 0 ? 1 : Varint.SizeOfSigned(length) + length;
+
+    private static int HeadersSize(ReadOnlySpan<RecordHeader> headers)
+    {
+        var size = Varint.SizeOfSigned(headers.Length);
+        foreach (var header in headers)
+        {
+            size += FieldSize(Encoding.UTF8.GetByteCount(header.Key));
+            size += FieldSize(header.Value?.Length ?? -1);
+        }
+        return size;
+    }
+
+    private static int WriteField(Span<byte> destination, ReadOnlySpan<byte> bytes, int length)
+    {
+        if (length < 0)
+        {
+            destination[0] = 1; // zig-zag(-1)
+            return 1;
+        }
+        var n = Varint.WriteSigned(destination, length);
+        bytes[..length].CopyTo(destination[n..]);
+        return n + length;
+    }
+}

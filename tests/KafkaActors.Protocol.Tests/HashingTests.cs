@@ -1,0 +1,52 @@
+using System.Text;
+using KafkaActors.Protocol.Hashing;
+using Xunit;
+
+namespace KafkaActors.Protocol.Tests;
+
+public class HashingTests
+{
+    // Apache Kafka's UtilsTest.testMurmur2 expectations.
+    [Theory]
+    [InlineData("21", -973932308)]
+    [InlineData("foobar", -790332482)]
+    [InlineData("a-little-bit-long-string", -985981536)]
+    [InlineData("a-little-bit-longer-string", -1486304829)]
+    [InlineData("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971)]
+    [InlineData("abc", 479470107)]
+    public void Murmur2_matches_java_utils(string key, int expected) =>
+        Assert.Equal(expected, Murmur2.Hash(Encoding.ASCII.GetBytes(key)));
+
+    [Fact]
+    public void ToPositive_clears_the_sign_bit_instead_of_negating()
+    {
+        Assert.Equal(0, Murmur2.ToPositive(int.MinValue));
+        Assert.Equal(int.MaxValue, Murmur2.ToPositive(-1));
+        Assert.Equal(5, Murmur2.ToPositive(5));
+    }
+
+    [Fact]
+    public void Partition_is_toPositive_of_hash_modulo_partitions()
+    {
+        // murmur2("foobar") = -790332482 -> toPositive = 1357151166 -> % 7 = 1357151166 % 7
+        Assert.Equal(1357151166 % 7, Murmur2.Partition(Encoding.ASCII.GetBytes("foobar"), 7));
+    }
+
+    [Theory]
+    [InlineData("", 0x00000000u)]
+    [InlineData("123456789", 0xE3069283u)] // the CRC-32C check value
+    [InlineData("The quick brown fox jumps over the lazy dog", 0x22620404u)]
+    public void Crc32C_matches_known_check_values(string text, uint expected) =>
+        Assert.Equal(expected, Crc32C.Compute(Encoding.ASCII.GetBytes(text)));
+
+    [Fact]
+    public void Crc32C_is_the_same_in_one_pass_or_in_pieces()
+    {
+        var data = new byte[1000];
+        new Random(1).NextBytes(data);
+        var whole = Crc32C.Compute(data);
+        var running = Crc32C.Update(~0u, data.AsSpan(0, 333));
+        running = Crc32C.Update(running, data.AsSpan(333));
+        Assert.Equal(whole, ~running);
+    }
+}
