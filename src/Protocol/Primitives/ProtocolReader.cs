@@ -66,9 +66,9 @@ public ref struct ProtocolReader
     /// <summary>COMPACT_STRING / COMPACT_NULLABLE_STRING.</summary>
     public string? ReadCompactString()
     {
-        var length = ReadUnsignedVarint();
+        var length = ReadUnsignedLength();
         if (length == 0) return null;
-        return Encoding.UTF8.GetString(Take(checked((int)length - 1)));
+        return Encoding.UTF8.GetString(Take(length - 1));
     }
 
     public string? ReadString(bool flexible) => flexible ? ReadCompactString() : ReadString();
@@ -81,7 +81,7 @@ public ref struct ProtocolReader
     public int ReadArrayLength(bool flexible)
     {
         int count;
-        if (flexible) count = checked((int)ReadUnsignedVarint() - 1);
+        if (flexible) count = ReadUnsignedLength() - 1;
         else count = ReadInt32();
         // Each element takes at least one byte: a larger count means a corrupt frame.
         if (count > Remaining) throw new KafkaProtocolException($"Array length {count} exceeds the {Remaining} bytes left.");
@@ -92,7 +92,7 @@ public ref struct ProtocolReader
     public bool TryReadBytes(bool flexible, out ReadOnlySpan<byte> bytes)
     {
         int length;
-        if (flexible) length = checked((int)ReadUnsignedVarint() - 1);
+        if (flexible) length = ReadUnsignedLength() - 1;
         else length = ReadInt32();
         if (length < 0)
         {
@@ -110,14 +110,24 @@ public ref struct ProtocolReader
         for (var i = 0; i < count; i++)
         {
             ReadUnsignedVarint(); // tag
-            var size = ReadUnsignedVarint();
-            Take(checked((int)size));
+            Take(ReadUnsignedLength());
         }
     }
 
     public ReadOnlySpan<byte> ReadRaw(int count) => Take(count);
 
     public void Skip(int count) => Take(count);
+
+    /// <summary>
+    /// An unsigned varint used as a length, count or size. One above int.MaxValue is a corrupt frame, and
+    /// must fail as such (a checked cast would throw OverflowException, which callers do not expect).
+    /// </summary>
+    private int ReadUnsignedLength()
+    {
+        var value = ReadUnsignedVarint();
+        if (value > int.MaxValue) throw new KafkaProtocolException($"Length {value} before byte {_position} of {_buffer.Length} is out of range.");
+        return (int)value;
+    }
 
     private ReadOnlySpan<byte> Take(int count)
     {

@@ -1,0 +1,187 @@
+using KafkaActors.Errors;
+using KafkaActors.Metrics;
+
+namespace KafkaActors.Accumulator;
+
+/// <summary>
+/// Bounds the memory of all record batches to buffer.memory (Java's <c>BufferPool</c>). Buffers of
+/// exactly batch.size are kept on a free list and reused, so steady-state sending allocates none;
+/// other sizes come from the remaining budget. Callers that find no memory wait, first come first
+/// served, up to max.block.ms, then get <see cref="BufferExhaustedException"/>.
+///
+/// This is the one object deliberately shared between actors and caller threads: appenders take
+/// buffers, partition actors give them back. Thread-safe; every field is guarded by <c>_lock</c>.
+/// </summary>
+internal sealed class BufferPool
+{
+    private readonly object _lock = new();
+    private readonly Stack<byte[]> _free = new();
+    private readonly LinkedList<Waiter> _waiters = new();
+    private readonly ProducerMetrics _metrics;
+    private long _nonPooledAvailable;
+
+    public BufferPool(long totalMemory, int poolableSize, ProducerMetrics metrics)
+    {
+        TotalMemory = totalMemory;
+        PoolableSize = poolableSize;
+        _nonPooledAvailable = totalMemory;
+        _metrics = metrics;
+    }
+
+    public long TotalMemory { get; }
+    public int PoolableSize { get; }
+
+    public long AvailableMemory
+    {
+        get { lock (_lock) return _nonPooledAvailable + (long)_free.Count * PoolableSize; }
+    }
+
+    /// <summary>Callers waiting for memory: batches should be sent without lingering to free some.</summary>
+    public int QueuedWaiters
+    {
+        get { lock (_lock) return _waiters.Count; }
+    }
+
+    /// <summary>A buffer of at least <paramref name="size"/> bytes if memory is free now and nobody is queued before us; else null.</summary>
+    public byte[]? TryAllocate(int size)
+    {
+        CheckSize(size);
+        lock (_lock)
+        {
+            return _waiters.Count == 0 ? TakeLocked(size) : null;
+        }
+    }
+
+    /// <summary>Waits (asynchronously) up to <paramref name="maxWait"/> for memory, in FIFO order with other waiters.</summary>
+    public Task<byte[]> AllocateAsync(int size, TimeSpan maxWait, CancellationToken cancellation = default)
+    {
+        CheckSize(size);
+        Waiter waiter;
+        lock (_lock)
+        {
+            if (_waiters.Count == 0)
+            {
+                var buffer = TakeLocked(size);
+                if (buffer is not null) return Task.FromResult(buffer);
+            }
+            waiter = new Waiter(size, this);
+            waiter.Node = _waiters.AddLast(waiter);
+        }
+        waiter.Arm(maxWait, cancellation);
+        return waiter.Task;
+    }
+
+    /// <summary>Blocks the calling thread up to <paramref name="maxWait"/> for memory (Java's blocking send).</summary>
+    public byte[] Allocate(int size, TimeSpan maxWait, CancellationToken cancellation = default)
+    {
+        try
+        {
+            return AllocateAsync(size, maxWait, cancellation).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new InterruptException("Interrupted while waiting for buffer memory.", e);
+        }
+    }
+
+    /// <summary>Gives a buffer back; serves queued waiters first.</summary>
+    public void Deallocate(byte[] buffer)
+    {
+        List<(Waiter, byte[])>? granted = null;
+        lock (_lock)
+        {
+            if (buffer.Length == PoolableSize) _free.Push(buffer);
+            else _nonPooledAvailable += buffer.Length;
+
+            while (_waiters.First is { } first)
+            {
+                var taken = TakeLocked(first.Value.Size);
+                if (taken is null) break;
+                _waiters.RemoveFirst();
+                (granted ??= []).Add((first.Value, taken));
+            }
+        }
+        if (granted is null) return;
+        foreach (var (waiter, taken) in granted)
+        {
+            // A waiter that timed out concurrently gives the buffer straight back.
+            if (!waiter.Grant(taken)) Deallocate(taken);
+        }
+    }
+
+    private byte[]? TakeLocked(int size)
+    {
+        if (size == PoolableSize && _free.Count > 0) return _free.Pop();
+        // Free pooled buffers back into the general budget until the request fits.
+        var free = (long)_free.Count * PoolableSize;
+        if (_nonPooledAvailable + free < size) return null;
+        while (_nonPooledAvailable < size) { _free.Pop(); _nonPooledAvailable += PoolableSize; }
+        _nonPooledAvailable -= size;
+        return GC.AllocateUninitializedArray<byte>(size);
+    }
+
+    private void CheckSize(int size)
+    {
+        if (size > TotalMemory)
+            throw new RecordTooLargeException($"Attempt to allocate {size} bytes, but there is a hard limit of {TotalMemory} on memory allocations (buffer.memory).");
+    }
+
+    private bool Withdraw(Waiter waiter)
+    {
+        lock (_lock)
+        {
+            if (waiter.Node?.List is null) return false;
+            _waiters.Remove(waiter.Node);
+            return true;
+        }
+    }
+
+    /// <summary>One queued allocation; completes exactly once: granted, timed out or cancelled.</summary>
+    private sealed class Waiter(int size, BufferPool pool)
+    {
+        private readonly TaskCompletionSource<byte[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly long _startTicks = Environment.TickCount64;
+        private CancellationTokenSource? _timeout;
+        private CancellationTokenRegistration _registration;
+
+        public int Size { get; } = size;
+        public LinkedListNode<Waiter>? Node { get; set; }
+        public Task<byte[]> Task => _completion.Task;
+
+        public void Arm(TimeSpan maxWait, CancellationToken cancellation)
+        {
+            _timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            _timeout.CancelAfter(maxWait);
+            _registration = _timeout.Token.Register(() => Expire(maxWait, cancellation));
+        }
+
+        public bool Grant(byte[] buffer)
+        {
+            if (!_completion.TrySetResult(buffer)) return false;
+            Done();
+            return true;
+        }
+
+        private void Expire(TimeSpan maxWait, CancellationToken cancellation)
+        {
+            if (!pool.Withdraw(this)) return; // granted meanwhile
+            Done();
+            if (cancellation.IsCancellationRequested)
+            {
+                _completion.TrySetCanceled(cancellation);
+                return;
+            }
+            pool._metrics.RecordBufferExhausted();
+            _completion.TrySetException(new BufferExhaustedException(
+                $"Failed to allocate {Size} bytes within the configured max blocking time {(long)maxWait.TotalMilliseconds} ms. " +
+                $"Total memory: {pool.TotalMemory} bytes. Available memory: {pool.AvailableMemory} bytes. Poolable size: {pool.PoolableSize} bytes"));
+        }
+
+        private void Done()
+        {
+            pool._metrics.RecordBufferPoolWait(Environment.TickCount64 - _startTicks);
+            _registration.Dispose();
+            _timeout?.Dispose();
+        }
+    }
+}

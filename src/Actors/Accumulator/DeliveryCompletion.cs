@@ -1,0 +1,45 @@
+using KafkaActors.Interceptors;
+
+namespace KafkaActors.Accumulator;
+
+/// <summary>
+/// Completes one record's outcome. A completion is stored as a plain object reference per record in
+/// its batch (no wrapper allocated): a task source, a delegate, or an <see cref="IDeliveryCallback"/>.
+/// </summary>
+internal static class DeliveryCompletion
+{
+    public static void Complete(object? completion, in RecordMetadata metadata, Exception? exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError)
+    {
+        if (interceptor is not null) interceptor.OnAcknowledgement(metadata, exception);
+        switch (completion)
+        {
+            case null:
+                return;
+            case TaskCompletionSource<RecordMetadata> task:
+                if (exception is null) task.TrySetResult(metadata);
+                else task.TrySetException(exception);
+                return;
+            case IDeliveryCallback callback:
+                Invoke(callback, metadata, exception, onCallbackError);
+                return;
+            case Action<RecordMetadata, Exception?> action:
+                Invoke(action, metadata, exception, onCallbackError);
+                return;
+            default:
+                throw new InvalidOperationException($"Unknown completion type {completion.GetType()}.");
+        }
+    }
+
+    // A throwing user callback must not stop the other records of the batch from completing.
+    private static void Invoke(IDeliveryCallback callback, in RecordMetadata metadata, Exception? exception, Action<Exception> onError)
+    {
+        try { callback.OnCompletion(metadata, exception); }
+        catch (Exception e) { onError(e); }
+    }
+
+    private static void Invoke(Action<RecordMetadata, Exception?> action, in RecordMetadata metadata, Exception? exception, Action<Exception> onError)
+    {
+        try { action(metadata, exception); }
+        catch (Exception e) { onError(e); }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Buffers;
+using KafkaActors.Interceptors;
+using KafkaActors.Protocol.Compression;
+using KafkaActors.Protocol.Primitives;
+using KafkaActors.Protocol.Records;
+
+namespace KafkaActors.Accumulator;
+
+/// <summary>
+/// Records for one partition, written as a RecordBatch v2 straight into a buffer from the
+/// <see cref="BufferPool"/> (Java's <c>ProducerBatch</c>).
+///
+/// Ownership: while open it belongs to its <see cref="PartitionAccumulator"/> and is appended to only
+/// under that accumulator's lock; once closed it belongs to the partition actor, which lends its
+/// bytes (read-only) to a connection for each attempt. It completes exactly once, releasing its memory.
+/// </summary>
+internal sealed class ProducerBatch
+{
+    private readonly RecordBatchBuilder _builder = new();
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly RecordAccumulator _owner;
+    private byte[] _buffer;
+    private RecordThunk[] _records;
+    private PooledBufferWriter? _compressed;
+    private int _state; // 0 open, 1 closed, 2 done
+    private bool _headerWritten;
+    private readonly int _limit;
+    private CompressionType _compression;
+
+    public ProducerBatch(TopicPartition topicPartition, long ordinal, byte[] buffer, int limit, RecordAccumulator owner, long nowMs)
+    {
+        TopicPartition = topicPartition;
+        Ordinal = ordinal;
+        CreatedMs = nowMs;
+        _owner = owner;
+        _buffer = buffer;
+        _limit = limit;
+        _builder.Reset(buffer, limit);
+        _records = ArrayPool<RecordThunk>.Shared.Rent(16);
+    }
+
+    public TopicPartition TopicPartition { get; }
+
+    /// <summary>Creation order within the partition; retries are re-sent in this order.</summary>
+    public long Ordinal { get; }
+
+    public long CreatedMs { get; }
+    public int RecordCount => _builder.RecordCount;
+    public int UncompressedBytes => _builder.SizeInBytes;
+    public bool IsClosed => _state >= 1;
+    public bool IsDone => _state == 2;
+
+    /// <summary>Set when the next record is unlikely to fit: the batch should be sent without lingering.</summary>
+    public bool IsFull { get; private set; }
+
+    public int Attempts { get; set; }
+    public long LastAttemptMs { get; set; }
+
+    /// <summary>Sequence of the first record (idempotence), -1 until assigned at the first send.</summary>
+    public int BaseSequence { get; private set; } = -1;
+    public long ProducerId { get; private set; } = -1;
+    public short ProducerEpoch { get; private set; } = -1;
+
+    /// <summary>The bytes to send (header + records, compressed or not); valid once closed.</summary>
+    public ArraySegment<byte> Payload { get; private set; }
+
+    /// <summary>Completes when the batch has its outcome (used by flush).</summary>
+    public Task Completion => _done.Task;
+
+    /// <summary>Appends a record; false when it does not fit (nothing written). Caller holds the accumulator's lock.</summary>
+    public bool TryAppend(long timestamp, ReadOnlySpan<byte> key, int keyLength, ReadOnlySpan<byte> value, int valueLength,
+        ReadOnlySpan<RecordHeader> headers, object? completion)
+    {
+        var before = _builder.SizeInBytes;
+        if (!_builder.TryAppend(timestamp, key, keyLength, value, valueLength, headers)) return false;
+
+        var index = _builder.RecordCount - 1;
+        if (index == _records.Length) Grow();
+        _records[index] = new RecordThunk(completion, timestamp, keyLength, valueLength);
+
+        // Same-sized records are the common case: if another one like this would not fit, we are full.
+        var size = _builder.SizeInBytes - before;
+        if (_limit - _builder.SizeInBytes < size) IsFull = true;
+        return true;
+    }
+
+    /// <summary>Stops appends. Caller holds the accumulator's lock; the costly part waits for <see cref="BuildPayload"/>.</summary>
+    public void Seal()
+    {
+        if (_state == 0) _state = 1;
+    }
+
+    /// <summary>Partition actor, once per batch: the bytes to send, compressing the records section when a codec is set.</summary>
+    public void BuildPayload(CompressionType compression, int level)
+    {
+        if (Payload.Array is not null) return;
+        if (compression == CompressionType.None)
+        {
+            Payload = new ArraySegment<byte>(_buffer, 0, _builder.SizeInBytes);
+            _compression = CompressionType.None;
+            return;
+        }
+        var output = new PooledBufferWriter(Math.Max(256, _builder.SizeInBytes / 2));
+        output.GetSpan(RecordBatchLayout.HeaderSize);
+        output.Advance(RecordBatchLayout.HeaderSize);
+        CompressionCodecs.Compress(compression, level, _builder.Records, output);
+        _compressed = output;
+        _compression = compression;
+        Payload = new ArraySegment<byte>(output.Buffer, 0, output.WrittenCount);
+    }
+
+    /// <summary>
+    /// Writes the header (producer id, epoch, base sequence, CRC) before an attempt. A retry keeps the
+    /// same bytes; only a changed producer state (epoch bump) rewrites them.
+    /// </summary>
+    public void PrepareForSend(long producerId, short producerEpoch, int baseSequence)
+    {
+        if (_headerWritten && producerId == ProducerId && producerEpoch == ProducerEpoch && baseSequence == BaseSequence) return;
+        ProducerId = producerId;
+        ProducerEpoch = producerEpoch;
+        BaseSequence = baseSequence;
+        RecordBatchHeader.Write(Payload.AsSpan(), _compression, false, _builder.RecordCount, _builder.BaseTimestamp,
+            _builder.MaxTimestamp, producerId, producerEpoch, baseSequence);
+        _headerWritten = true;
+    }
+
+    /// <summary>Forgets the sequence so the next attempt gets a new one (after an epoch bump).</summary>
+    public void ResetSequence() => BaseSequence = -1;
+
+    /// <summary>Successful outcome: each record gets its offset (unknown when baseOffset is -1) and timestamp.</summary>
+    public void Complete(long baseOffset, long logAppendTime, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError)
+    {
+        if (_state == 2) return;
+        _state = 2;
+        var topic = TopicPartition.Topic;
+        var partition = TopicPartition.Partition;
+        for (var i = 0; i < _builder.RecordCount; i++)
+        {
+            ref readonly var r = ref _records[i];
+            var metadata = new RecordMetadata(topic, partition, baseOffset < 0 ? -1 : baseOffset + i,
+                logAppendTime >= 0 ? logAppendTime : r.Timestamp, r.KeySize, r.ValueSize);
+            DeliveryCompletion.Complete(r.Completion, metadata, null, interceptor, onCallbackError);
+        }
+        Release();
+    }
+
+    /// <summary>Failed outcome: every record gets the exception.</summary>
+    public void Fail(Exception exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError)
+    {
+        if (_state == 2) return;
+        _state = 2;
+        var topic = TopicPartition.Topic;
+        var partition = TopicPartition.Partition;
+        for (var i = 0; i < _builder.RecordCount; i++)
+        {
+            ref readonly var r = ref _records[i];
+            var metadata = new RecordMetadata(topic, partition, RecordMetadata.UnknownOffset, r.Timestamp, r.KeySize, r.ValueSize);
+            DeliveryCompletion.Complete(r.Completion, metadata, exception, interceptor, onCallbackError);
+        }
+        Release();
+    }
+
+    private void Release()
+    {
+        Array.Clear(_records, 0, _builder.RecordCount); // drop references to user callbacks
+        ArrayPool<RecordThunk>.Shared.Return(_records);
+        _records = [];
+        _compressed?.Dispose();
+        _compressed = null;
+        Payload = default;
+        var buffer = _buffer;
+        _buffer = [];
+        _owner.Pool.Deallocate(buffer);
+        _owner.Untrack(this);
+        _done.TrySetResult();
+    }
+
+    private void Grow()
+    {
+        var bigger = ArrayPool<RecordThunk>.Shared.Rent(_records.Length * 2);
+        Array.Copy(_records, bigger, _records.Length);
+        Array.Clear(_records);
+        ArrayPool<RecordThunk>.Shared.Return(_records);
+        _records = bigger;
+    }
+
+    public override string ToString() => $"ProducerBatch({TopicPartition}, #{Ordinal}, {RecordCount} records, seq {BaseSequence})";
+
+    /// <summary>What a record's outcome needs besides the broker's answer.</summary>
+    private readonly record struct RecordThunk(object? Completion, long Timestamp, int KeySize, int ValueSize);
+}

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using KafkaActors.Metrics;
+using KafkaActors.Settings;
+
+namespace KafkaActors.Accumulator;
+
+/// <summary>
+/// The shared front of one producer (Java's <c>RecordAccumulator</c>): the routes of known topics,
+/// the buffer pool, and the set of incomplete batches that flush and close wait for. Thread-safe.
+/// The ProducerActor publishes routes; senders read them without locking.
+/// </summary>
+internal sealed class RecordAccumulator
+{
+    private readonly ConcurrentDictionary<string, TopicRoute> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ProducerBatch, byte> _incomplete = new(ReferenceEqualityComparer.Instance);
+    private int _flushesInProgress;
+    private volatile bool _closed;
+
+    public RecordAccumulator(ProducerSettings settings, ProducerMetrics metrics)
+    {
+        Settings = settings;
+        Pool = new BufferPool(settings.BufferMemory, Math.Max(settings.BatchSize, 1), metrics);
+    }
+
+    public ProducerSettings Settings { get; }
+    public BufferPool Pool { get; }
+
+    public bool IsClosed => _closed;
+
+    /// <summary>While a flush runs, partition actors send open batches without waiting for linger.ms.</summary>
+    public bool FlushInProgress => Volatile.Read(ref _flushesInProgress) > 0;
+
+    public bool TryGetRoute(string topic, out TopicRoute route) => _routes.TryGetValue(topic, out route!);
+
+    public void PublishRoute(TopicRoute route) => _routes[route.Topic] = route;
+
+    public IEnumerable<TopicRoute> Routes => _routes.Values;
+
+    public void Track(ProducerBatch batch) => _incomplete.TryAdd(batch, 0);
+
+    public void Untrack(ProducerBatch batch) => _incomplete.TryRemove(batch, out _);
+
+    /// <summary>Every batch not yet completed, for close to fail when it gives up.</summary>
+    public ICollection<ProducerBatch> IncompleteBatches => _incomplete.Keys;
+
+    /// <summary>Begins a flush: wakes every partition so open batches go out now; returns what to wait for.</summary>
+    public Task BeginFlush()
+    {
+        Interlocked.Increment(ref _flushesInProgress);
+        foreach (var route in _routes.Values)
+            foreach (var partition in route.Partitions) partition.Wake();
+        return Task.WhenAll(_incomplete.Keys.Select(b => b.Completion));
+    }
+
+    public void EndFlush() => Interlocked.Decrement(ref _flushesInProgress);
+
+    /// <summary>No appends from now on (sends fail with ProducerClosedException).</summary>
+    public void Close() => _closed = true;
+
+    public int IncompleteCount => _incomplete.Count;
+}

@@ -1,0 +1,16 @@
+namespace KafkaActors.Accumulator;
+
+/// <summary>
+/// What a sender needs to place a record of one topic: the partition count, the partitions that
+/// currently have a leader (for sticky partitioning), and each partition's accumulator. Immutable;
+/// replaced as a whole when metadata changes.
+/// </summary>
+internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions, int[] available)
+{
+    public string Topic { get; } = topic;
+    public PartitionAccumulator[] Partitions { get; } = partitions;
+    public int PartitionCount => Partitions.Length;
+
+    /// <summary>Partitions with a known leader; all of them when none has one (Java falls back the same way).</summary>
+    public int[] AvailablePartitions { get; } = available.Length > 0 ? available : Enumerable.Range(0, partitions.Length).ToArray();
+}

@@ -1,0 +1,98 @@
+using KafkaActors.Protocol.Errors;
+
+namespace KafkaActors.Errors;
+
+/// <summary>Base of every error this producer reports (Java's <c>KafkaException</c>).</summary>
+public class KafkaException : Exception
+{
+    public KafkaException(string message) : base(message) { }
+    public KafkaException(string message, Exception? inner) : base(message, inner) { }
+}
+
+/// <summary>An error a broker answered with (Java's <c>ApiException</c>); <see cref="ErrorCode"/> is Kafka's code.</summary>
+public class ApiException : KafkaException
+{
+    public ApiException(ErrorCode errorCode, string message, Exception? inner = null) : base(message, inner) => ErrorCode = errorCode;
+
+    public ErrorCode ErrorCode { get; }
+}
+
+/// <summary>A transient error: the same operation may succeed if retried (Java's <c>RetriableException</c>).</summary>
+public class RetriableException : ApiException
+{
+    public RetriableException(ErrorCode errorCode, string message, Exception? inner = null) : base(errorCode, message, inner) { }
+}
+
+/// <summary>
+/// An operation did not finish in time: metadata not available within max.block.ms, or a record not
+/// acknowledged within delivery.timeout.ms (Java's <c>org.apache.kafka.common.errors.TimeoutException</c>).
+/// </summary>
+public class KafkaTimeoutException : RetriableException
+{
+    public KafkaTimeoutException(string message, Exception? inner = null) : base(ErrorCode.RequestTimedOut, message, inner) { }
+}
+
+/// <summary>The connection to a broker failed or closed before the answer arrived.</summary>
+public sealed class NetworkException : RetriableException
+{
+    public NetworkException(string message, Exception? inner = null) : base(ErrorCode.NetworkException, message, inner) { }
+}
+
+/// <summary>
+/// No buffer memory became free within max.block.ms (Java's <c>BufferExhaustedException</c>); also
+/// counted in the <c>buffer-exhausted-records</c> metric.
+/// </summary>
+public sealed class BufferExhaustedException : KafkaTimeoutException
+{
+    public BufferExhaustedException(string message) : base(message) { }
+}
+
+/// <summary>A record (serialized, with batch overhead) is larger than max.request.size or buffer.memory, or the broker's limit.</summary>
+public sealed class RecordTooLargeException : ApiException
+{
+    public RecordTooLargeException(string message) : base(ErrorCode.MessageTooLarge, message) { }
+}
+
+/// <summary>The topic name is not legal in Kafka.</summary>
+public sealed class InvalidTopicException : ApiException
+{
+    public InvalidTopicException(string message) : base(ErrorCode.InvalidTopicException, message) { }
+}
+
+/// <summary>A key or value serializer failed (Java's <c>SerializationException</c>).</summary>
+public sealed class SerializationException : KafkaException
+{
+    public SerializationException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>A blocking wait in send, flush or close was cancelled (Java's <c>InterruptException</c>).</summary>
+public sealed class InterruptException : KafkaException
+{
+    public InterruptException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>The producer is closed: no more records are accepted, and records still queued at close fail with this.</summary>
+public sealed class ProducerClosedException : KafkaException
+{
+    public ProducerClosedException(string message) : base(message) { }
+}
+
+/// <summary>A setting has an invalid value, or settings conflict (Java's <c>ConfigException</c>); names the key.</summary>
+public sealed class ConfigException : KafkaException
+{
+    public ConfigException(string key, object? value, string reason)
+        : base($"Invalid value {FormatValue(value)} for configuration {key}: {reason}") => Key = key;
+
+    public ConfigException(string message) : base(message) => Key = null;
+
+    /// <summary>The setting at fault, when there is one.</summary>
+    public string? Key { get; }
+
+    private static string FormatValue(object? value) => value is null ? "null" : value.ToString() ?? "";
+}
+
+/// <summary>The broker rejected a batch whose sequence number did not follow the last one it wrote.</summary>
+public sealed class OutOfOrderSequenceException : ApiException
+{
+    public OutOfOrderSequenceException(string message) : base(ErrorCode.OutOfOrderSequenceNumber, message) { }
+}

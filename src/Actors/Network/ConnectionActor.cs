@@ -1,0 +1,431 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using KafkaActors.Errors;
+using KafkaActors.Metrics;
+using KafkaActors.Partition;
+using KafkaActors.Protocol;
+using KafkaActors.Protocol.Errors;
+using KafkaActors.Protocol.Framing;
+using KafkaActors.Protocol.Messages;
+using KafkaActors.Protocol.Primitives;
+
+namespace KafkaActors.Network;
+
+/// <summary>
+/// One broker connection over Akka.IO TCP (Java's <c>NetworkClient</c> + the Sender's drain for one
+/// node). States: Idle → Connecting → Handshaking (ApiVersions) → Ready → Backoff → … Work that
+/// arrives in any state is queued; the connection is opened when there is work.
+///
+/// In Ready it drains queued batches into Produce requests, at most one batch per partition each,
+/// keeping at most max.in.flight.requests.per.connection requests unanswered, matches answers by
+/// correlation id and hands each batch's outcome to its partition actor. A lost connection or an
+/// expired request fails everything it held as retriable, so partition actors retry elsewhere.
+/// The Akka.IO connection actor is recreated for every TCP connection; this actor lives on.
+/// </summary>
+internal sealed partial class ConnectionActor : ActorBase, IWithTimers
+{
+    private const string ReconnectTimer = "reconnect";
+    private const string TimeoutTimer = "timeouts";
+
+    private readonly BrokerEndpoint _endpoint;
+    private readonly ConnectionOptions _options;
+    private readonly ProducerMetrics _metrics;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly PendingProduceQueue _pendingProduce = new();
+    private readonly Queue<Request> _pendingRequests = new();
+    private readonly Dictionary<int, InFlightRequest> _inFlight = new();
+    private FrameDecoder _decoder = new();
+    private IActorRef? _tcp;
+    private int _nextCorrelationId;
+    private int _failedAttempts;
+    private NegotiatedVersions? _versions;
+
+    public ConnectionActor(BrokerEndpoint endpoint, ConnectionOptions options, ProducerMetrics metrics)
+    {
+        _endpoint = endpoint;
+        _options = options;
+        _metrics = metrics;
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(BrokerEndpoint endpoint, ConnectionOptions options, ProducerMetrics metrics) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(endpoint, options, metrics));
+
+    protected override bool Receive(object message) => Idle(message);
+
+    // ---- states -------------------------------------------------------------------------------
+
+    private bool Idle(object message)
+    {
+        if (!Enqueue(message)) return false;
+        StartConnecting();
+        return true;
+    }
+
+    private bool Connecting(object message)
+    {
+        switch (message)
+        {
+            case Tcp.Connected:
+                _tcp = Sender;
+                _tcp.Tell(new Tcp.Register(Self, keepOpenOnPeerClosed: false, useResumeWriting: true));
+                SendApiVersions(ClientApiVersions.ApiVersions.Max);
+                Become(Handshaking);
+                return true;
+            case Tcp.CommandFailed failed:
+                var cause = failed.Cause.HasValue ? failed.Cause.Value.Message : "connection refused or timed out";
+                Fail(new NetworkException($"Connection to node {_endpoint} failed: {cause}"));
+                return true;
+            default:
+                return Enqueue(message);
+        }
+    }
+
+    private bool Handshaking(object message)
+    {
+        switch (message)
+        {
+            case Tcp.Received received when Sender.Equals(_tcp):
+                OnReceived(received.Data);
+                return true;
+            default:
+                return Enqueue(message) || Connected(message);
+        }
+    }
+
+    private bool Ready(object message)
+    {
+        switch (message)
+        {
+            case Tcp.Received received when Sender.Equals(_tcp):
+                OnReceived(received.Data);
+                if (_versions is not null) Pump();
+                return true;
+            case Produce or Request:
+                Enqueue(message);
+                Pump();
+                return true;
+            default:
+                return Connected(message);
+        }
+    }
+
+    /// <summary>What a live socket handles in both Handshaking and Ready.</summary>
+    private bool Connected(object message)
+    {
+        // Events of an earlier, aborted socket may still arrive: only the current one counts.
+        if (message is Tcp.Event and not WriteAck && !Sender.Equals(_tcp)) return true;
+        switch (message)
+        {
+            case WriteAck ack:
+                OnWritten(ack.CorrelationId);
+                if (_versions is not null) Pump();
+                return true;
+            case TimeoutTick:
+                CheckRequestTimeouts();
+                return true;
+            case Tcp.ConnectionClosed closed:
+                Fail(new NetworkException($"Connection to node {_endpoint} closed: {Describe(closed)}"));
+                return true;
+            case Tcp.CommandFailed failed:
+                Fail(new NetworkException($"Write to node {_endpoint} failed: {(failed.Cause.HasValue ? failed.Cause.Value.Message : "unknown cause")}"));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private bool Backoff(object message)
+    {
+        switch (message)
+        {
+            case ReconnectDue:
+                if (_pendingProduce.Count > 0 || _pendingRequests.Count > 0) StartConnecting();
+                else Become(Idle);
+                return true;
+            default:
+                return Enqueue(message);
+        }
+    }
+
+    // ---- connecting ---------------------------------------------------------------------------
+
+    private void StartConnecting()
+    {
+        _decoder.Dispose();
+        _decoder = new FrameDecoder();
+        var options = new List<Inet.SocketOption>();
+        if (_options.SendBufferBytes > 0) options.Add(new Inet.SO.SendBufferSize(_options.SendBufferBytes));
+        if (_options.ReceiveBufferBytes > 0) options.Add(new Inet.SO.ReceiveBufferSize(_options.ReceiveBufferBytes));
+        Context.System.Tcp().Tell(new Tcp.Connect(new DnsEndPoint(_endpoint.Host, _endpoint.Port), options: options, timeout: _options.ConnectionSetupTimeout));
+        Become(Connecting);
+    }
+
+    private void SendApiVersions(short version)
+    {
+        var request = new InFlightRequest(NextCorrelationId(), ApiKey.ApiVersions, version, Environment.TickCount64, expectsResponse: true);
+        var envelope = new PooledBufferWriter();
+        RequestEncoder.Encode(envelope, new ApiVersionsRequest(_options.SoftwareName, _options.SoftwareVersion), version, request.CorrelationId, _options.ClientId);
+        Write(request, envelope, [new ArraySegment<byte>(envelope.Buffer, 0, envelope.WrittenCount)]);
+    }
+
+    private void OnApiVersions(InFlightRequest request, ReadOnlySpan<byte> body)
+    {
+        var error = ApiVersionsResponse.PeekErrorCode(body);
+        if (error == ErrorCode.UnsupportedVersion && request.Version > 0)
+        {
+            // Older brokers answer a too-new ApiVersions in the v0 layout; some send a body we can't read.
+            // v0..2 share the layout that matters, so step down and ask again.
+            SendApiVersions(request.Version >= 3 ? (short)2 : (short)0);
+            return;
+        }
+        if (error != ErrorCode.None)
+        {
+            Fail(ErrorMapping.ToException(error, $"ApiVersions handshake with node {_endpoint}"));
+            return;
+        }
+        _versions = NegotiatedVersions.From(ApiVersionsResponse.Parse(body, request.Version));
+        _failedAttempts = 0;
+        Become(Ready);
+        Context.Parent.Tell(new StateChanged(_endpoint.NodeId, true, null));
+        _log.Debug("Connected to node {0}; Produce v{1}, Metadata v{2}", _endpoint, _versions.Produce, _versions.Metadata);
+        Pump();
+    }
+
+    // ---- sending ------------------------------------------------------------------------------
+
+    private bool Enqueue(object message)
+    {
+        switch (message)
+        {
+            case Produce produce:
+                _pendingProduce.Enqueue(produce);
+                return true;
+            case Request request:
+                _pendingRequests.Enqueue(request);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Sends queued work while fewer than max.in.flight requests are unanswered.</summary>
+    private void Pump()
+    {
+        var versions = _versions!;
+        while (_inFlight.Count < _options.MaxInFlight)
+        {
+            if (_pendingRequests.TryDequeue(out var request)) SendRequest(request, versions);
+            else if (_pendingProduce.Count > 0) SendProduce(versions);
+            else break;
+        }
+    }
+
+    private void SendRequest(Request request, NegotiatedVersions versions)
+    {
+        var version = versions.For(request.Body.ApiKey);
+        if (version < 0)
+        {
+            request.ReplyTo.Tell(new RequestFailed(request.Token, new ApiException(ErrorCode.UnsupportedVersion,
+                $"Node {_endpoint} supports no version of {request.Body.ApiKey} that this client speaks ({ClientApiVersions.For(request.Body.ApiKey)})."), _endpoint.NodeId));
+            return;
+        }
+        var inFlight = new InFlightRequest(NextCorrelationId(), request.Body.ApiKey, version, Environment.TickCount64, expectsResponse: true) { Request = request };
+        var envelope = new PooledBufferWriter();
+        RequestEncoder.Encode(envelope, request.Body, version, inFlight.CorrelationId, _options.ClientId);
+        Write(inFlight, envelope, [new ArraySegment<byte>(envelope.Buffer, 0, envelope.WrittenCount)]);
+    }
+
+    private void SendProduce(NegotiatedVersions versions)
+    {
+        var batches = _pendingProduce.TakeRequest(_options.MaxRequestSize);
+        if (versions.Produce < 0)
+        {
+            var unsupported = new ApiException(ErrorCode.UnsupportedVersion, $"Node {_endpoint} supports no Produce version from {ClientApiVersions.Produce} (RecordBatch v2 needs v3+).");
+            foreach (var p in batches) p.ReplyTo.Tell(BatchResultOf(p, unsupported));
+            return;
+        }
+        var partitions = new List<ProducePartitionData>(batches.Count);
+        foreach (var p in batches) partitions.Add(PendingProduceQueue.ToPartitionData(p));
+        var request = new ProduceRequest(null, _options.Acks, _options.RequestTimeoutMs, partitions);
+
+        var inFlight = new InFlightRequest(NextCorrelationId(), ApiKey.Produce, versions.Produce, Environment.TickCount64, expectsResponse: _options.Acks != 0) { Batches = batches };
+        var envelope = new PooledBufferWriter(128 + 32 * batches.Count);
+        var segments = new List<ArraySegment<byte>>(2 * batches.Count + 1);
+        var length = request.EncodeGather(envelope, segments, versions.Produce, inFlight.CorrelationId, _options.ClientId);
+        _metrics.RecordRequest(inFlight.RecordCount, length);
+        Write(inFlight, envelope, segments);
+    }
+
+    private void Write(InFlightRequest request, PooledBufferWriter envelope, List<ArraySegment<byte>> segments)
+    {
+        request.Envelope = envelope;
+        _inFlight[request.CorrelationId] = request;
+        _tcp!.Tell(Tcp.Write.Create(ByteString.FromBytes(segments), new WriteAck(request.CorrelationId)));
+        if (_inFlight.Count == 1) Timers.StartPeriodicTimer(TimeoutTimer, TimeoutTick.Instance, _options.TimeoutCheckInterval);
+    }
+
+    private void OnWritten(int correlationId)
+    {
+        if (!_inFlight.TryGetValue(correlationId, out var request)) return;
+        request.Written = true;
+        request.Envelope?.Dispose();
+        request.Envelope = null;
+        if (!request.ExpectsResponse)
+        {
+            // acks=0: the broker sends no answer (the mock does anyway; it is ignored). Offsets stay unknown.
+            foreach (var p in request.Batches!) p.ReplyTo.Tell(new PartitionActor.BatchResult(p.Batch, ErrorCode.None, -1, -1, null, null));
+            request.Answered = true;
+        }
+        if (request.Answered) Forget(request);
+    }
+
+    private int NextCorrelationId() => _nextCorrelationId = _nextCorrelationId == int.MaxValue ? 0 : _nextCorrelationId + 1;
+
+    // ---- receiving ----------------------------------------------------------------------------
+
+    private void OnReceived(ByteString data)
+    {
+        var span = _decoder.GetAppendSpan(data.Count);
+        data.CopyTo(ref span, 0, data.Count);
+        _decoder.Commit(data.Count);
+        try
+        {
+            while (_decoder.TryReadFrame(out var frame))
+            {
+                OnFrame(frame);
+                if (_tcp is null) return; // the frame failed the connection
+            }
+        }
+        catch (KafkaProtocolException e)
+        {
+            Fail(new NetworkException($"Malformed response from node {_endpoint}: {e.Message}", e));
+        }
+    }
+
+    private void OnFrame(ReadOnlySpan<byte> frame)
+    {
+        var correlationId = ResponseHeader.PeekCorrelationId(frame);
+        if (!_inFlight.TryGetValue(correlationId, out var request) || request.Answered)
+        {
+            _log.Debug("Ignoring a response with unknown correlation id {0} from node {1}", correlationId, _endpoint);
+            return;
+        }
+        var reader = new ProtocolReader(frame);
+        ResponseHeader.Read(ref reader, request.ApiKey, request.Version);
+        var body = frame[reader.Position..];
+        request.Answered = true;
+        if (request.Written) Forget(request);
+        _metrics.RecordLatency(Environment.TickCount64 - request.SentMs);
+
+        switch (request.ApiKey)
+        {
+            case ApiKey.ApiVersions when request.Request is null:
+                OnApiVersions(request, body);
+                break;
+            case ApiKey.Produce when request.Batches is not null:
+                OnProduceResponse(request, ProduceResponse.Parse(body, request.Version));
+                break;
+            default:
+                var r = request.Request!;
+                r.ReplyTo.Tell(new Response(r.Token, request.ApiKey, request.Version, body.ToArray(), _endpoint.NodeId));
+                break;
+        }
+    }
+
+    private void OnProduceResponse(InFlightRequest request, ProduceResponse response)
+    {
+        foreach (var p in request.Batches!)
+        {
+            var tp = p.Batch.TopicPartition;
+            var found = false;
+            foreach (var result in response.Partitions)
+            {
+                if (result.Partition != tp.Partition || result.Topic != tp.Topic) continue;
+                p.ReplyTo.Tell(new PartitionActor.BatchResult(p.Batch, result.ErrorCode, result.BaseOffset, result.LogAppendTimeMs, result.ErrorMessage, null));
+                found = true;
+                break;
+            }
+            if (!found) p.ReplyTo.Tell(BatchResultOf(p, new NetworkException($"Produce response from node {_endpoint} had no result for {tp}.")));
+        }
+    }
+
+    private void Forget(InFlightRequest request)
+    {
+        _inFlight.Remove(request.CorrelationId);
+        if (_inFlight.Count == 0) Timers.Cancel(TimeoutTimer);
+    }
+
+    // ---- failure ------------------------------------------------------------------------------
+
+    private void CheckRequestTimeouts()
+    {
+        var now = Environment.TickCount64;
+        foreach (var request in _inFlight.Values)
+        {
+            if (request.Answered || now - request.SentMs < _options.RequestTimeoutMs) continue;
+            Fail(new KafkaTimeoutException($"Disconnected from node {_endpoint} due to timeout: no answer to {request.ApiKey} (correlation id {request.CorrelationId}) within request.timeout.ms = {_options.RequestTimeoutMs} ms."));
+            return;
+        }
+    }
+
+    /// <summary>Drops the socket and fails everything this connection held, so owners can retry; reconnects after a backoff.</summary>
+    private void Fail(Exception cause)
+    {
+        Timers.Cancel(TimeoutTimer);
+        FailAll(cause);
+        _failedAttempts++;
+        var backoff = Backoff(_options.ReconnectBackoffMs, _options.ReconnectBackoffMaxMs, _failedAttempts);
+        _log.Debug("{0}; reconnecting in {1} ms", cause.Message, (long)backoff.TotalMilliseconds);
+        Context.Parent.Tell(new StateChanged(_endpoint.NodeId, false, cause));
+        Timers.StartSingleTimer(ReconnectTimer, ReconnectDue.Instance, backoff);
+        Become(Backoff);
+    }
+
+    private void FailAll(Exception cause)
+    {
+        _tcp?.Tell(Tcp.Abort.Instance);
+        _tcp = null;
+        _versions = null;
+        foreach (var request in _inFlight.Values)
+        {
+            // An unacknowledged write may still be read by the socket: leave its envelope to the GC.
+            if (request.Written) request.Envelope?.Dispose();
+            if (request.Answered) continue;
+            if (request.Batches is not null)
+                foreach (var p in request.Batches) p.ReplyTo.Tell(BatchResultOf(p, cause));
+            if (request.Request is { } r) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
+        }
+        _inFlight.Clear();
+        foreach (var p in _pendingProduce.TakeAll()) p.ReplyTo.Tell(BatchResultOf(p, cause));
+        while (_pendingRequests.TryDequeue(out var r)) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
+    }
+
+    private static PartitionActor.BatchResult BatchResultOf(Produce p, Exception cause) => PartitionActor.BatchResult.Failed(p.Batch, cause);
+
+    private static string Describe(Tcp.ConnectionClosed closed) => closed switch
+    {
+        Tcp.ErrorClosed error => error.Cause ?? "socket error",
+        Tcp.PeerClosed => "closed by the broker",
+        Tcp.Aborted => "aborted",
+        _ => closed.GetType().Name,
+    };
+
+    /// <summary>Exponential backoff with ±20% jitter, as Java's ExponentialBackoff.</summary>
+    internal static TimeSpan Backoff(long initialMs, long maxMs, int attempts)
+    {
+        var exp = initialMs * Math.Pow(2, Math.Max(0, attempts - 1));
+        var term = Math.Min(exp, Math.Max(initialMs, maxMs));
+        var jitter = 1 + (Random.Shared.NextDouble() * 0.4 - 0.2);
+        return TimeSpan.FromMilliseconds(Math.Max(0, term * jitter));
+    }
+
+    protected override void PostStop()
+    {
+        FailAll(new NetworkException($"Connection to node {_endpoint} closed: the producer stopped."));
+        _decoder.Dispose();
+    }
+}

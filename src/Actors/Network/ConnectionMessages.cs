@@ -1,0 +1,45 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using KafkaActors.Accumulator;
+using KafkaActors.Protocol;
+using KafkaActors.Protocol.Framing;
+
+namespace KafkaActors.Network;
+
+internal sealed partial class ConnectionActor
+{
+    /// <summary>From a partition actor: send this batch in the next Produce request to this broker; the outcome goes to <see cref="ReplyTo"/>.</summary>
+    internal sealed record Produce(ProducerBatch Batch, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
+
+    /// <summary>Send any other request; the answer comes back as <see cref="Response"/> or <see cref="RequestFailed"/> carrying <see cref="Token"/>.</summary>
+    internal sealed record Request(IKafkaRequest Body, object Token, IActorRef ReplyTo) : INoSerializationVerificationNeeded
+    {
+        public override string ToString() => $"Request({Body.ApiKey}, {Token})";
+    }
+
+    /// <summary>A response body (header removed) to a <see cref="Request"/>, with the version it was sent at.</summary>
+    internal sealed record Response(object Token, ApiKey ApiKey, short Version, byte[] Body, int NodeId) : INoSerializationVerificationNeeded;
+
+    /// <summary>A <see cref="Request"/> that got no answer.</summary>
+    internal sealed record RequestFailed(object Token, Exception Cause, int NodeId) : INoSerializationVerificationNeeded;
+
+    /// <summary>To the parent: the connection became ready (handshake done) or was lost.</summary>
+    internal sealed record StateChanged(int NodeId, bool Ready, Exception? Cause) : INoSerializationVerificationNeeded;
+
+    /// <summary>Akka.IO tells us when a request's bytes are in the kernel.</summary>
+    private sealed class WriteAck(int correlationId) : Tcp.Event
+    {
+        public int CorrelationId { get; } = correlationId;
+    }
+
+    private sealed class TimeoutTick : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly TimeoutTick Instance = new();
+    }
+
+    private sealed class ReconnectDue : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly ReconnectDue Instance = new();
+    }
+}

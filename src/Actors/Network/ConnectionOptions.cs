@@ -1,0 +1,35 @@
+using KafkaActors.Settings;
+
+namespace KafkaActors.Network;
+
+/// <summary>The settings a connection needs, taken once from <see cref="ProducerSettings"/>.</summary>
+internal sealed record ConnectionOptions(
+    string ClientId,
+    short Acks,
+    int MaxInFlight,
+    int RequestTimeoutMs,
+    int MaxRequestSize,
+    long ReconnectBackoffMs,
+    long ReconnectBackoffMaxMs,
+    TimeSpan ConnectionSetupTimeout,
+    int SendBufferBytes,
+    int ReceiveBufferBytes)
+{
+    public string SoftwareName => "kafka-actors";
+    public string SoftwareVersion => typeof(ConnectionOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Often enough to notice an expired request well within request.timeout.ms.</summary>
+    public TimeSpan TimeoutCheckInterval => TimeSpan.FromMilliseconds(Math.Clamp(RequestTimeoutMs / 10, 5, 1000));
+
+    public static ConnectionOptions From(ProducerSettings settings, string clientId) => new(
+        clientId,
+        settings.Acks,
+        settings.MaxInFlightRequestsPerConnection,
+        settings.RequestTimeoutMs,
+        settings.MaxRequestSize,
+        settings.ReconnectBackoffMs,
+        settings.ReconnectBackoffMaxMs,
+        TimeSpan.FromMilliseconds(settings.SocketConnectionSetupTimeoutMs),
+        settings.SendBufferBytes,
+        settings.ReceiveBufferBytes);
+}

@@ -1,0 +1,28 @@
+using KafkaActors.Protocol;
+using KafkaActors.Protocol.Primitives;
+
+namespace KafkaActors.Network;
+
+/// <summary>
+/// A request written to the socket and not yet answered: what it was, when it left, and either the
+/// batches it carries or the generic request to answer. Its envelope buffer lives until Akka.IO
+/// confirms the write, since the kernel may still be reading it.
+/// </summary>
+internal sealed class InFlightRequest(int correlationId, ApiKey apiKey, short version, long sentMs, bool expectsResponse)
+{
+    public int CorrelationId { get; } = correlationId;
+    public ApiKey ApiKey { get; } = apiKey;
+    public short Version { get; } = version;
+    public long SentMs { get; } = sentMs;
+
+    /// <summary>False for acks=0 Produce requests: they complete when written.</summary>
+    public bool ExpectsResponse { get; } = expectsResponse;
+
+    public List<ConnectionActor.Produce>? Batches { get; init; }
+    public ConnectionActor.Request? Request { get; init; }
+    public PooledBufferWriter? Envelope { get; set; }
+    public bool Written { get; set; }
+    public bool Answered { get; set; }
+
+    public int RecordCount => Batches?.Sum(b => b.Batch.RecordCount) ?? 0;
+}

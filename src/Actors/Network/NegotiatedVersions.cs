@@ -1,0 +1,27 @@
+using KafkaActors.Protocol;
+using KafkaActors.Protocol.Messages;
+
+namespace KafkaActors.Network;
+
+/// <summary>The version of each API to use with one broker: the highest both sides speak, -1 when none.</summary>
+internal sealed record NegotiatedVersions(short Produce, short Metadata, short InitProducerId)
+{
+    public static NegotiatedVersions From(ApiVersionsResponse response) => new(
+        SkipV5(response.Negotiate(ApiKey.Produce)),
+        response.Negotiate(ApiKey.Metadata),
+        response.Negotiate(ApiKey.InitProducerId));
+
+    /// <summary>
+    /// Produce v5 only adds LogStartOffset to the response, and librdkafka's mock broker omits it there:
+    /// v4 is equivalent on the request side, so we never send v5.
+    /// </summary>
+    private static short SkipV5(short version) => version == 5 ? (short)4 : version;
+
+    public short For(ApiKey key) => key switch
+    {
+        ApiKey.Produce => Produce,
+        ApiKey.Metadata => Metadata,
+        ApiKey.InitProducerId => InitProducerId,
+        _ => -1,
+    };
+}

@@ -1,0 +1,73 @@
+using KafkaActors.Protocol.Messages;
+
+namespace KafkaActors.Network;
+
+/// <summary>
+/// Batches waiting for a Produce request on one connection, per partition in arrival order.
+/// A request takes at most one batch per partition (brokers reject more from Produce v3 on),
+/// visiting partitions round-robin so a busy partition cannot starve the others. Owned by one
+/// ConnectionActor; not thread-safe.
+/// </summary>
+internal sealed class PendingProduceQueue
+{
+    private readonly Dictionary<TopicPartition, Queue<ConnectionActor.Produce>> _byPartition = new();
+    private readonly Queue<TopicPartition> _ready = new();
+
+    public int Count { get; private set; }
+
+    public void Enqueue(ConnectionActor.Produce produce)
+    {
+        var tp = produce.Batch.TopicPartition;
+        if (!_byPartition.TryGetValue(tp, out var queue)) _byPartition[tp] = queue = new Queue<ConnectionActor.Produce>();
+        if (queue.Count == 0) _ready.Enqueue(tp);
+        queue.Enqueue(produce);
+        Count++;
+    }
+
+    /// <summary>
+    /// Takes the next request's worth: one batch from each partition in turn while the request stays
+    /// within <paramref name="maxRequestSize"/> (a single batch always goes, even a larger one).
+    /// </summary>
+    public List<ConnectionActor.Produce> TakeRequest(int maxRequestSize)
+    {
+        var taken = new List<ConnectionActor.Produce>();
+        var size = 0;
+        var visits = _ready.Count;
+        for (var i = 0; i < visits; i++)
+        {
+            var tp = _ready.Peek();
+            var queue = _byPartition[tp];
+            var batchBytes = queue.Peek().Batch.Payload.Count + tp.Topic.Length + 16; // + per-partition framing
+            if (taken.Count > 0 && size + batchBytes > maxRequestSize) break;
+            _ready.Dequeue();
+            taken.Add(queue.Dequeue());
+            Count--;
+            size += batchBytes;
+            if (queue.Count > 0) _ready.Enqueue(tp);
+        }
+        // The wire format nests partitions under topics: keep each topic's partitions together.
+        taken.Sort(static (a, b) =>
+        {
+            var byTopic = string.CompareOrdinal(a.Batch.TopicPartition.Topic, b.Batch.TopicPartition.Topic);
+            return byTopic != 0 ? byTopic : a.Batch.TopicPartition.Partition.CompareTo(b.Batch.TopicPartition.Partition);
+        });
+        return taken;
+    }
+
+    /// <summary>Everything still waiting (the connection failed).</summary>
+    public List<ConnectionActor.Produce> TakeAll()
+    {
+        var all = new List<ConnectionActor.Produce>(Count);
+        foreach (var queue in _byPartition.Values)
+        {
+            all.AddRange(queue);
+            queue.Clear();
+        }
+        _ready.Clear();
+        Count = 0;
+        return all;
+    }
+
+    public static ProducePartitionData ToPartitionData(ConnectionActor.Produce produce) =>
+        new(produce.Batch.TopicPartition.Topic, produce.Batch.TopicPartition.Partition, produce.Batch.Payload);
+}

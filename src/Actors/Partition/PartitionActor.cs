@@ -1,0 +1,308 @@
+using Akka.Actor;
+using Akka.Event;
+using KafkaActors.Accumulator;
+using KafkaActors.Errors;
+using KafkaActors.Metadata;
+using KafkaActors.Network;
+using KafkaActors.Protocol.Errors;
+
+namespace KafkaActors.Partition;
+
+/// <summary>
+/// Owns one partition's batches from the moment they are closed until their outcome (the per-partition
+/// half of Java's <c>Sender</c>): takes ready batches from its <see cref="PartitionAccumulator"/> (full,
+/// lingered for linger.ms, or flushing), assigns idempotent sequence numbers, keeps at most
+/// max.in.flight batches at the leader's connection, retries retriable failures in creation order
+/// after a backoff, expires what outlives delivery.timeout.ms, and completes each record.
+///
+/// Ordering across retries: after a retriable failure it sends nothing new until every batch in flight
+/// has come back, then re-sends the failed ones oldest first, so a retry never overtakes a later batch
+/// that the broker has not yet rejected.
+/// </summary>
+internal sealed partial class PartitionActor : ActorBase, IWithTimers
+{
+    private const string LingerTimer = "linger";
+    private const string BackoffTimer = "backoff";
+    private const string ExpiryTimer = "expiry";
+
+    private readonly PartitionAccumulator _accumulator;
+    private readonly PartitionContext _context;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<ProducerBatch> _inFlight = [];
+    private readonly List<ProducerBatch> _retries = [];
+    private readonly Action<Exception> _onCallbackError;
+    private IActorRef? _connection;
+    private int _leaderId = -1;
+    private long _producerId = -1;
+    private short _epoch = -1;
+    private Exception? _fatal;
+    private int _nextSequence;
+    private bool _recovering;
+    private long _backoffUntil;
+    private long _lingerDue = long.MaxValue;
+    private long _expiryDue = long.MaxValue;
+
+    public PartitionActor(PartitionAccumulator accumulator, PartitionContext context)
+    {
+        _accumulator = accumulator;
+        _context = context;
+        _onCallbackError = e => _log.Warning(e, "A delivery callback for {0} threw; other records are unaffected.", _accumulator.TopicPartition);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(PartitionAccumulator accumulator, PartitionContext context) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(accumulator, context));
+
+    private TopicPartition TopicPartition => _accumulator.TopicPartition;
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case Wakeup:
+                _accumulator.AcknowledgeWakeup();
+                Drain();
+                return true;
+            case BatchResult result:
+                OnResult(result);
+                Drain();
+                return true;
+            case LingerElapsed:
+                _lingerDue = long.MaxValue;
+                Drain();
+                return true;
+            case BackoffElapsed:
+                Drain();
+                return true;
+            case ExpiryTick:
+                _expiryDue = long.MaxValue;
+                ExpireBatches();
+                Drain();
+                return true;
+            case LeaderChanged leader:
+                _leaderId = leader.LeaderId;
+                _connection = leader.Connection;
+                Drain();
+                return true;
+            case ProducerIdChanged pid:
+                OnProducerId(pid);
+                Drain();
+                return true;
+            case Abort abort:
+                AbortAll(abort.Cause);
+                Context.Stop(Self);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Stopped with its producer: nothing here will ever be sent, so every record gets an outcome now.</summary>
+    protected override void PostStop() =>
+        AbortAll(new ProducerClosedException($"The producer stopped before the record to {TopicPartition} was acknowledged."));
+
+    // ---- sending ------------------------------------------------------------------------------
+
+    private void Drain()
+    {
+        var now = Environment.TickCount64;
+        if (_fatal is not null)
+        {
+            FailQueued(_fatal);
+            return;
+        }
+        var blocked = _connection is null
+                      || (_context.Idempotent && _producerId < 0)
+                      || now < _backoffUntil
+                      || (_recovering && _inFlight.Count > 0);
+        if (!blocked)
+        {
+            _recovering = false;
+            var sendOpenNow = _context.Accumulator.FlushInProgress || _context.Accumulator.IsClosed || _context.Accumulator.Pool.QueuedWaiters > 0;
+            while (_inFlight.Count < _context.MaxInFlight)
+            {
+                var batch = TakeRetry() ?? _accumulator.TakeReady(now, _context.LingerMs, sendOpenNow);
+                if (batch is null) break;
+                Send(batch, now);
+            }
+        }
+        ScheduleTimers(now, blocked);
+    }
+
+    private ProducerBatch? TakeRetry()
+    {
+        if (_retries.Count == 0) return null;
+        var batch = _retries[0];
+        _retries.RemoveAt(0);
+        return batch;
+    }
+
+    private void Send(ProducerBatch batch, long now)
+    {
+        if (batch.Attempts == 0)
+        {
+            batch.BuildPayload(_context.Compression, _context.CompressionLevel);
+            _context.Metrics.RecordBatch(batch.Payload.Count, batch.UncompressedBytes);
+        }
+        if (_context.Idempotent)
+        {
+            if (batch.BaseSequence < 0)
+            {
+                batch.PrepareForSend(_producerId, _epoch, _nextSequence);
+                _nextSequence = NextSequence(_nextSequence, batch.RecordCount);
+            }
+            else
+            {
+                batch.PrepareForSend(_producerId, _epoch, batch.BaseSequence);
+            }
+        }
+        else
+        {
+            batch.PrepareForSend(-1, -1, -1);
+        }
+        batch.Attempts++;
+        batch.LastAttemptMs = now;
+        _inFlight.Add(batch);
+        _connection!.Tell(new ConnectionActor.Produce(batch, Self));
+    }
+
+    /// <summary>Sequence numbers wrap to 0 after int.MaxValue, as brokers expect.</summary>
+    private static int NextSequence(int sequence, int increment) =>
+        sequence > int.MaxValue - increment ? increment - (int.MaxValue - sequence) - 1 : sequence + increment;
+
+    // ---- outcomes -----------------------------------------------------------------------------
+
+    private void OnResult(BatchResult result)
+    {
+        var batch = result.Batch;
+        if (!_inFlight.Remove(batch)) return; // already failed by an abort
+        if (batch.IsDone) return;
+
+        if (result.Transport is null && (result.Error == ErrorCode.None || (result.Error == ErrorCode.DuplicateSequenceNumber && _context.Idempotent)))
+        {
+            // A duplicate means an earlier attempt was written: success, but its offset is unknown.
+            var baseOffset = result.Error == ErrorCode.None ? result.BaseOffset : -1;
+            _context.Metrics.RecordSent(batch.RecordCount);
+            batch.Complete(baseOffset, result.LogAppendTime, _context.Interceptor, _onCallbackError);
+            return;
+        }
+
+        var now = Environment.TickCount64;
+        var error = result.Transport ?? ErrorMapping.ToException(result.Error,
+            $"Produce of {batch.RecordCount} record(s) to {TopicPartition} on node {_leaderId} failed", result.ErrorMessage);
+        var retriable = result.Transport is not null || result.Error.IsRetriable();
+        if (retriable && batch.Attempts <= _context.Retries && now - batch.CreatedMs < _context.DeliveryTimeoutMs)
+        {
+            _log.Debug("Retrying {0} (attempt {1}): {2}", batch, batch.Attempts + 1, error.Message);
+            _context.Metrics.RecordRetry(batch.RecordCount);
+            InsertRetry(batch);
+            _recovering = true;
+            _backoffUntil = now + (long)ConnectionActor.Backoff(_context.RetryBackoffMs, _context.RetryBackoffMaxMs, batch.Attempts).TotalMilliseconds;
+            if (result.Transport is not null || result.Error.InvalidatesMetadata())
+                _context.MetadataActor.Tell(MetadataActor.RequestUpdate.Instance);
+            return;
+        }
+
+        if (retriable && now - batch.CreatedMs >= _context.DeliveryTimeoutMs)
+            error = Expired(batch, now, error);
+        Fail(batch, error);
+    }
+
+    private void InsertRetry(ProducerBatch batch)
+    {
+        var index = _retries.FindIndex(b => b.Ordinal > batch.Ordinal);
+        if (index < 0) _retries.Add(batch);
+        else _retries.Insert(index, batch);
+    }
+
+    private void OnProducerId(ProducerIdChanged pid)
+    {
+        if (pid.Fatal is not null)
+        {
+            _fatal = pid.Fatal;
+            return;
+        }
+        if (_producerId >= 0 && (pid.ProducerId != _producerId || pid.Epoch != _epoch))
+        {
+            // A new id or epoch restarts sequences at 0; batches not yet acknowledged get new ones.
+            _nextSequence = 0;
+            foreach (var batch in _retries) batch.ResetSequence();
+        }
+        _producerId = pid.ProducerId;
+        _epoch = pid.Epoch;
+    }
+
+    private void Fail(ProducerBatch batch, Exception error)
+    {
+        _context.Metrics.RecordError(batch.RecordCount);
+        batch.Fail(error, _context.Interceptor, _onCallbackError);
+    }
+
+    // ---- expiry and shutdown ------------------------------------------------------------------
+
+    /// <summary>Fails queued batches (not the ones in flight) older than delivery.timeout.ms.</summary>
+    private void ExpireBatches()
+    {
+        var now = Environment.TickCount64;
+        var createdBefore = now - _context.DeliveryTimeoutMs;
+        for (var i = _retries.Count - 1; i >= 0; i--)
+        {
+            if (_retries[i].CreatedMs > createdBefore) continue;
+            var batch = _retries[i];
+            _retries.RemoveAt(i);
+            Fail(batch, Expired(batch, now, null));
+        }
+        var expired = _accumulator.TakeExpired(createdBefore);
+        if (expired is null) return;
+        foreach (var batch in expired) Fail(batch, Expired(batch, now, null));
+    }
+
+    private KafkaTimeoutException Expired(ProducerBatch batch, long now, Exception? lastError)
+    {
+        var why = lastError is not null ? $" Last error: {lastError.Message}"
+            : _connection is null ? $" The partition had no leader (last known: {_leaderId})."
+            : "";
+        return new KafkaTimeoutException(
+            $"Expiring {batch.RecordCount} record(s) for {TopicPartition}: {now - batch.CreatedMs} ms has passed since batch creation (delivery.timeout.ms = {_context.DeliveryTimeoutMs}).{why}", lastError);
+    }
+
+    private void FailQueued(Exception error)
+    {
+        while (TakeRetry() is { } batch) Fail(batch, error);
+        while (_accumulator.TakeReady(long.MaxValue, 0, true) is { } batch) Fail(batch, error);
+    }
+
+    private void AbortAll(Exception cause)
+    {
+        foreach (var batch in _inFlight) Fail(batch, cause);
+        _inFlight.Clear();
+        while (TakeRetry() is { } batch) Fail(batch, cause);
+        foreach (var batch in _accumulator.CloseAndDrain()) Fail(batch, cause);
+    }
+
+    private void ScheduleTimers(long now, bool blocked)
+    {
+        if (now < _backoffUntil) Timers.StartSingleTimer(BackoffTimer, BackoffElapsed.Instance, TimeSpan.FromMilliseconds(_backoffUntil - now));
+
+        // Linger: wake when the open batch is due, unless something else will wake us first. A timer
+        // that fires early or for nothing only causes a harmless extra drain, so timers are only ever
+        // moved earlier, never cancelled.
+        var lingerDue = !blocked && _inFlight.Count < _context.MaxInFlight ? _accumulator.OpenBatchDue(_context.LingerMs) ?? long.MaxValue : long.MaxValue;
+        if (lingerDue < _lingerDue)
+        {
+            _lingerDue = lingerDue;
+            Timers.StartSingleTimer(LingerTimer, LingerElapsed.Instance, TimeSpan.FromMilliseconds(Math.Max(0, lingerDue - now)));
+        }
+
+        // Delivery timeout of the oldest queued batch.
+        long? oldest = _accumulator.OldestCreatedMs();
+        if (_retries.Count > 0) oldest = Math.Min(oldest ?? long.MaxValue, _retries.Min(b => b.CreatedMs));
+        var expiryDue = oldest is { } o ? o + _context.DeliveryTimeoutMs : long.MaxValue;
+        if (expiryDue < _expiryDue)
+        {
+            _expiryDue = expiryDue;
+            Timers.StartSingleTimer(ExpiryTimer, ExpiryTick.Instance, TimeSpan.FromMilliseconds(Math.Max(0, expiryDue - now) + 1));
+        }
+    }
+}

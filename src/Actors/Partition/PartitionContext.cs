@@ -1,0 +1,28 @@
+using Akka.Actor;
+using KafkaActors.Accumulator;
+using KafkaActors.Interceptors;
+using KafkaActors.Metrics;
+using KafkaActors.Protocol.Records;
+using KafkaActors.Settings;
+
+namespace KafkaActors.Partition;
+
+/// <summary>What every partition actor of one producer shares: settings it reads, and the producer-wide objects it reports to.</summary>
+internal sealed class PartitionContext(RecordAccumulator accumulator, ProducerMetrics metrics, IAcknowledgementInterceptor? interceptor, IActorRef metadataActor)
+{
+    public RecordAccumulator Accumulator { get; } = accumulator;
+    public ProducerMetrics Metrics { get; } = metrics;
+    public IAcknowledgementInterceptor? Interceptor { get; } = interceptor;
+    public IActorRef MetadataActor { get; } = metadataActor;
+
+    private ProducerSettings Settings => Accumulator.Settings;
+    public bool Idempotent => Settings.EnableIdempotence;
+    public int MaxInFlight => Settings.MaxInFlightRequestsPerConnection;
+    public long LingerMs => Settings.LingerMs;
+    public CompressionType Compression => Settings.CompressionType;
+    public int CompressionLevel => Settings.CompressionLevel;
+    public int Retries => Settings.Retries;
+    public long DeliveryTimeoutMs => Settings.DeliveryTimeoutMs;
+    public long RetryBackoffMs => Settings.RetryBackoffMs;
+    public long RetryBackoffMaxMs => Settings.RetryBackoffMaxMs;
+}

@@ -1,0 +1,57 @@
+using Akka.Actor;
+using Akka.Event;
+using KafkaActors.Accumulator;
+using KafkaActors.Protocol.Errors;
+
+namespace KafkaActors.Partition;
+
+internal sealed partial class PartitionActor
+{
+    /// <summary>Appenders closed a batch or opened a new one: look at the accumulator. At most one is pending.</summary>
+    internal sealed class Wakeup : INoSerializationVerificationNeeded
+    {
+        public static readonly Wakeup Instance = new();
+        private Wakeup() { }
+        public override string ToString() => "Wakeup";
+    }
+
+    /// <summary>From the ProducerActor: the partition's leader and the connection to it (null while there is none).</summary>
+    internal sealed record LeaderChanged(int LeaderId, int LeaderEpoch, IActorRef? Connection) : INoSerializationVerificationNeeded;
+
+    /// <summary>From the ProducerActor: the idempotent producer's id and epoch, or why it could not get one.</summary>
+    internal sealed record ProducerIdChanged(long ProducerId, short Epoch, Exception? Fatal) : INoSerializationVerificationNeeded;
+
+    /// <summary>
+    /// From a connection: one batch's outcome in a Produce response. <see cref="Transport"/> is set
+    /// instead of an error code when the request never got an answer (disconnect, request timeout).
+    /// </summary>
+    internal sealed record BatchResult(
+        ProducerBatch Batch,
+        ErrorCode Error,
+        long BaseOffset,
+        long LogAppendTime,
+        string? ErrorMessage,
+        Exception? Transport) : INoSerializationVerificationNeeded
+    {
+        public static BatchResult Failed(ProducerBatch batch, Exception transport) =>
+            new(batch, ErrorCode.NetworkException, -1, -1, null, transport);
+    }
+
+    /// <summary>From the ProducerActor on close: fail everything still here with this error, then stop.</summary>
+    internal sealed record Abort(Exception Cause) : INoSerializationVerificationNeeded;
+
+    private sealed class LingerElapsed : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly LingerElapsed Instance = new();
+    }
+
+    private sealed class BackoffElapsed : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly BackoffElapsed Instance = new();
+    }
+
+    private sealed class ExpiryTick : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly ExpiryTick Instance = new();
+    }
+}

@@ -1,0 +1,11 @@
+namespace KafkaActors;
+
+/// <summary>
+/// Called once per record with its outcome (Java's <c>Callback.onCompletion</c>): metadata on success,
+/// or the exception (metadata then carries topic and partition with offset -1). Runs on the partition's
+/// actor, in send order per partition: keep it short and never block in it.
+/// </summary>
+public interface IDeliveryCallback
+{
+    void OnCompletion(RecordMetadata metadata, Exception? exception);
+}

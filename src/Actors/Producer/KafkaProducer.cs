@@ -1,0 +1,218 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+using KafkaActors.Accumulator;
+using KafkaActors.Errors;
+using KafkaActors.Interceptors;
+using KafkaActors.Metadata;
+using KafkaActors.Partitioning;
+using KafkaActors.Producer;
+using KafkaActors.Serialization;
+using KafkaActors.Settings;
+using static KafkaActors.Producer.ProducerActorMessages;
+
+namespace KafkaActors;
+
+/// <summary>
+/// The task-based face of a producer (Java's <c>KafkaProducer</c>), for code outside actors. Thread-safe:
+/// call it from any thread. <see cref="Send(ProducerRecord{TKey,TValue},Action{RecordMetadata,Exception})"/>
+/// and <see cref="SendAsync"/> run the send path on the calling thread (interceptors, serialization,
+/// partitioning, append) and only involve actors to wait for metadata; like Java's send they block up to
+/// max.block.ms when a topic's metadata is unknown or buffer.memory is used up.
+///
+/// Behind it runs a <see cref="ProducerActor{TKey,TValue}"/> (exposed as <see cref="Actor"/>, so actors can
+/// Tell records to the same producer) in the given ActorSystem, or in one of its own.
+/// </summary>
+public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
+{
+    private readonly ProducerRuntime<TKey, TValue> _runtime;
+    private readonly ActorSystem _system;
+    private readonly bool _ownsSystem;
+    private readonly Action<Exception> _onCallbackError;
+    private int _closed;
+    private Task? _closing;
+
+    public KafkaProducer(
+        ProducerSettings settings,
+        ISerializer<TKey>? keySerializer = null,
+        ISerializer<TValue>? valueSerializer = null,
+        ActorSystem? system = null,
+        IPartitioner? partitioner = null,
+        IEnumerable<IProducerInterceptor<TKey, TValue>>? interceptors = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        keySerializer ??= Serializers.For<TKey>() ?? throw new ConfigException($"No built-in serializer for key type {typeof(TKey).Name}: pass one.");
+        valueSerializer ??= Serializers.For<TValue>() ?? throw new ConfigException($"No built-in serializer for value type {typeof(TValue).Name}: pass one.");
+        _ownsSystem = system is null;
+        _system = system ?? ActorSystem.Create("kafka-producer", OwnSystemConfig);
+        var log = Logging.GetLogger(_system, typeof(KafkaProducer<TKey, TValue>));
+        _onCallbackError = e => log.Warning(e, "A delivery callback threw; other records are unaffected.");
+        var allInterceptors = InterceptorFactory.Create<TKey, TValue>(settings).Concat(interceptors ?? []).ToList();
+        _runtime = new ProducerRuntime<TKey, TValue>(settings, keySerializer, valueSerializer, partitioner, allInterceptors,
+            e => log.Warning(e, "A producer interceptor threw; ignored."));
+        Actor = _system.ActorOf(ProducerActor<TKey, TValue>.Props(_runtime), $"kafka-producer-{_runtime.ClientId}-{Guid.NewGuid():N}");
+    }
+
+    /// <summary>The producer actor: Tell it <see cref="ProducerRecord{TKey,TValue}"/> or <see cref="Produce{TKey,TValue}"/>.</summary>
+    public IActorRef Actor { get; }
+
+    public string ClientId => _runtime.ClientId;
+
+    public ProducerSettings Settings => _runtime.Settings;
+
+    internal Metrics.ProducerMetrics Metrics => _runtime.Metrics;
+
+    /// <summary>Sends a record; the task completes with its metadata once acknowledged as acks asks.</summary>
+    /// <exception cref="ProducerClosedException">The producer is closed.</exception>
+    /// <exception cref="SerializationException">The key or value serializer failed.</exception>
+    /// <exception cref="InterruptException">A wait for metadata or memory was cancelled.</exception>
+    /// <remarks>Errors from the broker or its metadata (timeouts, record too large, invalid topic) fail the task instead of throwing, as in Java.</remarks>
+    public Task<RecordMetadata> SendAsync(ProducerRecord<TKey, TValue> record, CancellationToken cancellation = default)
+    {
+        var completion = new TaskCompletionSource<RecordMetadata>(TaskCreationOptions.RunContinuationsAsynchronously);
+        DoSend(record, completion, cancellation);
+        return completion.Task;
+    }
+
+    /// <summary>Sends a record; <paramref name="callback"/> (if any) gets its outcome on the partition's actor.</summary>
+    public void Send(ProducerRecord<TKey, TValue> record, Action<RecordMetadata, Exception?>? callback = null) => DoSend(record, callback, default);
+
+    /// <summary>Sends a record with an allocation-free callback object.</summary>
+    public void Send(ProducerRecord<TKey, TValue> record, IDeliveryCallback callback) => DoSend(record, callback, default);
+
+    private void DoSend(ProducerRecord<TKey, TValue> record, object? completion, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var interceptors = _runtime.Interceptors;
+        if (!interceptors.IsEmpty) record = interceptors.OnSend(record);
+        var partition = record.Partition ?? -1;
+        var pipeline = _runtime.Pipeline;
+        var deadline = 0L;
+        try
+        {
+            pipeline.ThrowIfClosed();
+            if (!_runtime.Accumulator.TryGetRoute(record.Topic, out var route))
+            {
+                TopicName.Validate(record.Topic);
+                deadline = Environment.TickCount64 + _runtime.Settings.MaxBlockMs;
+                route = WaitForRoute(record.Topic, deadline, cancellation);
+            }
+
+            pipeline.Prepare(record, route, out var prepared);
+            partition = prepared.Partition;
+            byte[]? buffer = null;
+            if (pipeline.TryAppend(record.Topic, ref prepared, completion, ref buffer)) return;
+
+            // A new batch is needed. Java blocks here too; the serialized bytes wait in this thread's scratch.
+            var size = pipeline.BufferSizeFor(prepared);
+            var pool = _runtime.Accumulator.Pool;
+            if (deadline == 0) deadline = Environment.TickCount64 + _runtime.Settings.MaxBlockMs;
+            buffer = pool.TryAllocate(size) ?? pool.Allocate(size, Remaining(deadline), cancellation);
+            pipeline.TryAppend(record.Topic, ref prepared, completion, ref buffer);
+            if (buffer is not null) pool.Deallocate(buffer);
+        }
+        catch (ApiException e)
+        {
+            _runtime.Metrics.RecordError(1);
+            interceptors.OnSendError(record, partition, e);
+            DeliveryCompletion.Complete(completion, new RecordMetadata(record.Topic, partition, RecordMetadata.UnknownOffset, -1, -1, -1), e, null, _onCallbackError);
+        }
+        catch (Exception e)
+        {
+            interceptors.OnSendError(record, partition, e);
+            throw;
+        }
+    }
+
+    private TopicRoute WaitForRoute(string topic, long deadline, CancellationToken cancellation)
+    {
+        try
+        {
+            // The actor answers at the deadline itself (with a better message); the ask timeout is a backstop.
+            var ask = Actor.Ask<TopicRoute>(new AwaitRoute(topic, deadline), Remaining(deadline) + TimeSpan.FromSeconds(5), cancellation);
+            return ask.GetAwaiter().GetResult();
+        }
+        catch (AskTimeoutException e)
+        {
+            throw new KafkaTimeoutException($"Topic {topic} not present in metadata after {_runtime.Settings.MaxBlockMs} ms.", e);
+        }
+        catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
+        {
+            throw new InterruptException($"Interrupted while waiting for metadata of topic {topic}.", e);
+        }
+    }
+
+    private static TimeSpan Remaining(long deadline) => TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+
+    /// <summary>The partitions of a topic with their leaders (waits up to max.block.ms for metadata).</summary>
+    public IReadOnlyList<PartitionInfo> PartitionsFor(string topic)
+    {
+        _runtime.Pipeline.ThrowIfClosed();
+        TopicName.Validate(topic);
+        WaitForRoute(topic, Environment.TickCount64 + _runtime.Settings.MaxBlockMs, default);
+        return Actor.Ask<IReadOnlyList<PartitionInfo>>(new DescribeTopic(topic), _runtime.Settings.MaxBlock).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Sends everything buffered now and waits until every record sent before this call is complete.</summary>
+    public void Flush() => FlushAsync().GetAwaiter().GetResult();
+
+    public async Task FlushAsync(CancellationToken cancellation = default)
+    {
+        try
+        {
+            await Flusher.FlushAsync(_runtime.Accumulator).WaitAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
+        {
+            throw new InterruptException("Flush interrupted.", e);
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting records, sends what is buffered and waits up to <paramref name="timeout"/> for it;
+    /// whatever is still incomplete then fails with <see cref="ProducerClosedException"/>. Later sends throw.
+    /// </summary>
+    public void Close(TimeSpan timeout) => CloseAsync(timeout).GetAwaiter().GetResult();
+
+    public Task CloseAsync(TimeSpan timeout)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0) _closing = CloseOnce(timeout);
+        return _closing!;
+    }
+
+    private async Task CloseOnce(TimeSpan timeout)
+    {
+        var accumulator = _runtime.Accumulator;
+        accumulator.Close();
+        var flush = Flusher.FlushAsync(accumulator);
+        if (await Task.WhenAny(flush, Task.Delay(timeout)).ConfigureAwait(false) != flush)
+        {
+            Actor.Tell(new Abort(new ProducerClosedException($"Producer is closed forcefully: not acknowledged within the close timeout of {(long)timeout.TotalMilliseconds} ms.")));
+            await Task.WhenAny(flush, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        }
+        try
+        {
+            await Actor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException)
+        {
+            // stopping anyway
+        }
+        _runtime.Interceptors.Dispose();
+        if (_ownsSystem) await _system.Terminate().ConfigureAwait(false);
+    }
+
+    /// <summary>Closes, waiting at most delivery.timeout.ms for buffered records.</summary>
+    public void Dispose() => Close(_runtime.Settings.DeliveryTimeout);
+
+    public async ValueTask DisposeAsync() => await CloseAsync(_runtime.Settings.DeliveryTimeout).ConfigureAwait(false);
+
+    /// <summary>A quiet ActorSystem for producers created without one; larger TCP reads than Akka's 512-byte default.</summary>
+    private static Config OwnSystemConfig => ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        akka.log-dead-letters = off
+        akka.log-dead-letters-during-shutdown = off
+        akka.io.tcp.disabled-buffer-pool.buffer-size = 65536
+        """).WithFallback(ReferenceConfig.Config);
+}

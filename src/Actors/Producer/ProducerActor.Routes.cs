@@ -1,0 +1,182 @@
+using Akka.Actor;
+using KafkaActors.Accumulator;
+using KafkaActors.Errors;
+using KafkaActors.Metadata;
+using KafkaActors.Network;
+using KafkaActors.Partition;
+using KafkaActors.Protocol.Errors;
+using static KafkaActors.Producer.ProducerActorMessages;
+
+namespace KafkaActors.Producer;
+
+public sealed partial class ProducerActor<TKey, TValue>
+{
+    /// <summary>A partition this producer has sent to: its accumulator, actor and last known leader.</summary>
+    private sealed record PartitionState(PartitionAccumulator Accumulator, IActorRef Actor)
+    {
+        public int LeaderId { get; set; } = -2; // unknown yet: the first metadata always informs the actor
+        public int LeaderEpoch { get; set; } = -1;
+        public IActorRef? Connection { get; set; }
+    }
+
+    private sealed record BrokerConnection(BrokerEndpoint Endpoint, IActorRef Actor);
+
+    private readonly Dictionary<int, BrokerConnection> _connections = new();
+    private readonly Dictionary<TopicPartition, PartitionState> _partitions = new();
+    private readonly Dictionary<string, List<RouteWaiter>> _routeWaiters = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
+    private ClusterSnapshot _snapshot = ClusterSnapshot.Empty;
+    private Exception? _lastMetadataError;
+    private long _nextWaiterId;
+    private int _connectionGeneration;
+
+    private void OnAwaitRoute(AwaitRoute await, IActorRef replyTo)
+    {
+        if (Accumulator.TryGetRoute(await.Topic, out var route))
+        {
+            replyTo.Tell(route);
+            return;
+        }
+        var waiter = new RouteWaiter(++_nextWaiterId, replyTo, await.DeadlineMs);
+        if (!_routeWaiters.TryGetValue(await.Topic, out var waiters)) _routeWaiters[await.Topic] = waiters = [];
+        waiters.Add(waiter);
+        Timers.StartSingleTimer(("route", waiter.Id), new RouteWaitExpired(waiter.Id), TimeSpan.FromMilliseconds(Math.Max(0, await.DeadlineMs - Environment.TickCount64)));
+        UseTopic(await.Topic);
+    }
+
+    /// <summary>Starts fetching metadata for a topic, unless we already do (or already route it).</summary>
+    private void UseTopic(string topic)
+    {
+        if (!_topics.Add(topic)) return;
+        if (_snapshot.TryGetUsableTopic(topic, out var info)) BuildRoute(info);
+        _metadata.Tell(new MetadataActor.AddTopics([topic]));
+    }
+
+    private void OnRouteWaitExpired(long id)
+    {
+        foreach (var (topic, waiters) in _routeWaiters)
+        {
+            var index = waiters.FindIndex(w => w.Id == id);
+            if (index < 0) continue;
+            var waiter = waiters[index];
+            waiters.RemoveAt(index);
+            waiter.ReplyTo.Tell(new Status.Failure(MetadataTimeout(topic)));
+            return;
+        }
+    }
+
+    /// <summary>Java's message, plus what we know about why.</summary>
+    private KafkaTimeoutException MetadataTimeout(string topic)
+    {
+        var why = _snapshot.Brokers.Count == 0 && _lastMetadataError is not null
+            ? $" No broker answered (bootstrap.servers = {string.Join(",", _runtime.Settings.BootstrapServers)}): {_lastMetadataError.Message}"
+            : _snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None
+                ? $" The broker reports {info.Error.KafkaName()} for it."
+                : "";
+        return new KafkaTimeoutException($"Topic {topic} not present in metadata after {_runtime.Settings.MaxBlockMs} ms.{why}", _lastMetadataError);
+    }
+
+    private void OnCluster(ClusterSnapshot snapshot)
+    {
+        _snapshot = snapshot;
+        _lastMetadataError = null;
+        foreach (var topic in _topics)
+        {
+            if (snapshot.TryGetUsableTopic(topic, out var info))
+            {
+                BuildRoute(info);
+            }
+            else if (snapshot.Topics.TryGetValue(topic, out var failed) && failed.Error != ErrorCode.None && !failed.Error.IsRetriable())
+            {
+                // Authorization errors, invalid names: no point waiting for max.block.ms.
+                FailRouteWaiters(topic, ErrorMapping.ToException(failed.Error, $"Metadata for topic {topic}"));
+            }
+        }
+        if (_runtime.Settings.EnableIdempotence && _producerId < 0 && !_initProducerIdInFlight && snapshot.Brokers.Count > 0)
+            SendInitProducerId();
+        ProcessPending();
+    }
+
+    /// <summary>Creates what a topic's new partitions need, tells moved partitions their leader, publishes the route.</summary>
+    private void BuildRoute(TopicInfo info)
+    {
+        var accumulators = new PartitionAccumulator[info.Partitions.Count];
+        var available = new List<int>(info.Partitions.Count);
+        var changed = !Accumulator.TryGetRoute(info.Name, out var current) || current.PartitionCount != accumulators.Length;
+        foreach (var p in info.Partitions)
+        {
+            var tp = new TopicPartition(info.Name, p.Partition);
+            if (!_partitions.TryGetValue(tp, out var state))
+            {
+                var accumulator = new PartitionAccumulator(tp, Accumulator);
+                var actor = Context.ActorOf(PartitionActor.Props(accumulator, _partitionContext), $"partition-{tp.Topic}-{tp.Partition}");
+                accumulator.Actor = actor;
+                _partitions[tp] = state = new PartitionState(accumulator, actor);
+                changed = true;
+                if (_producerId >= 0) actor.Tell(new PartitionActor.ProducerIdChanged(_producerId, _epoch, null));
+                else if (_runtime.FatalError is { } fatal) actor.Tell(new PartitionActor.ProducerIdChanged(-1, -1, fatal));
+            }
+            accumulators[p.Partition] = state.Accumulator;
+            if (p.Leader >= 0) available.Add(p.Partition);
+
+            var connection = p.Leader >= 0 ? ConnectionTo(p.Leader) : null;
+            if (state.LeaderId != p.Leader || state.LeaderEpoch != p.LeaderEpoch || !Equals(state.Connection, connection))
+            {
+                state.LeaderId = p.Leader;
+                state.LeaderEpoch = p.LeaderEpoch;
+                state.Connection = connection;
+                state.Actor.Tell(new PartitionActor.LeaderChanged(p.Leader, p.LeaderEpoch, connection));
+                changed = true;
+            }
+        }
+
+        if (changed) Accumulator.PublishRoute(new TopicRoute(info.Name, accumulators, available.ToArray()));
+
+        if (_routeWaiters.Remove(info.Name, out var waiters))
+        {
+            Accumulator.TryGetRoute(info.Name, out var route);
+            foreach (var waiter in waiters)
+            {
+                Timers.Cancel(("route", waiter.Id));
+                waiter.ReplyTo.Tell(route);
+            }
+        }
+    }
+
+    /// <summary>The connection to a broker, created on first use and re-created when its address changes.</summary>
+    private IActorRef? ConnectionTo(int nodeId)
+    {
+        if (!_snapshot.Brokers.TryGetValue(nodeId, out var broker))
+            return _connections.TryGetValue(nodeId, out var known) ? known.Actor : null;
+        var endpoint = new BrokerEndpoint(nodeId, broker.Host, broker.Port);
+        if (_connections.TryGetValue(nodeId, out var existing))
+        {
+            if (existing.Endpoint == endpoint) return existing.Actor;
+            Context.Stop(existing.Actor);
+        }
+        var actor = Context.ActorOf(ConnectionActor.Props(endpoint, _connectionOptions, _runtime.Metrics), $"broker-{nodeId}-{++_connectionGeneration}");
+        _connections[nodeId] = new BrokerConnection(endpoint, actor);
+        return actor;
+    }
+
+    private void OnConnectionState(ConnectionActor.StateChanged state)
+    {
+        // A lost broker may mean moved leaders: Java refreshes metadata on every disconnect.
+        if (!state.Ready) _metadata.Tell(MetadataActor.RequestUpdate.Instance);
+    }
+
+    private void FailRouteWaiters(string topic, Exception cause)
+    {
+        if (!_routeWaiters.Remove(topic, out var waiters)) return;
+        foreach (var waiter in waiters)
+        {
+            Timers.Cancel(("route", waiter.Id));
+            waiter.ReplyTo.Tell(new Status.Failure(cause));
+        }
+    }
+
+    private void FailRouteWaiters(Exception cause)
+    {
+        foreach (var topic in _routeWaiters.Keys.ToList()) FailRouteWaiters(topic, cause);
+    }
+}

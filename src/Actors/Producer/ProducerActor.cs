@@ -1,0 +1,124 @@
+using Akka.Actor;
+using Akka.Event;
+using KafkaActors.Accumulator;
+using KafkaActors.Errors;
+using KafkaActors.Metadata;
+using KafkaActors.Network;
+using KafkaActors.Partition;
+using static KafkaActors.Producer.ProducerActorMessages;
+
+namespace KafkaActors.Producer;
+
+/// <summary>
+/// The producer's root actor: a thin parent that validates, routes and supervises, holding no
+/// sockets and no record bytes (Akka.IO's TcpManager is the model). Its children are the
+/// <see cref="MetadataActor"/>, one <see cref="ConnectionActor"/> per broker and one
+/// <see cref="PartitionActor"/> per partition in use.
+///
+/// It turns metadata into routes (partition accumulators + actors, published for senders to read
+/// without asking), tells partition actors who leads them, obtains the idempotent producer id, and
+/// serves records told to it (<see cref="Produce{TKey,TValue}"/>) in the order they arrive.
+/// </summary>
+public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
+{
+    private readonly ProducerRuntime<TKey, TValue> _runtime;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ConnectionOptions _connectionOptions;
+    private IActorRef _metadata = ActorRefs.Nobody;
+    private PartitionContext _partitionContext = null!;
+
+    internal ProducerActor(ProducerRuntime<TKey, TValue> runtime)
+    {
+        _runtime = runtime;
+        _connectionOptions = ConnectionOptions.From(runtime.Settings, runtime.ClientId);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    internal static Props Props(ProducerRuntime<TKey, TValue> runtime) =>
+        FactoryProducer<ProducerActor<TKey, TValue>>.Props(() => new ProducerActor<TKey, TValue>(runtime));
+
+    private RecordAccumulator Accumulator => _runtime.Accumulator;
+
+    protected override void PreStart()
+    {
+        var settings = _runtime.Settings;
+        var bootstrap = settings.BootstrapServers.Select((server, i) => BrokerEndpoint.Parse(-(i + 1), server)).ToList();
+        var metadataOptions = new MetadataOptions(settings.MetadataMaxAgeMs, settings.RetryBackoffMs, settings.RetryBackoffMaxMs, settings.AllowAutoCreateTopics);
+        _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, _connectionOptions, metadataOptions, _runtime.Metrics), "metadata");
+        _partitionContext = new PartitionContext(Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
+    }
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case ProducerRecord<TKey, TValue> record:
+                OnProduce(record, Sender, null);
+                return true;
+            case Produce<TKey, TValue> produce:
+                OnProduce(produce.Record, produce.Acknowledge ? Sender : null, produce.Correlation);
+                return true;
+            case KafkaActors.Flush:
+                OnFlush(Sender);
+                return true;
+            case AwaitRoute await:
+                OnAwaitRoute(await, Sender);
+                return true;
+            case DescribeTopic describe:
+                Sender.Tell(_snapshot.Topics.TryGetValue(describe.Topic, out var info) ? info.Partitions : Array.Empty<PartitionInfo>());
+                return true;
+            case MetadataActor.ClusterUpdated updated:
+                OnCluster(updated.Snapshot);
+                return true;
+            case MetadataActor.MetadataFailed failed:
+                _lastMetadataError = failed.Cause;
+                return true;
+            case ConnectionActor.StateChanged state:
+                OnConnectionState(state);
+                return true;
+            case ConnectionActor.Response { Token: InitProducerIdToken } response:
+                OnInitProducerId(response);
+                return true;
+            case ConnectionActor.RequestFailed { Token: InitProducerIdToken } failed:
+                OnInitProducerIdFailed(failed.Cause);
+                return true;
+            case InitProducerIdDue:
+                SendInitProducerId();
+                return true;
+            case RouteWaitExpired expired:
+                OnRouteWaitExpired(expired.WaiterId);
+                return true;
+            case MemoryGranted granted:
+                OnMemoryGranted(granted.Buffer);
+                return true;
+            case MemoryDenied denied:
+                OnMemoryDenied(denied.Cause);
+                return true;
+            case PendingDeadline:
+                ProcessPending();
+                return true;
+            case Abort abort:
+                AbortAll(abort.Cause);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void AbortAll(Exception cause)
+    {
+        FailPending(cause);
+        FailRouteWaiters(cause);
+        foreach (var partition in _partitions.Values) partition.Actor.Tell(new PartitionActor.Abort(cause));
+    }
+
+    protected override void PostStop()
+    {
+        var stopped = new ProducerClosedException("The producer stopped before the record was sent.");
+        FailPending(stopped);
+        FailRouteWaiters(stopped);
+        if (_granted is not null) Accumulator.Pool.Deallocate(_granted);
+        _granted = null;
+    }
+}

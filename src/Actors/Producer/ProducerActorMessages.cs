@@ -1,0 +1,57 @@
+using Akka.Actor;
+using Akka.Event;
+using KafkaActors.Accumulator;
+
+namespace KafkaActors.Producer;
+
+/// <summary>Messages the producer actor handles internally, between itself, its facade and its timers.</summary>
+internal static class ProducerActorMessages
+{
+    /// <summary>Facade: answer with the topic's <see cref="TopicRoute"/> once metadata has it, or fail at the deadline.</summary>
+    public sealed record AwaitRoute(string Topic, long DeadlineMs) : INoSerializationVerificationNeeded;
+
+    /// <summary>Facade: answer with the topic's partitions (<see cref="Metadata.PartitionInfo"/> list) from the current metadata.</summary>
+    public sealed record DescribeTopic(string Topic) : INoSerializationVerificationNeeded;
+
+    /// <summary>Facade, closing: fail every record not yet complete with <see cref="Cause"/>.</summary>
+    public sealed record Abort(Exception Cause) : INoSerializationVerificationNeeded;
+
+    public sealed record RouteWaitExpired(long WaiterId) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+
+    public sealed record MemoryGranted(byte[] Buffer) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+
+    public sealed record MemoryDenied(Exception Cause) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+
+    public sealed class PendingDeadline : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly PendingDeadline Instance = new();
+    }
+
+    public sealed class InitProducerIdDue : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly InitProducerIdDue Instance = new();
+    }
+
+    /// <summary>The token of our InitProducerId requests.</summary>
+    public sealed class InitProducerIdToken
+    {
+        public static readonly InitProducerIdToken Instance = new();
+        public override string ToString() => "InitProducerId";
+    }
+
+    /// <summary>A topic waiter from the facade.</summary>
+    public sealed record RouteWaiter(long Id, IActorRef ReplyTo, long DeadlineMs);
+
+    /// <summary>
+    /// A Tell'd record (or a Flush) waiting its turn in the producer actor: records go out in the order
+    /// they were told, so one waiting for metadata or memory holds back the ones behind it.
+    /// </summary>
+    public sealed class PendingSend<TKey, TValue>(ProducerRecord<TKey, TValue>? record, IActorRef? replyTo, object? correlation, long deadlineMs)
+    {
+        public ProducerRecord<TKey, TValue>? Record { get; } = record;
+        public IActorRef? ReplyTo { get; } = replyTo;
+        public object? Correlation { get; } = correlation;
+        public long DeadlineMs { get; } = deadlineMs;
+        public bool IsFlush => Record is null;
+    }
+}

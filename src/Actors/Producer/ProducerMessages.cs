@@ -1,0 +1,41 @@
+using Akka.Actor;
+
+namespace KafkaActors;
+
+/// <summary>
+/// Tell a <see cref="ProducerRecord{TKey,TValue}"/> to the producer actor, optionally with a correlation
+/// object of yours. Unless <see cref="Acknowledge"/> is false (fire-and-forget), the sender gets
+/// <see cref="Delivered"/> or <see cref="DeliveryFailed"/> back with that correlation. Telling a bare
+/// ProducerRecord is the same as a Produce with no correlation.
+/// </summary>
+public sealed record Produce<TKey, TValue>(ProducerRecord<TKey, TValue> Record, object? Correlation = null, bool Acknowledge = true);
+
+/// <summary>The record was written: where, and your correlation object.</summary>
+public sealed record Delivered(RecordMetadata Metadata, object? Correlation);
+
+/// <summary>The record was not written (or may not have been, for timeouts): why, and your correlation object.</summary>
+public sealed record DeliveryFailed(Exception Cause, string Topic, int Partition, object? Correlation);
+
+/// <summary>Ask the producer actor to send everything it has now; it answers <see cref="Flushed"/> once every record told before is complete.</summary>
+public sealed class Flush
+{
+    public static readonly Flush Instance = new();
+    private Flush() { }
+}
+
+/// <summary>The answer to <see cref="Flush"/>.</summary>
+public sealed class Flushed
+{
+    public static readonly Flushed Instance = new();
+    private Flushed() { }
+}
+
+/// <summary>Completes each Tell'd record with a reply to its sender.</summary>
+internal sealed class ActorDelivery(IActorRef replyTo, object? correlation) : IDeliveryCallback
+{
+    public void OnCompletion(RecordMetadata metadata, Exception? exception)
+    {
+        if (exception is null) replyTo.Tell(new Delivered(metadata, correlation));
+        else replyTo.Tell(new DeliveryFailed(exception, metadata.Topic, metadata.Partition, correlation));
+    }
+}

@@ -1,0 +1,123 @@
+using KafkaActors.Accumulator;
+using KafkaActors.Errors;
+using KafkaActors.Partitioning;
+using KafkaActors.Protocol.Primitives;
+using KafkaActors.Protocol.Records;
+using KafkaActors.Serialization;
+
+namespace KafkaActors.Producer;
+
+/// <summary>A record serialized and placed, ready to append: spans into the calling thread's scratch buffers.</summary>
+internal ref struct PreparedRecord
+{
+    public PartitionAccumulator Accumulator;
+    public int Partition;
+    public bool PartitionerChose;
+    public long Timestamp;
+    public ReadOnlySpan<byte> Key;
+    public int KeyLength;
+    public ReadOnlySpan<byte> Value;
+    public int ValueLength;
+    public ReadOnlySpan<RecordHeader> Headers;
+    public int SizeUpperBound;
+}
+
+/// <summary>
+/// Steps 2 and 4–8 of Java's <c>KafkaProducer.doSend</c> for a record whose topic is routed:
+/// closed check, serialization, partition choice, size checks and the append. Runs on the sending
+/// thread (facade callers, or the ProducerActor for Tell), allocation-free: keys and values are
+/// serialized into per-thread scratch buffers and copied once, into the batch.
+/// Waiting (for metadata or memory) is the caller's business: blocking for the facade, messages for the actor.
+/// </summary>
+internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime)
+{
+    [ThreadStatic] private static PooledBufferWriter? _keyScratch;
+    [ThreadStatic] private static PooledBufferWriter? _valueScratch;
+
+    private readonly int _maxRequestSize = runtime.Settings.MaxRequestSize;
+    private readonly long _bufferMemory = runtime.Settings.BufferMemory;
+    private readonly int _batchSize = runtime.Settings.BatchSize;
+
+    /// <summary>Step 2: sends after close fail fast; so do sends after a fatal error.</summary>
+    public void ThrowIfClosed()
+    {
+        if (runtime.Accumulator.IsClosed) throw new ProducerClosedException("Cannot perform operation after producer has been closed.");
+        if (runtime.FatalError is { } fatal) throw new KafkaException($"The producer cannot send any more: {fatal.Message}", fatal);
+    }
+
+    /// <summary>Steps 4–6: serialize, choose the partition, check sizes. Throws on bad input.</summary>
+    public void Prepare(ProducerRecord<TKey, TValue> record, TopicRoute route, out PreparedRecord prepared)
+    {
+        prepared = default;
+        var headers = record.Headers;
+        var keyScratch = _keyScratch ??= new PooledBufferWriter(256);
+        var valueScratch = _valueScratch ??= new PooledBufferWriter(1024);
+        keyScratch.Clear();
+        valueScratch.Clear();
+
+        bool hasKey, hasValue;
+        try
+        {
+            hasKey = runtime.KeySerializer.Serialize(record.Key, new SerializationContext(record.Topic, true, headers), keyScratch);
+        }
+        catch (Exception e) when (e is not KafkaException)
+        {
+            throw new SerializationException($"Can't serialize key of record to topic {record.Topic} with {runtime.KeySerializer.GetType().Name}: {e.Message}", e);
+        }
+        try
+        {
+            hasValue = runtime.ValueSerializer.Serialize(record.Value, new SerializationContext(record.Topic, false, headers), valueScratch);
+        }
+        catch (Exception e) when (e is not KafkaException)
+        {
+            throw new SerializationException($"Can't serialize value of record to topic {record.Topic} with {runtime.ValueSerializer.GetType().Name}: {e.Message}", e);
+        }
+
+        prepared.Key = keyScratch.WrittenSpan;
+        prepared.KeyLength = hasKey ? keyScratch.WrittenCount : -1;
+        prepared.Value = valueScratch.WrittenSpan;
+        prepared.ValueLength = hasValue ? valueScratch.WrittenCount : -1;
+        prepared.Headers = headers is null ? default : headers.AsSpan();
+
+        if (record.Partition is { } explicitPartition)
+        {
+            if (explicitPartition >= route.PartitionCount)
+                throw new ArgumentException($"Invalid partition given with record: {explicitPartition} is not in the range [0...{route.PartitionCount}).");
+            prepared.Partition = explicitPartition;
+        }
+        else
+        {
+            var context = new PartitionerContext(route.PartitionCount, route.AvailablePartitions);
+            var partition = runtime.Partitioner.Partition(record.Topic, prepared.Key, hasKey, prepared.Value, context);
+            if ((uint)partition >= (uint)route.PartitionCount)
+                throw new KafkaException($"Partitioner {runtime.Partitioner.GetType().Name} chose partition {partition} of topic {record.Topic}, which has {route.PartitionCount}.");
+            prepared.Partition = partition;
+            prepared.PartitionerChose = true;
+        }
+
+        var size = RecordBatchBuilder.EstimateSizeUpperBound(prepared.KeyLength, prepared.ValueLength, prepared.Headers);
+        if (size > _maxRequestSize)
+            throw new RecordTooLargeException($"The message is {size} bytes when serialized which is larger than {_maxRequestSize}, which is the value of the max.request.size configuration.");
+        if (size > _bufferMemory)
+            throw new RecordTooLargeException($"The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration ({_bufferMemory}).");
+        prepared.SizeUpperBound = size;
+        prepared.Accumulator = route.Partitions[prepared.Partition];
+        prepared.Timestamp = record.Timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    }
+
+    /// <summary>
+    /// Step 7: appends to the partition's open batch. False when a new batch is needed and no buffer
+    /// was given; <see cref="BufferSizeFor"/> says how large it must be.
+    /// </summary>
+    public bool TryAppend(string topic, ref PreparedRecord prepared, object? completion, ref byte[]? buffer)
+    {
+        if (!prepared.Accumulator.TryAppend(prepared.Timestamp, prepared.Key, prepared.KeyLength, prepared.Value, prepared.ValueLength,
+                prepared.Headers, completion, ref buffer))
+            return false;
+        if (prepared.PartitionerChose) runtime.Partitioner.OnAppended(topic, prepared.Partition, prepared.SizeUpperBound);
+        return true;
+    }
+
+    /// <summary>A batch buffer is batch.size bytes, or larger for a record that needs it (Java's allocation rule).</summary>
+    public int BufferSizeFor(in PreparedRecord prepared) => Math.Max(_batchSize, prepared.SizeUpperBound);
+}

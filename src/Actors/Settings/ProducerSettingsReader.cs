@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Text;
+using Akka.Configuration;
+using KafkaActors.Errors;
+using KafkaActors.Protocol.Compression;
+using KafkaActors.Protocol.Records;
+using C = KafkaActors.Settings.ProducerConfig;
+
+namespace KafkaActors.Settings;
+
+/// <summary>
+/// Reads and validates settings the way Java's ProducerConfig does: types, ranges, and the rules
+/// that tie settings together (idempotence, delivery timeout). Every failure is a
+/// <see cref="ConfigException"/> naming the key.
+/// </summary>
+internal static class ProducerSettingsReader
+{
+    private static readonly Lazy<HashSet<string>> KnownKeys = new(() =>
+        HoconPaths.Leaves(ReferenceConfig.Producer).ToHashSet(StringComparer.Ordinal));
+
+    private static readonly HashSet<string> ListKeys = [C.InterceptorClasses];
+
+    /// <summary>HOCON from Java property names and string values; unknown names are rejected.</summary>
+    public static Config ToConfig(IEnumerable<KeyValuePair<string, string>> properties)
+    {
+        var hocon = new StringBuilder();
+        foreach (var (key, value) in properties)
+        {
+            CheckKnown(key);
+            if (value is null) throw new ConfigException(key, null, "a value is required.");
+            hocon.Append(key).Append(" = ");
+            if (ListKeys.Contains(key))
+            {
+                var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                hocon.Append('[').AppendJoin(", ", items.Select(Quote)).Append(']');
+            }
+            else
+            {
+                hocon.Append(Quote(value.Trim()));
+            }
+            hocon.Append('\n');
+        }
+        return ConfigurationFactory.ParseString(hocon.ToString());
+    }
+
+    /// <summary>Reads an <c>akka.kafka.producer</c> block over reference.conf.</summary>
+    public static ProducerSettings Read(Config user)
+    {
+        var explicitKeys = user.IsEmpty ? [] : HoconPaths.Leaves(user).ToList();
+        foreach (var key in explicitKeys) CheckKnown(key);
+        var config = user.WithFallback(ReferenceConfig.Producer);
+        var r = new Reader(config);
+
+        var acks = ParseAcks(r.String(C.Acks));
+        var maxInFlight = r.Int(C.MaxInFlightRequestsPerConnection, min: 1);
+        var retries = r.Int(C.Retries, min: 0);
+        var linger = r.Long(C.LingerMs, min: 0);
+        var requestTimeout = r.Int(C.RequestTimeoutMs, min: 0);
+        var deliveryTimeout = r.Int(C.DeliveryTimeoutMs, min: 0);
+        var batchSize = r.Int(C.BatchSize, min: 0);
+        var bufferMemory = r.Long(C.BufferMemory, min: 0);
+        var compression = ParseCompression(r.String(C.CompressionType));
+
+        var idempotenceExplicit = explicitKeys.Contains(C.EnableIdempotence);
+        var idempotence = ResolveIdempotence(r.Bool(C.EnableIdempotence), idempotenceExplicit, acks, maxInFlight, retries);
+
+        // Java: an explicit delivery.timeout.ms below linger + request timeout is an error; the default is raised instead.
+        if (deliveryTimeout < linger + requestTimeout)
+        {
+            if (explicitKeys.Contains(C.DeliveryTimeoutMs))
+                throw new ConfigException(C.DeliveryTimeoutMs, deliveryTimeout,
+                    $"should be equal to or larger than {C.LingerMs} + {C.RequestTimeoutMs} ({linger + requestTimeout}).");
+            deliveryTimeout = (int)Math.Min(int.MaxValue, linger + requestTimeout);
+        }
+
+        if (bufferMemory < batchSize)
+            throw new ConfigException(C.BufferMemory, bufferMemory, $"must be at least {C.BatchSize} ({batchSize}) so that one batch fits.");
+
+        var transactionalId = r.String(C.TransactionalId);
+        if (transactionalId.Length > 0)
+            throw new ConfigException(C.TransactionalId, transactionalId, "transactions are not supported by KafkaActors yet; leave it empty.");
+        var securityProtocol = r.String(C.SecurityProtocol);
+        if (!securityProtocol.Equals("PLAINTEXT", StringComparison.OrdinalIgnoreCase))
+            throw new ConfigException(C.SecurityProtocol, securityProtocol, "only PLAINTEXT is supported.");
+
+        var settings = new ProducerSettings
+        {
+            BootstrapServers = ParseBootstrap(r.String(C.BootstrapServers)),
+            ClientId = r.String(C.ClientId),
+            Acks = acks,
+            EnableIdempotence = idempotence,
+            DeliveryTimeoutMs = deliveryTimeout,
+            RequestTimeoutMs = requestTimeout,
+            MaxBlockMs = r.Long(C.MaxBlockMs, min: 0),
+            Retries = retries,
+            RetryBackoffMs = r.Long(C.RetryBackoffMs, min: 0),
+            RetryBackoffMaxMs = r.Long(C.RetryBackoffMaxMs, min: 0),
+            ReconnectBackoffMs = r.Long(C.ReconnectBackoffMs, min: 0),
+            ReconnectBackoffMaxMs = r.Long(C.ReconnectBackoffMaxMs, min: 0),
+            SocketConnectionSetupTimeoutMs = r.Long(C.SocketConnectionSetupTimeoutMs, min: 0),
+            SocketConnectionSetupTimeoutMaxMs = r.Long(C.SocketConnectionSetupTimeoutMaxMs, min: 0),
+            ConnectionsMaxIdleMs = r.Long(C.ConnectionsMaxIdleMs, min: 0),
+            SendBufferBytes = r.Int(C.SendBufferBytes, min: -1),
+            ReceiveBufferBytes = r.Int(C.ReceiveBufferBytes, min: -1),
+            BufferMemory = bufferMemory,
+            BatchSize = batchSize,
+            LingerMs = linger,
+            MaxRequestSize = r.Int(C.MaxRequestSize, min: 0),
+            MaxInFlightRequestsPerConnection = maxInFlight,
+            CompressionType = compression,
+            CompressionGzipLevel = r.Level(C.CompressionGzipLevel, CompressionType.Gzip),
+            CompressionLz4Level = r.Level(C.CompressionLz4Level, CompressionType.Lz4),
+            CompressionZstdLevel = r.Level(C.CompressionZstdLevel, CompressionType.Zstd),
+            PartitionerClass = r.String(C.PartitionerClass),
+            PartitionerIgnoreKeys = r.Bool(C.PartitionerIgnoreKeys),
+            PartitionerAdaptivePartitioningEnable = r.Bool(C.PartitionerAdaptivePartitioningEnable),
+            PartitionerAvailabilityTimeoutMs = r.Long(C.PartitionerAvailabilityTimeoutMs, min: 0),
+            InterceptorClasses = r.List(C.InterceptorClasses),
+            AllowAutoCreateTopics = r.Bool(C.AllowAutoCreateTopics),
+            MetadataMaxAgeMs = r.Long(C.MetadataMaxAgeMs, min: 0),
+            MetadataMaxIdleMs = r.Long(C.MetadataMaxIdleMs, min: 5000),
+            TransactionTimeoutMs = r.Int(C.TransactionTimeoutMs, min: 0),
+            Properties = KnownKeys.Value.ToDictionary(key => key, key => Describe(config, key)),
+            ExplicitProperties = explicitKeys.ToDictionary(key => key, key => Describe(config, key)),
+        };
+        return settings;
+    }
+
+    private static bool ResolveIdempotence(bool requested, bool isExplicit, short acks, int maxInFlight, int retries)
+    {
+        if (!requested) return false;
+        string? conflict = null;
+        string? key = null;
+        object? value = null;
+        if (acks != -1)
+        {
+            (key, value, conflict) = (C.Acks, acks, "must be all (-1) in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.");
+        }
+        else if (maxInFlight > 5)
+        {
+            (key, value, conflict) = (C.MaxInFlightRequestsPerConnection, maxInFlight, "must be at most 5 to use the idempotent producer.");
+        }
+        else if (retries == 0)
+        {
+            (key, value, conflict) = (C.Retries, retries, "must be non-zero when using the idempotent producer.");
+        }
+        if (conflict is null) return true;
+        // Java 3.x: idempotence left at its default is silently turned off by conflicting settings.
+        if (isExplicit) throw new ConfigException(key!, value, conflict + $" ({C.EnableIdempotence} is true)");
+        return false;
+    }
+
+    private static short ParseAcks(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "all" or "-1" => -1,
+        "0" => 0,
+        "1" => 1,
+        _ => throw new ConfigException(C.Acks, value, "must be one of all, -1, 0, 1."),
+    };
+
+    private static CompressionType ParseCompression(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "none" or "" => CompressionType.None,
+        "gzip" => CompressionType.Gzip,
+        "snappy" => CompressionType.Snappy,
+        "lz4" => CompressionType.Lz4,
+        "zstd" => CompressionType.Zstd,
+        _ => throw new ConfigException(C.CompressionType, value, "must be one of none, gzip, snappy, lz4, zstd."),
+    };
+
+    private static IReadOnlyList<string> ParseBootstrap(string value)
+    {
+        var servers = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (servers.Length == 0) throw new ConfigException(C.BootstrapServers, value, "at least one host:port is required.");
+        foreach (var server in servers)
+        {
+            var colon = server.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(server[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+                throw new ConfigException(C.BootstrapServers, value, $"'{server}' is not a valid host:port.");
+        }
+        return servers;
+    }
+
+    private static void CheckKnown(string key)
+    {
+        if (!KnownKeys.Value.Contains(key))
+            throw new ConfigException($"Unknown producer configuration '{key}'. Known settings are listed in hocon/reference.conf.");
+    }
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
+
+    private static string Describe(Config config, string key) =>
+        ListKeys.Contains(key) ? string.Join(",", config.GetStringList(key)) : config.GetString(key) ?? "";
+
+    /// <summary>Typed reads that report the key on any conversion failure.</summary>
+    private readonly struct Reader(Config config)
+    {
+        public string String(string key) => config.GetString(key) ?? "";
+
+        public bool Bool(string key) => String(key).Trim().ToLowerInvariant() switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            var other => throw new ConfigException(key, other, "must be true or false."),
+        };
+
+        public long Long(string key, long min)
+        {
+            var text = String(key).Trim();
+            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+                throw new ConfigException(key, text, "must be a whole number.");
+            if (value < min) throw new ConfigException(key, value, $"must be at least {min}.");
+            return value;
+        }
+
+        public int Int(string key, int min)
+        {
+            var value = Long(key, min);
+            if (value > int.MaxValue) throw new ConfigException(key, value, $"must be at most {int.MaxValue}.");
+            return (int)value;
+        }
+
+        public int Level(string key, CompressionType codec)
+        {
+            var level = Int(key, int.MinValue);
+            if (!CompressionCodecs.IsValidLevel(codec, level))
+                throw new ConfigException(key, level, $"is not a valid {codec.ToString().ToLowerInvariant()} compression level.");
+            return level;
+        }
+
+        public IReadOnlyList<string> List(string key)
+        {
+            try
+            {
+                return config.GetStringList(key).Where(s => s.Length > 0).ToArray();
+            }
+            catch (Exception e) when (e is not ConfigException)
+            {
+                throw new ConfigException(key, String(key), "must be a list of type names.");
+            }
+        }
+    }
+}
