@@ -19,8 +19,12 @@ public static class ClientApiVersions
     /// <summary>InitProducerIdRequest.json: 0-5, flexible 2+.</summary>
     public static readonly ApiVersionRange InitProducerId = new(0, 5);
 
+    /// <summary>FetchRequest.json: 0-17, flexible 12+. Only the non-flexible v4-11 are implemented (for tests reading raw batches).</summary>
+    public static readonly ApiVersionRange Fetch = new(4, 11);
+
     public static ApiVersionRange For(ApiKey key) => key switch
     {
+        ApiKey.Fetch => Fetch,
         ApiKey.ApiVersions => ApiVersions,
         ApiKey.Metadata => Metadata,
         ApiKey.Produce => Produce,
