@@ -54,6 +54,9 @@ internal sealed class ProducerBatch
     public bool IsFull { get; private set; }
 
     public int Attempts { get; set; }
+
+    /// <summary>How often the broker answered UNKNOWN_PRODUCER_ID for this batch (the second time bumps the epoch).</summary>
+    public int UnknownProducerIdCount { get; set; }
     public long LastAttemptMs { get; set; }
 
     /// <summary>Sequence of the first record (idempotence), -1 until assigned at the first send.</summary>

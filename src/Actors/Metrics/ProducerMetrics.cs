@@ -63,4 +63,32 @@ internal sealed class ProducerMetrics
     public void RecordBufferExhausted() => Interlocked.Increment(ref _bufferExhausted);
 
     public void RecordBufferPoolWait(long ms) => Interlocked.Add(ref _bufferPoolWaitMs, ms);
+
+    /// <summary>Current values under Java's producer-metrics names (totals and averages since start).</summary>
+    public IReadOnlyDictionary<string, double> Snapshot(BufferPoolView pool)
+    {
+        var requests = Requests;
+        var batches = BatchesSent;
+        return new SortedDictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["record-send-total"] = RecordsSent,
+            ["record-error-total"] = RecordErrors,
+            ["record-retry-total"] = RecordRetries,
+            ["batch-size-avg"] = batches == 0 ? 0 : (double)BatchBytes / batches,
+            ["compression-rate-avg"] = UncompressedBytes == 0 ? 1 : (double)BatchBytes / UncompressedBytes,
+            ["records-per-request-avg"] = requests == 0 ? 0 : (double)RequestRecords / requests,
+            ["request-total"] = requests,
+            ["request-latency-avg"] = requests == 0 ? 0 : (double)RequestLatencyTotalMs / requests,
+            ["request-latency-max"] = RequestLatencyMaxMs,
+            ["outgoing-byte-total"] = BytesSent,
+            ["buffer-total-bytes"] = pool.TotalBytes,
+            ["buffer-available-bytes"] = pool.AvailableBytes,
+            ["buffer-exhausted-total"] = BufferExhausted,
+            ["buffer-exhausted-records"] = BufferExhausted,
+            ["bufferpool-wait-time-ns-total"] = BufferPoolWaitMs * 1_000_000.0,
+        };
+    }
 }
+
+/// <summary>What the metrics snapshot reads from the buffer pool.</summary>
+internal readonly record struct BufferPoolView(long TotalBytes, long AvailableBytes);

@@ -33,10 +33,8 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     private readonly Action<Exception> _onCallbackError;
     private IActorRef? _connection;
     private int _leaderId = -1;
-    private long _producerId = -1;
-    private short _epoch = -1;
+    private readonly PartitionSequencer _sequencer;
     private Exception? _fatal;
-    private int _nextSequence;
     private bool _recovering;
     private long _backoffUntil;
     private long _lingerDue = long.MaxValue;
@@ -46,6 +44,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     {
         _accumulator = accumulator;
         _context = context;
+        _sequencer = new PartitionSequencer(context.Idempotent);
         _onCallbackError = e => _log.Warning(e, "A delivery callback for {0} threw; other records are unaffected.", _accumulator.TopicPartition);
     }
 
@@ -112,8 +111,9 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             FailQueued(_fatal);
             return;
         }
+        if (_inFlight.Count == 0) _sequencer.ApplyPendingReset(_retries);
         var blocked = _connection is null
-                      || (_context.Idempotent && _producerId < 0)
+                      || !_sequencer.CanSend
                       || now < _backoffUntil
                       || (_recovering && _inFlight.Count > 0);
         if (!blocked)
@@ -145,31 +145,12 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             batch.BuildPayload(_context.Compression, _context.CompressionLevel);
             _context.Metrics.RecordBatch(batch.Payload.Count, batch.UncompressedBytes);
         }
-        if (_context.Idempotent)
-        {
-            if (batch.BaseSequence < 0)
-            {
-                batch.PrepareForSend(_producerId, _epoch, _nextSequence);
-                _nextSequence = NextSequence(_nextSequence, batch.RecordCount);
-            }
-            else
-            {
-                batch.PrepareForSend(_producerId, _epoch, batch.BaseSequence);
-            }
-        }
-        else
-        {
-            batch.PrepareForSend(-1, -1, -1);
-        }
+        _sequencer.Prepare(batch);
         batch.Attempts++;
         batch.LastAttemptMs = now;
         _inFlight.Add(batch);
         _connection!.Tell(new ConnectionActor.Produce(batch, Self));
     }
-
-    /// <summary>Sequence numbers wrap to 0 after int.MaxValue, as brokers expect.</summary>
-    private static int NextSequence(int sequence, int increment) =>
-        sequence > int.MaxValue - increment ? increment - (int.MaxValue - sequence) - 1 : sequence + increment;
 
     // ---- outcomes -----------------------------------------------------------------------------
 
@@ -183,6 +164,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         {
             // A duplicate means an earlier attempt was written: success, but its offset is unknown.
             var baseOffset = result.Error == ErrorCode.None ? result.BaseOffset : -1;
+            _sequencer.OnAcknowledged(batch);
             _context.Metrics.RecordSent(batch.RecordCount);
             batch.Complete(baseOffset, result.LogAppendTime, _context.Interceptor, _onCallbackError);
             return;
@@ -191,22 +173,34 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         var now = Environment.TickCount64;
         var error = result.Transport ?? ErrorMapping.ToException(result.Error,
             $"Produce of {batch.RecordCount} record(s) to {TopicPartition} on node {_leaderId} failed", result.ErrorMessage);
-        var retriable = result.Transport is not null || result.Error.IsRetriable();
-        if (retriable && batch.Attempts <= _context.Retries && now - batch.CreatedMs < _context.DeliveryTimeoutMs)
+        var earlierPending = _retries.Count > 0 && _retries[0].Ordinal < batch.Ordinal;
+        var decision = _sequencer.Classify(batch, result.Error, result.Transport is not null, earlierPending);
+        if (decision is RetryDecision.Retry or RetryDecision.RetryAfterEpochBump)
         {
-            _log.Debug("Retrying {0} (attempt {1}): {2}", batch, batch.Attempts + 1, error.Message);
-            _context.Metrics.RecordRetry(batch.RecordCount);
-            InsertRetry(batch);
-            _recovering = true;
-            _backoffUntil = now + (long)ConnectionActor.Backoff(_context.RetryBackoffMs, _context.RetryBackoffMaxMs, batch.Attempts).TotalMilliseconds;
-            if (result.Transport is not null || result.Error.InvalidatesMetadata())
-                _context.MetadataActor.Tell(MetadataActor.RequestUpdate.Instance);
-            return;
+            if (batch.Attempts <= _context.Retries && now - batch.CreatedMs < _context.DeliveryTimeoutMs)
+            {
+                _log.Debug("Retrying {0} (attempt {1}): {2}", batch, batch.Attempts + 1, error.Message);
+                _context.Metrics.RecordRetry(batch.RecordCount);
+                InsertRetry(batch);
+                _recovering = true;
+                _backoffUntil = now + (long)ConnectionActor.Backoff(_context.RetryBackoffMs, _context.RetryBackoffMaxMs, batch.Attempts).TotalMilliseconds;
+                if (result.Transport is not null || result.Error.InvalidatesMetadata())
+                    _context.MetadataActor.Tell(MetadataActor.RequestUpdate.Instance);
+                if (decision == RetryDecision.RetryAfterEpochBump) RequestEpochBump();
+                return;
+            }
+            if (now - batch.CreatedMs >= _context.DeliveryTimeoutMs) error = Expired(batch, now, error);
+            decision = RetryDecision.FailAndBumpEpoch; // out of attempts or time: its sequences leave a gap
         }
-
-        if (retriable && now - batch.CreatedMs >= _context.DeliveryTimeoutMs)
-            error = Expired(batch, now, error);
         Fail(batch, error);
+        if (decision == RetryDecision.FailAndBumpEpoch && batch.BaseSequence >= 0) RequestEpochBump();
+    }
+
+    /// <summary>Asks the producer for a new epoch; every partition then restarts its sequences at 0.</summary>
+    private void RequestEpochBump()
+    {
+        if (!_sequencer.Idempotent || _sequencer.ProducerId < 0) return;
+        Context.Parent.Tell(new Producer.ProducerActorMessages.BumpEpoch(_sequencer.ProducerId, _sequencer.Epoch));
     }
 
     private void InsertRetry(ProducerBatch batch)
@@ -223,14 +217,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             _fatal = pid.Fatal;
             return;
         }
-        if (_producerId >= 0 && (pid.ProducerId != _producerId || pid.Epoch != _epoch))
-        {
-            // A new id or epoch restarts sequences at 0; batches not yet acknowledged get new ones.
-            _nextSequence = 0;
-            foreach (var batch in _retries) batch.ResetSequence();
-        }
-        _producerId = pid.ProducerId;
-        _epoch = pid.Epoch;
+        _sequencer.OnProducerId(pid.ProducerId, pid.Epoch);
     }
 
     private void Fail(ProducerBatch batch, Exception error)
@@ -241,7 +228,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
 
     // ---- expiry and shutdown ------------------------------------------------------------------
 
-    /// <summary>Fails queued batches (not the ones in flight) older than delivery.timeout.ms.</summary>
+    /// <summary>Fails batches older than delivery.timeout.ms: queued ones, and in-flight ones (as Java's KIP-91).</summary>
     private void ExpireBatches()
     {
         var now = Environment.TickCount64;
@@ -254,8 +241,19 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             Fail(batch, Expired(batch, now, null));
         }
         var expired = _accumulator.TakeExpired(createdBefore);
-        if (expired is null) return;
-        foreach (var batch in expired) Fail(batch, Expired(batch, now, null));
+        if (expired is not null)
+            foreach (var batch in expired) Fail(batch, Expired(batch, now, null));
+
+        // In flight too long: the outcome is reported now (the record may still have been written);
+        // the batch stays counted in flight until its answer or request timeout frees the slot.
+        var gap = false;
+        foreach (var batch in _inFlight)
+        {
+            if (batch.IsDone || batch.CreatedMs > createdBefore) continue;
+            Fail(batch, Expired(batch, now, null));
+            gap |= batch.BaseSequence >= 0;
+        }
+        if (gap) RequestEpochBump();
     }
 
     private KafkaTimeoutException Expired(ProducerBatch batch, long now, Exception? lastError)
@@ -297,7 +295,9 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
 
         // Delivery timeout of the oldest queued batch.
         long? oldest = _accumulator.OldestCreatedMs();
-        if (_retries.Count > 0) oldest = Math.Min(oldest ?? long.MaxValue, _retries.Min(b => b.CreatedMs));
+        foreach (var batch in _retries) oldest = Math.Min(oldest ?? long.MaxValue, batch.CreatedMs);
+        foreach (var batch in _inFlight)
+            if (!batch.IsDone) oldest = Math.Min(oldest ?? long.MaxValue, batch.CreatedMs);
         var expiryDue = oldest is { } o ? o + _context.DeliveryTimeoutMs : long.MaxValue;
         if (expiryDue < _expiryDue)
         {

@@ -62,6 +62,10 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
 
     internal Metrics.ProducerMetrics Metrics => _runtime.Metrics;
 
+    /// <summary>The producer's metrics under Java's names (record-send-total, request-latency-avg, buffer-available-bytes, …).</summary>
+    public IReadOnlyDictionary<string, double> MetricValues() =>
+        _runtime.Metrics.Snapshot(new Metrics.BufferPoolView(_runtime.Accumulator.Pool.TotalMemory, _runtime.Accumulator.Pool.AvailableMemory));
+
     /// <summary>Sends a record; the task completes with its metadata once acknowledged as acks asks.</summary>
     /// <exception cref="ProducerClosedException">The producer is closed.</exception>
     /// <exception cref="SerializationException">The key or value serializer failed.</exception>

@@ -50,6 +50,27 @@ public sealed partial class ProducerActor<TKey, TValue>
         else Fatal(error);
     }
 
+    /// <summary>
+    /// Java's bumpIdempotentProducerEpoch: a client-side epoch + 1 (brokers accept it for idempotent
+    /// producers), or a new producer id once the epoch would overflow. Requests naming an older epoch
+    /// are already satisfied and ignored.
+    /// </summary>
+    private void OnBumpEpoch(BumpEpoch bump)
+    {
+        if (bump.ProducerId != _producerId || bump.Epoch != _epoch) return;
+        if (_epoch == short.MaxValue)
+        {
+            _producerId = -1;
+            _epoch = -1;
+            SendInitProducerId();
+            return;
+        }
+        _epoch++;
+        _log.Info("Bumping the epoch of producer id {0} to {1} after a sequence gap or lost producer state", _producerId, _epoch);
+        foreach (var partition in _partitions.Values)
+            partition.Actor.Tell(new PartitionActor.ProducerIdChanged(_producerId, _epoch, null));
+    }
+
     private void OnInitProducerIdFailed(Exception cause)
     {
         _initProducerIdInFlight = false;

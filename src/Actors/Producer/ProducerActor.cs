@@ -83,6 +83,9 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
             case ConnectionActor.RequestFailed { Token: InitProducerIdToken } failed:
                 OnInitProducerIdFailed(failed.Cause);
                 return true;
+            case BumpEpoch bump:
+                OnBumpEpoch(bump);
+                return true;
             case InitProducerIdDue:
                 SendInitProducerId();
                 return true;

@@ -16,6 +16,9 @@ internal static class ProducerActorMessages
     /// <summary>Facade, closing: fail every record not yet complete with <see cref="Cause"/>.</summary>
     public sealed record Abort(Exception Cause) : INoSerializationVerificationNeeded;
 
+    /// <summary>From a partition actor: move the idempotent producer past <see cref="Epoch"/> (sequence gap or lost broker state).</summary>
+    public sealed record BumpEpoch(long ProducerId, short Epoch) : INoSerializationVerificationNeeded;
+
     public sealed record RouteWaitExpired(long WaiterId) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     public sealed record MemoryGranted(byte[] Buffer) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
