@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using KafkaActors.Cli.CommandLine;
+
+namespace KafkaActors.Cli.Configuration;
+
+/// <summary>
+/// Reads Java <c>.properties</c> files as <c>java.util.Properties.load</c> does: <c>key=value</c>,
+/// <c>key: value</c> or <c>key value</c>; <c>#</c>/<c>!</c> comment lines; blank lines; a line ending in an
+/// odd number of backslashes continues on the next (whose leading blanks are dropped); escapes
+/// <c>\t \n \r \f \uXXXX</c>, and a backslash before any other character keeps that character
+/// (<c>\=</c>, <c>\:</c>, <c>\ </c>, <c>\\</c>). Later duplicates win. Files are read as UTF-8
+/// (Java's <c>Properties.load(InputStream)</c> reads ISO-8859-1; the two agree on ASCII).
+/// </summary>
+internal static class PropertiesFile
+{
+    /// <exception cref="UsageException">The file cannot be read, or has a malformed <c>\u</c> escape.</exception>
+    public static Dictionary<string, string> Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"Cannot read properties file '{path}': {e.Message}");
+        }
+        try
+        {
+            return Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"Malformed properties file '{path}': {e.Message}");
+        }
+    }
+
+    /// <exception cref="FormatException">A malformed <c>\uXXXX</c> escape.</exception>
+    public static Dictionary<string, string> Parse(string text)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in LogicalLines(text))
+        {
+            var (key, value) = SplitKeyValue(line);
+            result[Unescape(key)] = Unescape(value);
+        }
+        return result;
+    }
+
+    /// <summary>Joins continued lines and drops blank and comment lines; escapes are still in place.</summary>
+    private static IEnumerable<string> LogicalLines(string text)
+    {
+        var natural = text.ReplaceLineEndings("\n").Split('\n');
+        var logical = new StringBuilder();
+        var continuing = false;
+        foreach (var raw in natural)
+        {
+            var line = raw.TrimStart(' ', '\t', '\f');
+            if (!continuing)
+            {
+                if (line.Length == 0 || line[0] is '#' or '!') continue;
+                logical.Clear();
+            }
+            continuing = EndsWithOddBackslashes(line);
+            logical.Append(continuing ? line.AsSpan(0, line.Length - 1) : line);
+            if (!continuing) yield return logical.ToString();
+        }
+        if (continuing && logical.Length > 0) yield return logical.ToString();
+    }
+
+    private static bool EndsWithOddBackslashes(string line)
+    {
+        var count = 0;
+        for (var i = line.Length - 1; i >= 0 && line[i] == '\\'; i--) count++;
+        return count % 2 == 1;
+    }
+
+    /// <summary>The key ends at the first unescaped '=', ':' or blank; blanks and one '='/':' separate it from the value.</summary>
+    private static (string Key, string Value) SplitKeyValue(string line)
+    {
+        var i = 0;
+        while (i < line.Length && !IsKeyTerminator(line[i]))
+            i += line[i] == '\\' && i + 1 < line.Length ? 2 : 1;
+        var key = line[..Math.Min(i, line.Length)];
+
+        while (i < line.Length && IsBlank(line[i])) i++;
+        if (i < line.Length && line[i] is '=' or ':') i++;
+        while (i < line.Length && IsBlank(line[i])) i++;
+        return (key, i < line.Length ? line[i..] : "");
+    }
+
+    private static bool IsKeyTerminator(char c) => c is '=' or ':' || IsBlank(c);
+
+    private static bool IsBlank(char c) => c is ' ' or '\t' or '\f';
+
+    private static string Unescape(string s)
+    {
+        if (!s.Contains('\\')) return s;
+        var result = new StringBuilder(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c != '\\' || i + 1 >= s.Length)
+            {
+                result.Append(c);
+                continue;
+            }
+            c = s[++i];
+            switch (c)
+            {
+                case 't': result.Append('\t'); break;
+                case 'n': result.Append('\n'); break;
+                case 'r': result.Append('\r'); break;
+                case 'f': result.Append('\f'); break;
+                case 'u':
+                    if (i + 4 >= s.Length ||
+                        !ushort.TryParse(s.AsSpan(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
+                    {
+                        throw new FormatException($"Malformed \\uxxxx encoding in '{s}'.");
+                    }
+                    result.Append((char)code);
+                    i += 4;
+                    break;
+                default: result.Append(c); break;
+            }
+        }
+        return result.ToString();
+    }
+}

@@ -1,0 +1,64 @@
+using KafkaActors.Errors;
+using KafkaActors.Settings;
+
+namespace KafkaActors.Cli.PerfTest;
+
+/// <summary>
+/// One perf-test run: the send loop of Kafka's ProducerPerformance, then flush and close, the final line,
+/// optional metrics, and the send errors (any error makes the exit code 1).
+/// </summary>
+internal sealed class PerfRun(ProducerSettings settings, string topic, long numRecords, double throughput, Payloads payloads, bool printMetrics)
+{
+    private const int ErrorsShown = 5;
+
+    public int Execute()
+    {
+        var errors = new SendErrors(ErrorsShown);
+        var producer = new KafkaProducer<byte[]?, byte[]>(settings);
+        PerfStats stats;
+        Exception? stoppedBy = null;
+        long sent = 0;
+        try
+        {
+            // Fails fast (after max.block.ms) when the topic does not exist, instead of once per record.
+            producer.PartitionsFor(topic);
+            var startMs = Clock.NowMs;
+            stats = new PerfStats(numRecords, Console.Out, startMs);
+            var throttler = new ThroughputThrottler(throughput, startMs);
+            for (long i = 0; i < numRecords; i++, sent++)
+            {
+                var record = payloads.Next();
+                var sendStartMs = Clock.NowMs;
+                try
+                {
+                    producer.Send(record, new PerfCallback(sendStartMs, record.Value.Length, stats, errors));
+                }
+                catch (KafkaException e)
+                {
+                    // The producer refused the record itself (closed after a fatal error, interrupted wait): stop sending.
+                    errors.Add(e);
+                    stoppedBy = e;
+                    break;
+                }
+                if (throttler.ShouldThrottle(i, sendStartMs)) throttler.Throttle();
+            }
+            producer.Flush();
+        }
+        finally
+        {
+            producer.Close(TimeSpan.FromMilliseconds(settings.DeliveryTimeoutMs));
+        }
+
+        Console.Out.WriteLine(stats.TotalLine(Clock.NowMs));
+        if (printMetrics) MetricsPrinter.Print(Console.Out, producer.MetricValues(), producer.ClientId);
+        Console.Out.Flush();
+
+        if (errors.Count == 0) return 0;
+        foreach (var e in errors.First) Console.Error.WriteLine($"Error when sending to topic {topic}: {e.GetType().Name}: {e.Message}");
+        if (errors.Count > errors.First.Count) Console.Error.WriteLine($"... and {errors.Count - errors.First.Count} more errors.");
+        Console.Error.WriteLine(stoppedBy is null
+            ? $"{errors.Count} of {numRecords} records failed."
+            : $"Stopped after {sent} of {numRecords} records: the producer refused to send ({stoppedBy.Message}).");
+        return 1;
+    }
+}

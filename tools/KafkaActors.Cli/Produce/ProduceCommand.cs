@@ -1,0 +1,109 @@
+using System.Text;
+using KafkaActors.Cli.CommandLine;
+using KafkaActors.Cli.Configuration;
+using KafkaActors.Errors;
+using KafkaActors.Settings;
+
+namespace KafkaActors.Cli.Produce;
+
+/// <summary>
+/// <c>kafka-actors produce</c>, like Kafka's <c>kafka-console-producer</c>: one record per line of standard
+/// input (UTF-8 strings), every record acknowledged before exit. Exit code 0 only when all were.
+/// </summary>
+internal sealed class ProduceCommand : ICommand
+{
+    private const string BootstrapServer = "--bootstrap-server";
+    private const string Topic = "--topic";
+    private const string Property = "--property";
+    private const string ProducerProperty = "--producer-property";
+    private const string ProducerConfigFile = "--producer.config";
+
+    public string Name => "produce";
+
+    public string Summary => "Send lines of standard input as records (like kafka-console-producer).";
+
+    public string Description =>
+        "Reads standard input line by line and sends each line as one record (UTF-8 string key and value) to the topic. " +
+        "All records are acknowledged before it exits; exit code 0 means every record was, otherwise each failure is printed " +
+        "to stderr and the exit code is 1.";
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Single(BootstrapServer, "server to connect to",
+            "The server(s) to connect to: host:port[,host:port...].", required: true),
+        OptionSpec.Single(Topic, "topic", "The topic to produce messages to.", required: true),
+        OptionSpec.Repeated(Property, "prop=value",
+            "A property of the line reader, repeatable: parse.key=true|false (default false: the whole line is the value), " +
+            "key.separator=<sep> (default tab), ignore.error=true|false (default false: stop at the first line without a " +
+            "separator or the first failed record; true: send such lines with a null key and keep going after failures)."),
+        OptionSpec.Repeated(ProducerProperty, "prop=value",
+            "A producer setting by its Java name (acks, linger.ms, compression.type, ...), repeatable. Overrides --producer.config."),
+        OptionSpec.Single(ProducerConfigFile, "config file", "Producer settings in a Java .properties file."),
+    ];
+
+    public string Epilog => """
+        Example:
+          printf 'k1\tv1\nk2\tv2\n' | kafka-actors produce --bootstrap-server localhost:9092 --topic t --property parse.key=true
+        """;
+
+    public int Run(ParsedArguments arguments)
+    {
+        var topic = arguments.RequiredString(Topic);
+        var reader = LineReaderProperties.From(arguments.All(Property), Property);
+        var properties = ProducerProperties.Merge(arguments.String(ProducerConfigFile),
+            KeyValue.ParseAll(arguments.All(ProducerProperty), ProducerProperty));
+        properties[ProducerConfig.BootstrapServers] = arguments.RequiredString(BootstrapServer);
+        ProducerProperties.SetDefault(properties, ProducerConfig.ClientId, "console-producer");
+        var settings = ProducerSettings.FromProperties(properties);
+
+        var tracker = new DeliveryTracker(Console.Error);
+        var parser = new LineParser(reader);
+        var producer = new KafkaProducer<string?, string>(settings);
+        string? inputError = null;
+        try
+        {
+            using var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
+            inputError = SendLines(input, topic, parser, reader.IgnoreError, producer, tracker);
+        }
+        finally
+        {
+            producer.Flush();
+            producer.Close(TimeSpan.FromMilliseconds(settings.DeliveryTimeoutMs));
+        }
+
+        if (inputError is not null) Console.Error.WriteLine(inputError);
+        if (inputError is null && tracker.AllAcknowledged) return 0;
+        if (!tracker.AllAcknowledged)
+            Console.Error.WriteLine($"{tracker.Sent - tracker.Acknowledged} of {tracker.Sent} records were not acknowledged.");
+        return 1;
+    }
+
+    /// <returns>The error that stopped reading early, or null when the input was read to its end.</returns>
+    private static string? SendLines(TextReader input, string topic, LineParser parser, bool ignoreError,
+        KafkaProducer<string?, string> producer, DeliveryTracker tracker)
+    {
+        long lineNumber = 0;
+        while (input.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (!ignoreError && tracker.Failed > 0)
+                return $"Stopped reading at line {lineNumber} after a failed record (set --property ignore.error=true to keep going).";
+            if (parser.TryParse(line, lineNumber, out var key, out var value) is { } parseError) return parseError;
+
+            var callback = new ErrorLoggingCallback(topic, key is null ? null : Encoding.UTF8.GetByteCount(key),
+                Encoding.UTF8.GetByteCount(value), tracker);
+            tracker.OnSend();
+            try
+            {
+                producer.Send(new ProducerRecord<string?, string>(topic, key, value), callback);
+            }
+            catch (KafkaException e)
+            {
+                // Not a broker's answer but a refusal to send (closed producer, serializer, interrupted wait).
+                callback.OnCompletion(new RecordMetadata(topic, -1, RecordMetadata.UnknownOffset, -1, -1, -1), e);
+                if (!ignoreError) return null;
+            }
+        }
+        return null;
+    }
+}
