@@ -85,10 +85,21 @@ public sealed class ConfigException : KafkaException
 
     public ConfigException(string message) : base(message) => Key = null;
 
+    private ConfigException(string key, string message) : base(message) => Key = key;
+
+    /// <summary>A setting name this producer does not know.</summary>
+    public static ConfigException Unknown(string key) =>
+        new(key, $"Unknown producer configuration '{key}'. The known settings and their defaults are in hocon/reference.conf.");
+
     /// <summary>The setting at fault, when there is one.</summary>
     public string? Key { get; }
 
-    private static string FormatValue(object? value) => value is null ? "null" : value.ToString() ?? "";
+    private static string FormatValue(object? value) => value switch
+    {
+        null => "null",
+        string text => $"'{text}'",
+        _ => value.ToString() ?? "",
+    };
 }
 
 /// <summary>The broker rejected a batch whose sequence number did not follow the last one it wrote.</summary>

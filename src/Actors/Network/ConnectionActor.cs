@@ -76,8 +76,11 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 Become(Handshaking);
                 return true;
             case Tcp.CommandFailed failed:
-                var cause = failed.Cause.HasValue ? failed.Cause.Value.Message : "connection refused or timed out";
-                Fail(new NetworkException($"Connection to node {_endpoint} failed: {cause}"));
+                // Akka.IO reports a refused connection with Java NIO's words; say what happened instead.
+                var cause = failed.Cause.HasValue && failed.Cause.Value is System.Net.Sockets.SocketException socket
+                    ? socket.SocketErrorCode.ToString()
+                    : "connection refused or timed out";
+                Fail(new NetworkException($"Connection to node {_endpoint} failed: {cause}.", failed.Cause.HasValue ? failed.Cause.Value : null));
                 return true;
             default:
                 return Enqueue(message);

@@ -3,7 +3,8 @@ namespace KafkaActors;
 /// <summary>
 /// Called once per record with its outcome (Java's <c>Callback.onCompletion</c>): metadata on success,
 /// or the exception (metadata then carries topic and partition with offset -1). Runs on the partition's
-/// actor, in send order per partition: keep it short and never block in it.
+/// actor, in send order per partition: keep it short and never block in it. Unlike Java (one I/O
+/// thread), callbacks of different partitions can run at the same time, so shared state needs a lock.
 /// </summary>
 public interface IDeliveryCallback
 {

@@ -53,6 +53,12 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         Actor = _system.ActorOf(ProducerActor<TKey, TValue>.Props(_runtime), $"kafka-producer-{_runtime.ClientId}-{Guid.NewGuid():N}");
     }
 
+    /// <summary>A producer from Java property names and values (Java's <c>new KafkaProducer(Properties)</c>).</summary>
+    public KafkaProducer(IEnumerable<KeyValuePair<string, string>> properties, ISerializer<TKey>? keySerializer = null, ISerializer<TValue>? valueSerializer = null, ActorSystem? system = null)
+        : this(ProducerSettings.FromProperties(properties), keySerializer, valueSerializer, system)
+    {
+    }
+
     /// <summary>The producer actor: Tell it <see cref="ProducerRecord{TKey,TValue}"/> or <see cref="Produce{TKey,TValue}"/>.</summary>
     public IActorRef Actor { get; }
 

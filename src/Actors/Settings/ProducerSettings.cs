@@ -95,8 +95,8 @@ public sealed record ProducerSettings
     /// <summary>The properties the user set (not defaults): what a copy starts from.</summary>
     internal IReadOnlyDictionary<string, string> ExplicitProperties { get; init; } = new Dictionary<string, string>();
 
-    internal TimeSpan MaxBlock => TimeSpan.FromMilliseconds(MaxBlockMs);
-    internal TimeSpan Linger => TimeSpan.FromMilliseconds(LingerMs);
-    internal TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(RequestTimeoutMs);
-    internal TimeSpan DeliveryTimeout => TimeSpan.FromMilliseconds(DeliveryTimeoutMs);
+    public TimeSpan MaxBlock => TimeSpan.FromMilliseconds(MaxBlockMs);
+    public TimeSpan Linger => TimeSpan.FromMilliseconds(LingerMs);
+    public TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(RequestTimeoutMs);
+    public TimeSpan DeliveryTimeout => TimeSpan.FromMilliseconds(DeliveryTimeoutMs);
 }

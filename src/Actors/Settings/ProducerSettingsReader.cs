@@ -18,7 +18,7 @@ internal static class ProducerSettingsReader
     private static readonly Lazy<HashSet<string>> KnownKeys = new(() =>
         HoconPaths.Leaves(ReferenceConfig.Producer).ToHashSet(StringComparer.Ordinal));
 
-    private static readonly HashSet<string> ListKeys = [C.InterceptorClasses];
+    private static readonly HashSet<string> ListKeys = [C.InterceptorClasses, "metric.reporters"];
 
     /// <summary>HOCON from Java property names and string values; unknown names are rejected.</summary>
     public static Config ToConfig(IEnumerable<KeyValuePair<string, string>> properties)
@@ -184,7 +184,7 @@ internal static class ProducerSettingsReader
     private static void CheckKnown(string key)
     {
         if (!KnownKeys.Value.Contains(key))
-            throw new ConfigException($"Unknown producer configuration '{key}'. Known settings are listed in hocon/reference.conf.");
+            throw ConfigException.Unknown(key);
     }
 
     private static string Quote(string value) =>
