@@ -68,6 +68,8 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
 
     internal Metrics.ProducerMetrics Metrics => _runtime.Metrics;
 
+    internal ProducerRuntime<TKey, TValue> Runtime => _runtime;
+
     /// <summary>The producer's metrics under Java's names (record-send-total, request-latency-avg, buffer-available-bytes, …).</summary>
     public IReadOnlyDictionary<string, double> MetricValues() =>
         _runtime.Metrics.Snapshot(new Metrics.BufferPoolView(_runtime.Accumulator.Pool.TotalMemory, _runtime.Accumulator.Pool.AvailableMemory));
