@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
@@ -51,6 +52,22 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         _runtime = new ProducerRuntime<TKey, TValue>(settings, keySerializer, valueSerializer, partitioner, allInterceptors,
             e => log.Warning(e, "A producer interceptor threw; ignored."));
         Actor = _system.ActorOf(ProducerActor<TKey, TValue>.Props(_runtime), $"kafka-producer-{_runtime.ClientId}-{Guid.NewGuid():N}");
+        if (!_ownsSystem) CloseOnShutdown();
+    }
+
+    /// <summary>
+    /// In someone else's ActorSystem, deliver what is buffered when it shuts down: close in
+    /// CoordinatedShutdown's service-stop phase, within that phase's timeout.
+    /// </summary>
+    private void CloseOnShutdown()
+    {
+        var shutdown = CoordinatedShutdown.Get(_system);
+        var timeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceStop) - TimeSpan.FromMilliseconds(500);
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, $"close-kafka-producer-{_runtime.ClientId}", async () =>
+        {
+            await CloseAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero).ConfigureAwait(false);
+            return Done.Instance;
+        });
     }
 
     /// <summary>A producer from Java property names and values (Java's <c>new KafkaProducer(Properties)</c>).</summary>

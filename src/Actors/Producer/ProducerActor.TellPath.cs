@@ -7,15 +7,19 @@ namespace KafkaActors.Producer;
 public sealed partial class ProducerActor<TKey, TValue>
 {
     private readonly Queue<PendingSend<TKey, TValue>> _pending = new();
+    private readonly HashSet<IActorRef> _toldBufferFull = [];
     private bool _awaitingMemory;
     private byte[]? _granted;
 
-    private void OnProduce(ProducerRecord<TKey, TValue> record, IActorRef? replyTo, object? correlation)
+    private void OnProduce(ProducerRecord<TKey, TValue> record, IActorRef sender, bool acknowledge, object? correlation)
     {
         var intercepted = _runtime.Interceptors.OnSend(record);
-        var reply = replyTo is null || replyTo.IsNobody() ? null : replyTo;
+        var known = sender is not null && !sender.IsNobody() && !sender.Equals(Context.System.DeadLetters);
+        var reply = acknowledge && known ? sender : null;
         _pending.Enqueue(new PendingSend<TKey, TValue>(intercepted, reply, correlation, Environment.TickCount64 + _runtime.Settings.MaxBlockMs));
         ProcessPending();
+        if (known && _pending.Count >= _runtime.Settings.TellBufferFullThreshold && _toldBufferFull.Add(sender!))
+            sender!.Tell(BufferFull.Instance);
     }
 
     private void OnFlush(IActorRef replyTo)
@@ -42,6 +46,11 @@ public sealed partial class ProducerActor<TKey, TValue>
         {
             Accumulator.Pool.Deallocate(_granted);
             _granted = null;
+        }
+        if (_toldBufferFull.Count > 0 && _pending.Count <= _runtime.Settings.TellReadyThreshold)
+        {
+            foreach (var sender in _toldBufferFull) sender.Tell(Ready.Instance);
+            _toldBufferFull.Clear();
         }
     }
 

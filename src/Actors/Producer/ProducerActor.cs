@@ -54,10 +54,10 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
         switch (message)
         {
             case ProducerRecord<TKey, TValue> record:
-                OnProduce(record, Sender, null);
+                OnProduce(record, Sender, acknowledge: true, null);
                 return true;
             case Produce<TKey, TValue> produce:
-                OnProduce(produce.Record, produce.Acknowledge ? Sender : null, produce.Correlation);
+                OnProduce(produce.Record, Sender, produce.Acknowledge, produce.Correlation);
                 return true;
             case KafkaActors.Flush:
                 OnFlush(Sender);

@@ -16,6 +16,24 @@ public sealed record Delivered(RecordMetadata Metadata, object? Correlation);
 /// <summary>The record was not written (or may not have been, for timeouts): why, and your correlation object.</summary>
 public sealed record DeliveryFailed(Exception Cause, string Topic, int Partition, object? Correlation);
 
+/// <summary>
+/// Back-pressure of the Tell protocol: the producer actor has many told records waiting (for metadata or
+/// buffer memory). It still accepted the record you just told, but please stop telling until <see cref="Ready"/>.
+/// Each sender gets it once per episode.
+/// </summary>
+public sealed class BufferFull
+{
+    public static readonly BufferFull Instance = new();
+    private BufferFull() { }
+}
+
+/// <summary>The end of a <see cref="BufferFull"/> episode: telling records is welcome again.</summary>
+public sealed class Ready
+{
+    public static readonly Ready Instance = new();
+    private Ready() { }
+}
+
 /// <summary>Ask the producer actor to send everything it has now; it answers <see cref="Flushed"/> once every record told before is complete.</summary>
 public sealed class Flush
 {

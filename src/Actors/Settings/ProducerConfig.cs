@@ -41,4 +41,10 @@ public static class ProducerConfig
     public const string TransactionalId = "transactional.id";
     public const string TransactionTimeoutMs = "transaction.timeout.ms";
     public const string SecurityProtocol = "security.protocol";
+
+    /// <summary>KafkaActors only: waiting told records from which senders are told BufferFull.</summary>
+    public const string TellBufferFullThreshold = "tell.buffer-full-threshold";
+
+    /// <summary>KafkaActors only: waiting told records at or below which senders are told Ready.</summary>
+    public const string TellReadyThreshold = "tell.ready-threshold";
 }

@@ -51,6 +51,12 @@ public sealed record ProducerSettings
     public long MetadataMaxIdleMs { get; init; }
     public int TransactionTimeoutMs { get; init; }
 
+    /// <summary>KafkaActors only: waiting told records from which senders get <see cref="BufferFull"/>.</summary>
+    public int TellBufferFullThreshold { get; init; }
+
+    /// <summary>KafkaActors only: waiting told records at or below which those senders get <see cref="Ready"/>.</summary>
+    public int TellReadyThreshold { get; init; }
+
     /// <summary>The settings as Java property names and values, including defaults; what <see cref="WithProperty"/> edits.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
 

@@ -76,6 +76,11 @@ internal static class ProducerSettingsReader
         if (bufferMemory < batchSize)
             throw new ConfigException(C.BufferMemory, bufferMemory, $"must be at least {C.BatchSize} ({batchSize}) so that one batch fits.");
 
+        var tellFull = r.Int(C.TellBufferFullThreshold, min: 1);
+        var tellReady = r.Int(C.TellReadyThreshold, min: 0);
+        if (tellReady >= tellFull)
+            throw new ConfigException(C.TellReadyThreshold, tellReady, $"must be below {C.TellBufferFullThreshold} ({tellFull}).");
+
         var transactionalId = r.String(C.TransactionalId);
         if (transactionalId.Length > 0)
             throw new ConfigException(C.TransactionalId, transactionalId, "transactions are not supported by KafkaActors yet; leave it empty.");
@@ -120,6 +125,8 @@ internal static class ProducerSettingsReader
             MetadataMaxAgeMs = r.Long(C.MetadataMaxAgeMs, min: 0),
             MetadataMaxIdleMs = r.Long(C.MetadataMaxIdleMs, min: 5000),
             TransactionTimeoutMs = r.Int(C.TransactionTimeoutMs, min: 0),
+            TellBufferFullThreshold = tellFull,
+            TellReadyThreshold = tellReady,
             Properties = KnownKeys.Value.ToDictionary(key => key, key => Describe(config, key)),
             ExplicitProperties = explicitKeys.ToDictionary(key => key, key => Describe(config, key)),
         };
