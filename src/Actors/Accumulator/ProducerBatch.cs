@@ -55,6 +55,24 @@ internal sealed class ProducerBatch
 
     public int Attempts { get; set; }
 
+    /// <summary>
+    /// True while a connection holds the batch's bytes (from the send until its result comes back). A
+    /// batch completed meanwhile (expired, aborted) keeps its memory until then: recycling the buffer
+    /// under a pending socket write would send another batch's bytes.
+    /// </summary>
+    public bool Lent { get; private set; }
+
+    private bool _releasePending;
+
+    public void Lend() => Lent = true;
+
+    /// <summary>The connection gave the bytes back; frees the memory if the batch completed meanwhile.</summary>
+    public void Return()
+    {
+        Lent = false;
+        if (_releasePending) Release();
+    }
+
     /// <summary>How often the broker answered UNKNOWN_PRODUCER_ID for this batch (the second time bumps the epoch).</summary>
     public int UnknownProducerIdCount { get; set; }
     public long LastAttemptMs { get; set; }
@@ -144,7 +162,7 @@ internal sealed class ProducerBatch
                 logAppendTime >= 0 ? logAppendTime : r.Timestamp, r.KeySize, r.ValueSize);
             DeliveryCompletion.Complete(r.Completion, metadata, null, interceptor, onCallbackError);
         }
-        Release();
+        ReleaseWhenReturned();
     }
 
     /// <summary>Failed outcome: every record gets the exception.</summary>
@@ -160,12 +178,19 @@ internal sealed class ProducerBatch
             var metadata = new RecordMetadata(topic, partition, RecordMetadata.UnknownOffset, r.Timestamp, r.KeySize, r.ValueSize);
             DeliveryCompletion.Complete(r.Completion, metadata, exception, interceptor, onCallbackError);
         }
-        Release();
+        ReleaseWhenReturned();
+    }
+
+    private void ReleaseWhenReturned()
+    {
+        Array.Clear(_records, 0, _builder.RecordCount); // drop references to user callbacks now
+        if (Lent) _releasePending = true;
+        else Release();
     }
 
     private void Release()
     {
-        Array.Clear(_records, 0, _builder.RecordCount); // drop references to user callbacks
+        _releasePending = false;
         ArrayPool<RecordThunk>.Shared.Return(_records);
         _records = [];
         _compressed?.Dispose();

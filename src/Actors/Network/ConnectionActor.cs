@@ -245,6 +245,14 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private void SendProduce(NegotiatedVersions versions)
     {
         var batches = _pendingProduce.TakeRequest(_options.MaxRequestSize);
+        // A batch whose outcome is already reported (it expired while queued here) is not worth sending.
+        batches.RemoveAll(p =>
+        {
+            if (!p.Batch.IsDone) return false;
+            p.ReplyTo.Tell(BatchResultOf(p, new KafkaTimeoutException("Not sent: the batch expired while queued for the connection.")));
+            return true;
+        });
+        if (batches.Count == 0) return;
         if (versions.Produce < 0)
         {
             var unsupported = new ApiException(ErrorCode.UnsupportedVersion, $"Node {_endpoint} supports no Produce version from {ClientApiVersions.Produce} (RecordBatch v2 needs v3+).");

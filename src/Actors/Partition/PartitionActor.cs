@@ -148,6 +148,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         _sequencer.Prepare(batch);
         batch.Attempts++;
         batch.LastAttemptMs = now;
+        batch.Lend();
         _inFlight.Add(batch);
         _connection!.Tell(new ConnectionActor.Produce(batch, Self));
     }
@@ -158,7 +159,8 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     {
         var batch = result.Batch;
         if (!_inFlight.Remove(batch)) return; // already failed by an abort
-        if (batch.IsDone) return;
+        batch.Return();
+        if (batch.IsDone) return; // expired while in flight: its outcome is already reported
 
         if (result.Transport is null && (result.Error == ErrorCode.None || (result.Error == ErrorCode.DuplicateSequenceNumber && _context.Idempotent)))
         {

@@ -1,0 +1,53 @@
+using KafkaActors.FaultTests.Support;
+using KafkaActors.Protocol.Errors;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace KafkaActors.FaultTests;
+
+/// <summary>Produce errors pushed into the broker: retriable ones are retried in order, others fail only their batch.</summary>
+public sealed class ErrorInjectionTests(ITestOutputHelper output)
+{
+    private const short Produce = 0;
+
+    [Theory]
+    [InlineData((short)ErrorCode.NotLeaderOrFollower)]
+    [InlineData((short)ErrorCode.LeaderNotAvailable)]
+    [InlineData((short)ErrorCode.RequestTimedOut)]
+    [InlineData((short)ErrorCode.NotEnoughReplicas)]
+    [InlineData((short)ErrorCode.NetworkException)]
+    [InlineData((short)-195)] // librdkafka's __TRANSPORT: the mock drops the connection
+    public async Task Retriable_errors_several_in_a_row_are_retried_in_order(short code)
+    {
+        using var cluster = new FaultCluster();
+        var (report, _) = await FaultRun.Run(cluster, output, async () =>
+        {
+            cluster.Kafka.PushRequestErrors(Produce, code, code, code);
+            await Task.CompletedTask;
+        }, settings: ("max.in.flight.requests.per.connection", "1"));
+        FaultRun.AssertExactlyOnceInOrder(report);
+    }
+
+    [Theory]
+    [InlineData((short)ErrorCode.TopicAuthorizationFailed)]
+    [InlineData((short)ErrorCode.InvalidRecord)]
+    [InlineData((short)ErrorCode.MessageTooLarge)]
+    public async Task Non_retriable_error_fails_its_batches_and_the_rest_are_delivered(short code)
+    {
+        using var cluster = new FaultCluster();
+        var (report, stream) = await FaultRun.Run(cluster, output, async () =>
+        {
+            cluster.Kafka.PushRequestErrors(Produce, code);
+            await Task.CompletedTask;
+        }, settings: ("max.in.flight.requests.per.connection", "1"));
+
+        FaultRun.AssertNothingLostOrDuplicated(report);
+        var failures = stream.Outcomes.Values.Where(o => o.Error is not null).ToList();
+        Assert.NotEmpty(failures);
+        Assert.All(failures, f => Assert.Equal((ErrorCode)code, Assert.IsAssignableFrom<Errors.ApiException>(f.Error).ErrorCode));
+        Assert.Equal(0, report.InLog - report.Acknowledged); // a failed (not persisted) record never shows up
+        // Only the records of the refused request fail: the injected error hits every partition in it.
+        Assert.Equal(report.Sent, report.Acknowledged + report.Failed);
+        Assert.True(report.Failed < report.Sent / 2, report.ToString());
+    }
+}

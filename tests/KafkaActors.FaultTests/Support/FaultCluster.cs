@@ -1,0 +1,49 @@
+using KafkaActors.Settings;
+using KafkaActors.Testing;
+
+namespace KafkaActors.FaultTests.Support;
+
+/// <summary>
+/// A fresh 3-broker embedded cluster per test (faults must not leak between tests), with a topic whose
+/// partitions are replicated on every broker so any broker can become leader.
+/// </summary>
+public sealed class FaultCluster : IDisposable
+{
+    public FaultCluster(int partitions = 4)
+    {
+        LibRdKafka.EnsureLoaded();
+        Kafka = EmbeddedKafka.Start(3);
+        Topic = $"faults-{Guid.NewGuid():N}";
+        Partitions = partitions;
+        Kafka.CreateTopic(Topic, partitions, replicationFactor: 3);
+        // Leaders spread deterministically over the brokers (the mock picks them at random otherwise).
+        for (var p = 0; p < partitions; p++) Kafka.SetPartitionLeader(Topic, p, p % 3 + 1);
+    }
+
+    public EmbeddedKafka Kafka { get; }
+    public string Topic { get; }
+    public int Partitions { get; }
+    public string Bootstrap => Kafka.BootstrapServers;
+
+    /// <summary>Settings tuned so faults resolve within seconds: short backoffs, no 30 s waits.</summary>
+    public ProducerSettings Settings(params (string Key, string Value)[] overrides)
+    {
+        var properties = new Dictionary<string, string>
+        {
+            ["bootstrap.servers"] = Bootstrap,
+            ["linger.ms"] = "2",
+            ["batch.size"] = "4096",
+            ["retry.backoff.ms"] = "50",
+            ["retry.backoff.max.ms"] = "500",
+            ["reconnect.backoff.ms"] = "20",
+            ["reconnect.backoff.max.ms"] = "500",
+            ["request.timeout.ms"] = "3000",
+            ["delivery.timeout.ms"] = "60000",
+            ["metadata.max.age.ms"] = "5000",
+        };
+        foreach (var (key, value) in overrides) properties[key] = value;
+        return ProducerSettings.FromProperties(properties);
+    }
+
+    public void Dispose() => Kafka.Dispose();
+}
