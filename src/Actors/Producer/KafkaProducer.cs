@@ -51,9 +51,13 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         var allInterceptors = InterceptorFactory.Create<TKey, TValue>(settings).Concat(interceptors ?? []).ToList();
         _runtime = new ProducerRuntime<TKey, TValue>(settings, keySerializer, valueSerializer, partitioner, allInterceptors,
             e => log.Warning(e, "A producer interceptor threw; ignored."));
-        Actor = _system.ActorOf(ProducerActor<TKey, TValue>.Props(_runtime), $"kafka-producer-{_runtime.ClientId}-{Guid.NewGuid():N}");
+        Actor = _system.ActorOf(ProducerActor<TKey, TValue>.Props(_runtime), $"kafka-producer-{ActorName(_runtime.ClientId)}-{Guid.NewGuid():N}");
         if (!_ownsSystem) CloseOnShutdown();
     }
+
+    /// <summary>Any client.id is legal in Kafka; actor names allow fewer characters.</summary>
+    private static string ActorName(string clientId) =>
+        string.Concat(clientId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
     /// <summary>
     /// In someone else's ActorSystem, deliver what is buffered when it shuts down: close in

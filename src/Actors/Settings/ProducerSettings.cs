@@ -87,6 +87,14 @@ public sealed record ProducerSettings
         return ProducerSettingsReader.Read(block);
     }
 
+    /// <summary>
+    /// The settings a HOCON producer block sets itself, as Java properties: what it adds over
+    /// reference.conf (also when reference.conf is merged into it, as in an ActorSystem's config).
+    /// For layering settings from several sources before <see cref="FromProperties"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> UserProperties(Config block) =>
+        ProducerSettingsReader.UserKeys(block).ToDictionary(key => key, key => ProducerSettingsReader.Describe(block, key), StringComparer.Ordinal);
+
     /// <summary>A validated copy with one Java property changed.</summary>
     public ProducerSettings WithProperty(string key, string value) => WithProperties([new(key, value)]);
 

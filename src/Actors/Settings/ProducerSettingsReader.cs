@@ -46,7 +46,7 @@ internal static class ProducerSettingsReader
     /// <summary>Reads an <c>akka.kafka.producer</c> block over reference.conf.</summary>
     public static ProducerSettings Read(Config user)
     {
-        var explicitKeys = user.IsEmpty ? [] : HoconPaths.Leaves(user).ToList();
+        var explicitKeys = UserKeys(user);
         foreach (var key in explicitKeys) CheckKnown(key);
         var config = user.WithFallback(ReferenceConfig.Producer);
         var r = new Reader(config);
@@ -133,6 +133,21 @@ internal static class ProducerSettingsReader
         return settings;
     }
 
+    /// <summary>
+    /// The keys a user set. A block taken from an ActorSystem's config already has reference.conf merged
+    /// in; Akka keeps each fallback's value objects as parsed, so a value that is the very object
+    /// reference.conf holds was set by nobody else. (Were a future Akka to copy them, every key would count
+    /// as set, which only makes Java's silent "idempotence off" turn into a ConfigException.)
+    /// </summary>
+    internal static List<string> UserKeys(Config user)
+    {
+        if (user.IsEmpty) return [];
+        var reference = ReferenceConfig.Producer;
+        return HoconPaths.Leaves(user)
+            .Where(key => !reference.HasPath(key) || !ReferenceEquals(user.GetValue(key), reference.GetValue(key)))
+            .ToList();
+    }
+
     private static bool ResolveIdempotence(bool requested, bool isExplicit, short acks, int maxInFlight, int retries)
     {
         if (!requested) return false;
@@ -197,8 +212,8 @@ internal static class ProducerSettingsReader
     private static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
 
-    private static string Describe(Config config, string key) =>
-        ListKeys.Contains(key) ? string.Join(",", config.GetStringList(key)) : config.GetString(key) ?? "";
+    internal static string Describe(Config config, string key) =>
+        config.GetValue(key).IsArray() ? string.Join(",", config.GetStringList(key)) : config.GetString(key) ?? "";
 
     /// <summary>Typed reads that report the key on any conversion failure.</summary>
     private readonly struct Reader(Config config)
