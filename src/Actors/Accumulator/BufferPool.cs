@@ -140,7 +140,7 @@ internal sealed class BufferPool
     private sealed class Waiter(int size, BufferPool pool)
     {
         private readonly TaskCompletionSource<byte[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly long _startTicks = Environment.TickCount64;
+        private readonly long _startTicks = System.Diagnostics.Stopwatch.GetTimestamp();
         private CancellationTokenSource? _timeout;
         private CancellationTokenRegistration _registration;
 
@@ -179,7 +179,7 @@ internal sealed class BufferPool
 
         private void Done()
         {
-            pool._metrics.RecordBufferPoolWait(Environment.TickCount64 - _startTicks);
+            pool._metrics.RecordBufferPoolWait(System.Diagnostics.Stopwatch.GetTimestamp() - _startTicks);
             _registration.Dispose();
             _timeout?.Dispose();
         }

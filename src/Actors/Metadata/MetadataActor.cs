@@ -45,7 +45,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(IReadOnlyList<BrokerEndpoint> bootstrap, ConnectionOptions connectionOptions, MetadataOptions options, ProducerMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, connectionOptions, options, metrics));
+        Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, connectionOptions, options, metrics)).WithDispatcher(Producer.ProducerDispatcher.Id);
 
     protected override void PreStart() => TrySend();
 

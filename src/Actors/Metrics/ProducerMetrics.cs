@@ -1,11 +1,15 @@
+using System.Diagnostics;
+
 namespace KafkaActors.Metrics;
 
 /// <summary>
-/// The producer's counters, named after Java's producer metrics. Updated with interlocked operations
-/// from caller threads and actors; read as a snapshot or through the Meter.
+/// One producer's counters, kept under Java's producer-metrics names. Updated with interlocked
+/// operations (per batch or request, never per record) from caller threads and actors; read through
+/// <see cref="Snapshot"/>, which adds Java's windowed rates and averages, and through <see cref="ProducerMeter"/>.
 /// </summary>
-internal sealed class ProducerMetrics
+internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples = 2)
 {
+    private readonly MetricWindow _window = new(sampleWindowMs, samples);
     private long _recordsSent;
     private long _recordErrors;
     private long _recordRetries;
@@ -14,25 +18,16 @@ internal sealed class ProducerMetrics
     private long _uncompressedBytes;
     private long _requests;
     private long _requestRecords;
+    private long _responses;
     private long _requestLatencyTotalMs;
     private long _requestLatencyMaxMs;
     private long _bufferExhausted;
-    private long _bufferPoolWaitMs;
+    private long _bufferPoolWaitTicks;
     private long _bytesSent;
 
     public long RecordsSent => Volatile.Read(ref _recordsSent);
     public long RecordErrors => Volatile.Read(ref _recordErrors);
-    public long RecordRetries => Volatile.Read(ref _recordRetries);
-    public long BatchesSent => Volatile.Read(ref _batchesSent);
-    public long BatchBytes => Volatile.Read(ref _batchBytes);
-    public long UncompressedBytes => Volatile.Read(ref _uncompressedBytes);
-    public long Requests => Volatile.Read(ref _requests);
-    public long RequestRecords => Volatile.Read(ref _requestRecords);
-    public long RequestLatencyTotalMs => Volatile.Read(ref _requestLatencyTotalMs);
-    public long RequestLatencyMaxMs => Volatile.Read(ref _requestLatencyMaxMs);
     public long BufferExhausted => Volatile.Read(ref _bufferExhausted);
-    public long BufferPoolWaitMs => Volatile.Read(ref _bufferPoolWaitMs);
-    public long BytesSent => Volatile.Read(ref _bytesSent);
 
     public void RecordSent(int records) => Interlocked.Add(ref _recordsSent, records);
     public void RecordError(int records) => Interlocked.Add(ref _recordErrors, records);
@@ -54,6 +49,7 @@ internal sealed class ProducerMetrics
 
     public void RecordLatency(long ms)
     {
+        Interlocked.Increment(ref _responses);
         Interlocked.Add(ref _requestLatencyTotalMs, ms);
         long max;
         while (ms > (max = Volatile.Read(ref _requestLatencyMaxMs)) &&
@@ -62,33 +58,53 @@ internal sealed class ProducerMetrics
 
     public void RecordBufferExhausted() => Interlocked.Increment(ref _bufferExhausted);
 
-    public void RecordBufferPoolWait(long ms) => Interlocked.Add(ref _bufferPoolWaitMs, ms);
+    public void RecordBufferPoolWait(long stopwatchTicks) => Interlocked.Add(ref _bufferPoolWaitTicks, stopwatchTicks);
 
-    /// <summary>Current values under Java's producer-metrics names (totals and averages since start).</summary>
+    /// <summary>Every metric by its Java name: totals since start, rates and averages over the sample windows.</summary>
     public IReadOnlyDictionary<string, double> Snapshot(BufferPoolView pool)
     {
-        var requests = Requests;
-        var batches = BatchesSent;
+        var now = Stopwatch.GetTimestamp();
+        var current = Read();
+        var (since, past) = _window.Baseline(now, current);
+        var seconds = Math.Max(Stopwatch.GetElapsedTime(since, now).TotalSeconds, 1e-3);
+        var delta = current - past;
         return new SortedDictionary<string, double>(StringComparer.Ordinal)
         {
-            ["record-send-total"] = RecordsSent,
-            ["record-error-total"] = RecordErrors,
-            ["record-retry-total"] = RecordRetries,
-            ["batch-size-avg"] = batches == 0 ? 0 : (double)BatchBytes / batches,
-            ["compression-rate-avg"] = UncompressedBytes == 0 ? 1 : (double)BatchBytes / UncompressedBytes,
-            ["records-per-request-avg"] = requests == 0 ? 0 : (double)RequestRecords / requests,
-            ["request-total"] = requests,
-            ["request-latency-avg"] = requests == 0 ? 0 : (double)RequestLatencyTotalMs / requests,
-            ["request-latency-max"] = RequestLatencyMaxMs,
-            ["outgoing-byte-total"] = BytesSent,
+            ["record-send-total"] = current.RecordsSent,
+            ["record-send-rate"] = delta.RecordsSent / seconds,
+            ["record-error-total"] = current.RecordErrors,
+            ["record-error-rate"] = delta.RecordErrors / seconds,
+            ["record-retry-total"] = current.RecordRetries,
+            ["record-retry-rate"] = delta.RecordRetries / seconds,
+            ["batch-size-avg"] = Ratio(delta.BatchBytes, delta.Batches),
+            ["compression-rate-avg"] = delta.UncompressedBytes == 0 ? 1 : (double)delta.BatchBytes / delta.UncompressedBytes,
+            ["records-per-request-avg"] = Ratio(delta.RequestRecords, delta.Requests),
+            ["request-total"] = current.Requests,
+            ["request-rate"] = delta.Requests / seconds,
+            ["request-latency-avg"] = Ratio(delta.LatencyMs, delta.Responses),
+            ["request-latency-max"] = Volatile.Read(ref _requestLatencyMaxMs),
+            ["outgoing-byte-total"] = current.BytesSent,
+            ["outgoing-byte-rate"] = delta.BytesSent / seconds,
             ["buffer-total-bytes"] = pool.TotalBytes,
             ["buffer-available-bytes"] = pool.AvailableBytes,
-            ["buffer-exhausted-total"] = BufferExhausted,
-            ["buffer-exhausted-records"] = BufferExhausted,
-            ["bufferpool-wait-time-ns-total"] = BufferPoolWaitMs * 1_000_000.0,
+            ["waiting-threads"] = pool.Waiters,
+            ["buffer-exhausted-total"] = current.BufferExhausted,
+            ["buffer-exhausted-rate"] = delta.BufferExhausted / seconds,
+            ["buffer-exhausted-records"] = current.BufferExhausted,
+            ["bufferpool-wait-time-ns-total"] = current.WaitNanos,
+            ["bufferpool-wait-ratio"] = delta.WaitNanos / (seconds * 1e9),
         };
     }
+
+    private static double Ratio(long a, long b) => b == 0 ? 0 : (double)a / b;
+
+    private Counters Read() => new(
+        Volatile.Read(ref _recordsSent), Volatile.Read(ref _recordErrors), Volatile.Read(ref _recordRetries),
+        Volatile.Read(ref _batchesSent), Volatile.Read(ref _batchBytes), Volatile.Read(ref _uncompressedBytes),
+        Volatile.Read(ref _requests), Volatile.Read(ref _requestRecords), Volatile.Read(ref _responses),
+        Volatile.Read(ref _requestLatencyTotalMs), Volatile.Read(ref _bufferExhausted),
+        (long)(Volatile.Read(ref _bufferPoolWaitTicks) * (1e9 / Stopwatch.Frequency)), Volatile.Read(ref _bytesSent));
 }
 
-/// <summary>What the metrics snapshot reads from the buffer pool.</summary>
-internal readonly record struct BufferPoolView(long TotalBytes, long AvailableBytes);
+/// <summary>What the snapshot reads from the buffer pool.</summary>
+internal readonly record struct BufferPoolView(long TotalBytes, long AvailableBytes, int Waiters);

@@ -52,9 +52,36 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(BrokerEndpoint endpoint, ConnectionOptions options, ProducerMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(endpoint, options, metrics));
+        Akka.Actor.Props.Create(() => new ConnectionActor(endpoint, options, metrics)).WithDispatcher(Producer.ProducerDispatcher.Id);
 
-    protected override bool Receive(object message) => Idle(message);
+    protected override bool Receive(object message) => Idle(message) || ShutdownRequest(message);
+
+    /// <summary>
+    /// Closing time: a FIN after the queued writes rather than an abort's reset, so acks=0 batches already
+    /// counted as sent reach the broker. Answers once the socket is closed (or at once when there is none).
+    /// </summary>
+    private bool ShutdownRequest(object message)
+    {
+        if (message is not Shutdown) return false;
+        var replyTo = Sender;
+        if (_tcp is null)
+        {
+            replyTo.Tell(Closed.Instance);
+            return true;
+        }
+        // ConfirmedClose half-closes: our FIN after the queued writes, then reading on until the broker
+        // closes too, so it takes in everything before the socket goes.
+        _tcp.Tell(Tcp.ConfirmedClose.Instance);
+        Become(m =>
+        {
+            if (m is Tcp.ConnectionClosed || m is Tcp.CommandFailed) replyTo.Tell(Closed.Instance);
+            else if (m is Tcp.Received or WriteAck or TimeoutTick) return true;
+            else return false;
+            _tcp = null;
+            return true;
+        });
+        return true;
+    }
 
     // ---- states -------------------------------------------------------------------------------
 
@@ -67,6 +94,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 
     private bool Connecting(object message)
     {
+        if (ShutdownRequest(message)) return true;
         switch (message)
         {
             case Tcp.Connected:
@@ -89,6 +117,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 
     private bool Handshaking(object message)
     {
+        if (ShutdownRequest(message)) return true;
         switch (message)
         {
             case Tcp.Received received when Sender.Equals(_tcp):
@@ -101,6 +130,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 
     private bool Ready(object message)
     {
+        if (ShutdownRequest(message)) return true;
         switch (message)
         {
             case Tcp.Received received when Sender.Equals(_tcp):
@@ -143,6 +173,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 
     private bool Backoff(object message)
     {
+        if (ShutdownRequest(message)) return true;
         switch (message)
         {
             case ReconnectDue:
@@ -320,7 +351,8 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private void OnFrame(ReadOnlySpan<byte> frame)
     {
         var correlationId = ResponseHeader.PeekCorrelationId(frame);
-        if (!_inFlight.TryGetValue(correlationId, out var request) || request.Answered)
+        // acks=0 requests get no answer from real brokers (librdkafka's mock answers anyway): ignore it.
+        if (!_inFlight.TryGetValue(correlationId, out var request) || request.Answered || !request.ExpectsResponse)
         {
             _log.Debug("Ignoring a response with unknown correlation id {0} from node {1}", correlationId, _endpoint);
             return;
@@ -396,9 +428,11 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         Become(Backoff);
     }
 
-    private void FailAll(Exception cause)
+    private void FailAll(Exception cause, bool graceful = false)
     {
-        _tcp?.Tell(Tcp.Abort.Instance);
+        // A failed connection is aborted; a stopping one is closed so writes already queued (acks=0
+        // batches counted as sent) still reach the broker instead of being reset away.
+        _tcp?.Tell(graceful ? Tcp.Close.Instance : Tcp.Abort.Instance);
         _tcp = null;
         _versions = null;
         foreach (var request in _inFlight.Values)
@@ -436,7 +470,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 
     protected override void PostStop()
     {
-        FailAll(new NetworkException($"Connection to node {_endpoint} closed: the producer stopped."));
+        FailAll(new NetworkException($"Connection to node {_endpoint} closed: the producer stopped."), graceful: true);
         _decoder.Dispose();
     }
 }

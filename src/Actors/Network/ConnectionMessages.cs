@@ -27,6 +27,18 @@ internal sealed partial class ConnectionActor
     /// <summary>To the parent: the connection became ready (handshake done) or was lost.</summary>
     internal sealed record StateChanged(int NodeId, bool Ready, Exception? Cause) : INoSerializationVerificationNeeded;
 
+    /// <summary>Close the socket gracefully (queued bytes still go out) and answer <see cref="Closed"/>; the producer is closing.</summary>
+    internal sealed class Shutdown : INoSerializationVerificationNeeded
+    {
+        public static readonly Shutdown Instance = new();
+    }
+
+    /// <summary>The answer to <see cref="Shutdown"/>.</summary>
+    internal sealed class Closed : INoSerializationVerificationNeeded
+    {
+        public static readonly Closed Instance = new();
+    }
+
     /// <summary>Akka.IO tells us when a request's bytes are in the kernel.</summary>
     private sealed class WriteAck(int correlationId) : Tcp.Event
     {

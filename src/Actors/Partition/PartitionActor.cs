@@ -51,7 +51,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(PartitionAccumulator accumulator, PartitionContext context) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(accumulator, context));
+        Akka.Actor.Props.Create(() => new PartitionActor(accumulator, context)).WithDispatcher(Producer.ProducerDispatcher.Id);
 
     private TopicPartition TopicPartition => _accumulator.TopicPartition;
 

@@ -8,7 +8,7 @@ namespace KafkaActors.Partition;
 internal sealed partial class PartitionActor
 {
     /// <summary>Appenders closed a batch or opened a new one: look at the accumulator. At most one is pending.</summary>
-    internal sealed class Wakeup : INoSerializationVerificationNeeded
+    internal sealed class Wakeup : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
         public static readonly Wakeup Instance = new();
         private Wakeup() { }

@@ -5,6 +5,7 @@ using Akka.Event;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using KafkaActors.Interceptors;
+using KafkaActors.Metrics;
 using KafkaActors.Metadata;
 using KafkaActors.Partitioning;
 using KafkaActors.Producer;
@@ -30,6 +31,7 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
     private readonly Action<Exception> _onCallbackError;
+    private readonly IDisposable _meterRegistration;
     private int _closed;
     private Task? _closing;
 
@@ -51,7 +53,9 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         var allInterceptors = InterceptorFactory.Create<TKey, TValue>(settings).Concat(interceptors ?? []).ToList();
         _runtime = new ProducerRuntime<TKey, TValue>(settings, keySerializer, valueSerializer, partitioner, allInterceptors,
             e => log.Warning(e, "A producer interceptor threw; ignored."));
+        ProducerDispatcher.EnsureRegistered(_system);
         Actor = _system.ActorOf(ProducerActor<TKey, TValue>.Props(_runtime), $"kafka-producer-{ActorName(_runtime.ClientId)}-{Guid.NewGuid():N}");
+        _meterRegistration = ProducerMeter.Register(_runtime.ClientId, _runtime.MetricValues);
         if (!_ownsSystem) CloseOnShutdown();
     }
 
@@ -92,43 +96,54 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     internal ProducerRuntime<TKey, TValue> Runtime => _runtime;
 
     /// <summary>The producer's metrics under Java's names (record-send-total, request-latency-avg, buffer-available-bytes, …).</summary>
-    public IReadOnlyDictionary<string, double> MetricValues() =>
-        _runtime.Metrics.Snapshot(new Metrics.BufferPoolView(_runtime.Accumulator.Pool.TotalMemory, _runtime.Accumulator.Pool.AvailableMemory));
+    public IReadOnlyDictionary<string, double> MetricValues() => _runtime.MetricValues();
 
-    /// <summary>Sends a record; the task completes with its metadata once acknowledged as acks asks.</summary>
+    /// <summary>
+    /// Sends a record; the task completes with its metadata once acknowledged as acks asks. Never blocks:
+    /// a record that has to wait for its topic's metadata or for buffer memory waits (up to max.block.ms)
+    /// in the producer actor, keeping its place before later sends. Await the tasks (or bound how many are
+    /// outstanding): records waiting for memory hold on to your objects meanwhile.
+    /// </summary>
     /// <exception cref="ProducerClosedException">The producer is closed.</exception>
     /// <exception cref="SerializationException">The key or value serializer failed.</exception>
-    /// <exception cref="InterruptException">A wait for metadata or memory was cancelled.</exception>
     /// <remarks>Errors from the broker or its metadata (timeouts, record too large, invalid topic) fail the task instead of throwing, as in Java.</remarks>
     public Task<RecordMetadata> SendAsync(ProducerRecord<TKey, TValue> record, CancellationToken cancellation = default)
     {
         var completion = new TaskCompletionSource<RecordMetadata>(TaskCreationOptions.RunContinuationsAsynchronously);
-        DoSend(record, completion, cancellation);
+        DoSend(record, completion, mayBlock: false, cancellation);
         return completion.Task;
     }
 
-    /// <summary>Sends a record; <paramref name="callback"/> (if any) gets its outcome on the partition's actor.</summary>
-    public void Send(ProducerRecord<TKey, TValue> record, Action<RecordMetadata, Exception?>? callback = null) => DoSend(record, callback, default);
+    /// <summary>
+    /// Sends a record; <paramref name="callback"/> (if any) gets its outcome on the partition's actor.
+    /// Like Java's send it blocks up to max.block.ms while buffer.memory is used up, which holds back a
+    /// sending loop: call it from your own threads, and prefer <see cref="SendAsync"/> in async code.
+    /// </summary>
+    public void Send(ProducerRecord<TKey, TValue> record, Action<RecordMetadata, Exception?>? callback = null) => DoSend(record, callback, mayBlock: true, default);
 
-    /// <summary>Sends a record with an allocation-free callback object.</summary>
-    public void Send(ProducerRecord<TKey, TValue> record, IDeliveryCallback callback) => DoSend(record, callback, default);
+    /// <summary>Sends a record with an allocation-free callback object (blocks like <see cref="Send(ProducerRecord{TKey,TValue},Action{RecordMetadata,Exception})"/>).</summary>
+    public void Send(ProducerRecord<TKey, TValue> record, IDeliveryCallback callback) => DoSend(record, callback, mayBlock: true, default);
 
-    private void DoSend(ProducerRecord<TKey, TValue> record, object? completion, CancellationToken cancellation)
+    private void DoSend(ProducerRecord<TKey, TValue> record, object? completion, bool mayBlock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(record);
         var interceptors = _runtime.Interceptors;
         if (!interceptors.IsEmpty) record = interceptors.OnSend(record);
         var partition = record.Partition ?? -1;
         var pipeline = _runtime.Pipeline;
-        var deadline = 0L;
         try
         {
             pipeline.ThrowIfClosed();
-            if (!_runtime.Accumulator.TryGetRoute(record.Topic, out var route))
+            // Behind records already waiting in the actor, or no metadata yet: wait there, in order.
+            if (_runtime.HasQueuedFacadeSends || !_runtime.Accumulator.TryGetRoute(record.Topic, out var route))
             {
                 TopicName.Validate(record.Topic);
-                deadline = Environment.TickCount64 + _runtime.Settings.MaxBlockMs;
-                route = WaitForRoute(record.Topic, deadline, cancellation);
+                // What can be checked without metadata still throws here, as in Java: the serializers,
+                // and the explicit partition when the partition count is known.
+                if (_runtime.Accumulator.TryGetRoute(record.Topic, out var known)) pipeline.Prepare(record, known, out _);
+                else pipeline.CheckSerializable(record);
+                Enqueue(record, completion, cancellation);
+                return;
             }
 
             pipeline.Prepare(record, route, out var prepared);
@@ -136,11 +151,19 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
             byte[]? buffer = null;
             if (pipeline.TryAppend(record.Topic, ref prepared, completion, ref buffer)) return;
 
-            // A new batch is needed. Java blocks here too; the serialized bytes wait in this thread's scratch.
+            // A new batch is needed. The serialized bytes wait in this thread's scratch buffers meanwhile.
             var size = pipeline.BufferSizeFor(prepared);
             var pool = _runtime.Accumulator.Pool;
-            if (deadline == 0) deadline = Environment.TickCount64 + _runtime.Settings.MaxBlockMs;
-            buffer = pool.TryAllocate(size) ?? pool.Allocate(size, Remaining(deadline), cancellation);
+            buffer = pool.TryAllocate(size);
+            if (buffer is null)
+            {
+                if (!mayBlock)
+                {
+                    Enqueue(record, completion, cancellation);
+                    return;
+                }
+                buffer = pool.Allocate(size, _runtime.Settings.MaxBlock, cancellation);
+            }
             pipeline.TryAppend(record.Topic, ref prepared, completion, ref buffer);
             if (buffer is not null) pool.Deallocate(buffer);
         }
@@ -157,12 +180,25 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Hands a record to the producer actor's ordered queue, where it waits without blocking anyone.</summary>
+    private void Enqueue(ProducerRecord<TKey, TValue> record, object? completion, CancellationToken cancellation)
+    {
+        if (cancellation.CanBeCanceled && completion is TaskCompletionSource<RecordMetadata> task)
+        {
+            // Cancelling gives the caller its answer now; the actor skips the record when it comes to it.
+            var registration = cancellation.Register(() => task.TrySetException(new InterruptException("The send was cancelled while waiting for metadata or buffer memory.")));
+            task.Task.ContinueWith(_ => registration.Dispose(), TaskContinuationOptions.ExecuteSynchronously);
+        }
+        _runtime.FacadeSendQueued();
+        Actor.Tell(new FacadeSend(record, completion, Environment.TickCount64 + _runtime.Settings.MaxBlockMs, cancellation));
+    }
+
     private TopicRoute WaitForRoute(string topic, long deadline, CancellationToken cancellation)
     {
         try
         {
             // The actor answers at the deadline itself (with a better message); the ask timeout is a backstop.
-            var ask = Actor.Ask<TopicRoute>(new AwaitRoute(topic, deadline), Remaining(deadline) + TimeSpan.FromSeconds(5), cancellation);
+            var ask = Actor.Ask<TopicRoute>(new AwaitRoute(topic, deadline), Remaining(deadline) + TimeSpan.FromSeconds(1), cancellation);
             return ask.GetAwaiter().GetResult();
         }
         catch (AskTimeoutException e)
@@ -193,7 +229,8 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     {
         try
         {
-            await Flusher.FlushAsync(_runtime.Accumulator).WaitAsync(cancellation).ConfigureAwait(false);
+            // Through the actor: records waiting there for metadata or memory were sent before this flush.
+            await Actor.Ask<Flushed>(KafkaActors.Flush.Instance, Timeout.InfiniteTimeSpan, cancellation).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
         {
@@ -216,12 +253,20 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     private async Task CloseOnce(TimeSpan timeout)
     {
         var accumulator = _runtime.Accumulator;
-        accumulator.Close();
-        var flush = Flusher.FlushAsync(accumulator);
+        _runtime.BeginClose(); // new sends fail; accepted ones, queued in the actor too, still go out
+        var flush = CloseFlush(accumulator);
         if (await Task.WhenAny(flush, Task.Delay(timeout)).ConfigureAwait(false) != flush)
         {
             Actor.Tell(new Abort(new ProducerClosedException($"Producer is closed forcefully: not acknowledged within the close timeout of {(long)timeout.TotalMilliseconds} ms.")));
             await Task.WhenAny(flush, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        }
+        try
+        {
+            await Actor.Ask<Done>(CloseConnections.Instance, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // best effort: the sockets close with the actors anyway
         }
         try
         {
@@ -232,7 +277,22 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
             // stopping anyway
         }
         _runtime.Interceptors.Dispose();
+        _meterRegistration.Dispose();
         if (_ownsSystem) await _system.Terminate().ConfigureAwait(false);
+    }
+
+    private async Task CloseFlush(RecordAccumulator accumulator)
+    {
+        try
+        {
+            await Actor.Ask<Flushed>(KafkaActors.Flush.Instance, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The actor is gone: nothing was queued there any more.
+        }
+        accumulator.Close();
+        await Flusher.FlushAsync(accumulator).ConfigureAwait(false);
     }
 
     /// <summary>Closes, waiting at most delivery.timeout.ms for buffered records.</summary>

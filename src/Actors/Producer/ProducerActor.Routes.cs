@@ -52,6 +52,12 @@ public sealed partial class ProducerActor<TKey, TValue>
         _metadata.Tell(new MetadataActor.AddTopics([topic]));
     }
 
+    /// <summary>A topic the broker refuses outright (authorization, invalid name): no point waiting for it.</summary>
+    private Exception? TopicFailure(string topic) =>
+        _snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None && !info.Error.IsRetriable()
+            ? ErrorMapping.ToException(info.Error, $"Metadata for topic {topic}")
+            : null;
+
     private void OnRouteWaitExpired(long id)
     {
         foreach (var (topic, waiters) in _routeWaiters)

@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Event;
+using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using static KafkaActors.Producer.ProducerActorMessages;
 
@@ -15,32 +17,44 @@ public sealed partial class ProducerActor<TKey, TValue>
     {
         var intercepted = _runtime.Interceptors.OnSend(record);
         var known = sender is not null && !sender.IsNobody() && !sender.Equals(Context.System.DeadLetters);
-        var reply = acknowledge && known ? sender : null;
-        _pending.Enqueue(new PendingSend<TKey, TValue>(intercepted, reply, correlation, Environment.TickCount64 + _runtime.Settings.MaxBlockMs));
+        var completion = acknowledge && known ? new ActorDelivery(sender!, correlation) : null;
+        var item = new PendingSend<TKey, TValue>(intercepted, completion, null, Environment.TickCount64 + _runtime.Settings.MaxBlockMs, false, default);
+        if (_runtime.IsClosing)
+        {
+            Fail(item, new ProducerClosedException("Cannot perform operation after producer has been closed."));
+            return;
+        }
+        _pending.Enqueue(item);
         ProcessPending();
         if (known && _pending.Count >= _runtime.Settings.TellBufferFullThreshold && _toldBufferFull.Add(sender!))
             sender!.Tell(BufferFull.Instance);
     }
 
-    private void OnFlush(IActorRef replyTo)
+    private void OnFacadeSend(FacadeSend send)
     {
-        _pending.Enqueue(new PendingSend<TKey, TValue>(null, replyTo, null, long.MaxValue));
+        _pending.Enqueue(new PendingSend<TKey, TValue>((ProducerRecord<TKey, TValue>)send.Record, send.Completion, null, send.DeadlineMs, true, send.Cancellation));
         ProcessPending();
     }
 
-    /// <summary>Sends told records in order until one has to wait for metadata or memory.</summary>
+    private void OnFlush(IActorRef replyTo)
+    {
+        _pending.Enqueue(new PendingSend<TKey, TValue>(null, null, replyTo, long.MaxValue, false, default));
+        ProcessPending();
+    }
+
+    /// <summary>Sends waiting records in order until one has to wait for metadata or memory.</summary>
     private void ProcessPending()
     {
         while (!_awaitingMemory && _pending.TryPeek(out var head))
         {
             if (head.IsFlush)
             {
-                _pending.Dequeue();
-                Flusher.FlushAsync(Accumulator).PipeTo(head.ReplyTo!, success: () => Flushed.Instance);
+                Dequeue();
+                Flusher.FlushAsync(Accumulator).PipeTo(head.FlushReplyTo!, success: () => Flushed.Instance);
                 continue;
             }
             if (!TrySendHead(head)) break;
-            _pending.Dequeue();
+            Dequeue();
         }
         if (_pending.Count == 0 && _granted is not null)
         {
@@ -54,18 +68,24 @@ public sealed partial class ProducerActor<TKey, TValue>
         }
     }
 
+    private void Dequeue()
+    {
+        if (_pending.Dequeue().FromFacade) _runtime.FacadeSendDone();
+    }
+
     /// <summary>True when the record is done with (appended or failed); false when it must wait.</summary>
     private bool TrySendHead(PendingSend<TKey, TValue> item)
     {
         var record = item.Record!;
-        var completion = item.ReplyTo is null ? null : new ActorDelivery(item.ReplyTo, item.Correlation);
         var pipeline = _runtime.Pipeline;
         try
         {
-            pipeline.ThrowIfClosed();
+            if (item.Cancellation.IsCancellationRequested) throw new InterruptException("The send was cancelled while waiting for metadata or buffer memory.");
+            pipeline.ThrowIfCannotAppend();
             TopicName.Validate(record.Topic);
             if (!Accumulator.TryGetRoute(record.Topic, out var route))
             {
+                if (TopicFailure(record.Topic) is { } refused) throw refused;
                 var now = Environment.TickCount64;
                 if (now >= item.DeadlineMs) throw MetadataTimeout(record.Topic);
                 UseTopic(record.Topic);
@@ -76,11 +96,11 @@ public sealed partial class ProducerActor<TKey, TValue>
             pipeline.Prepare(record, route, out var prepared);
             var buffer = _granted;
             _granted = null;
-            if (!pipeline.TryAppend(record.Topic, ref prepared, completion, ref buffer))
+            if (!pipeline.TryAppend(record.Topic, ref prepared, item.Completion, ref buffer))
             {
                 var size = pipeline.BufferSizeFor(prepared);
                 buffer ??= Accumulator.Pool.TryAllocate(size);
-                if (buffer is null || !pipeline.TryAppend(record.Topic, ref prepared, completion, ref buffer))
+                if (buffer is null || !pipeline.TryAppend(record.Topic, ref prepared, item.Completion, ref buffer))
                 {
                     _granted = buffer;
                     WaitForMemory(size, item.DeadlineMs);
@@ -92,11 +112,19 @@ public sealed partial class ProducerActor<TKey, TValue>
         }
         catch (Exception e) when (e is KafkaException or ArgumentException)
         {
-            // The Tell path has no caller to throw to: every failure becomes the record's outcome.
-            _runtime.Interceptors.OnSendError(record, record.Partition ?? -1, e);
-            completion?.OnCompletion(new RecordMetadata(record.Topic, record.Partition ?? -1, RecordMetadata.UnknownOffset, -1, -1, -1), e);
+            // Nobody to throw to here: every failure becomes the record's outcome.
+            Fail(item, e);
             return true;
         }
+    }
+
+    private void Fail(PendingSend<TKey, TValue> item, Exception error)
+    {
+        var record = item.Record!;
+        _runtime.Metrics.RecordError(1);
+        _runtime.Interceptors.OnSendError(record, record.Partition ?? -1, error);
+        var metadata = new RecordMetadata(record.Topic, record.Partition ?? -1, RecordMetadata.UnknownOffset, -1, -1, -1);
+        DeliveryCompletion.Complete(item.Completion, metadata, error, null, e => _log.Warning(e, "A delivery callback threw."));
     }
 
     /// <summary>Memory is out: the head record waits (up to max.block.ms) without blocking this actor.</summary>
@@ -120,28 +148,21 @@ public sealed partial class ProducerActor<TKey, TValue>
     private void OnMemoryDenied(Exception cause)
     {
         _awaitingMemory = false;
-        if (_pending.TryDequeue(out var head) && head.Record is { } record)
+        if (_pending.TryPeek(out var head) && !head.IsFlush)
         {
-            var error = cause is KafkaException ? cause : new KafkaException(cause.Message, cause);
-            _runtime.Interceptors.OnSendError(record, record.Partition ?? -1, error);
-            head.ReplyTo?.Tell(new DeliveryFailed(error, record.Topic, record.Partition ?? -1, head.Correlation));
+            Dequeue();
+            Fail(head, cause as KafkaException ?? new KafkaException(cause.Message, cause));
         }
         ProcessPending();
     }
 
     private void FailPending(Exception cause)
     {
-        while (_pending.TryDequeue(out var item))
+        while (_pending.TryPeek(out var item))
         {
-            if (item.Record is { } record)
-            {
-                _runtime.Interceptors.OnSendError(record, record.Partition ?? -1, cause);
-                item.ReplyTo?.Tell(new DeliveryFailed(cause, record.Topic, record.Partition ?? -1, item.Correlation));
-            }
-            else
-            {
-                item.ReplyTo?.Tell(new Status.Failure(cause));
-            }
+            Dequeue();
+            if (item.IsFlush) item.FlushReplyTo?.Tell(new Status.Failure(cause));
+            else Fail(item, cause);
         }
     }
 }

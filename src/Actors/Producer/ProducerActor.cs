@@ -36,7 +36,7 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     internal static Props Props(ProducerRuntime<TKey, TValue> runtime) =>
-        FactoryProducer<ProducerActor<TKey, TValue>>.Props(() => new ProducerActor<TKey, TValue>(runtime));
+        FactoryProducer<ProducerActor<TKey, TValue>>.Props(() => new ProducerActor<TKey, TValue>(runtime)).WithDispatcher(ProducerDispatcher.Id);
 
     private RecordAccumulator Accumulator => _runtime.Accumulator;
 
@@ -58,6 +58,9 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 return true;
             case Produce<TKey, TValue> produce:
                 OnProduce(produce.Record, Sender, produce.Acknowledge, produce.Correlation);
+                return true;
+            case FacadeSend send:
+                OnFacadeSend(send);
                 return true;
             case KafkaActors.Flush:
                 OnFlush(Sender);
@@ -100,6 +103,11 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 return true;
             case PendingDeadline:
                 ProcessPending();
+                return true;
+            case CloseConnections:
+                var replyTo = Sender;
+                var closing = _connections.Values.Select(c => c.Actor.Ask<ConnectionActor.Closed>(ConnectionActor.Shutdown.Instance, TimeSpan.FromSeconds(2)));
+                Task.WhenAll(closing).ContinueWith(_ => replyTo.Tell(Akka.Done.Instance), TaskContinuationOptions.ExecuteSynchronously);
                 return true;
             case Abort abort:
                 AbortAll(abort.Cause);

@@ -13,6 +13,12 @@ internal static class ProducerActorMessages
     /// <summary>Facade: answer with the topic's partitions (<see cref="Metadata.PartitionInfo"/> list) from the current metadata.</summary>
     public sealed record DescribeTopic(string Topic) : INoSerializationVerificationNeeded;
 
+    /// <summary>Facade, closing: close every broker connection gracefully; answered with <see cref="Akka.Done"/>.</summary>
+    public sealed class CloseConnections : INoSerializationVerificationNeeded
+    {
+        public static readonly CloseConnections Instance = new();
+    }
+
     /// <summary>Facade, closing: fail every record not yet complete with <see cref="Cause"/>.</summary>
     public sealed record Abort(Exception Cause) : INoSerializationVerificationNeeded;
 
@@ -46,15 +52,26 @@ internal static class ProducerActorMessages
     public sealed record RouteWaiter(long Id, IActorRef ReplyTo, long DeadlineMs);
 
     /// <summary>
-    /// A Tell'd record (or a Flush) waiting its turn in the producer actor: records go out in the order
-    /// they were told, so one waiting for metadata or memory holds back the ones behind it.
+    /// Facade: a record (already through the interceptors) that must wait for metadata or memory. It
+    /// joins the told records' queue so it keeps its place behind earlier waiting records.
     /// </summary>
-    public sealed class PendingSend<TKey, TValue>(ProducerRecord<TKey, TValue>? record, IActorRef? replyTo, object? correlation, long deadlineMs)
+    public sealed record FacadeSend(object Record, object? Completion, long DeadlineMs, CancellationToken Cancellation) : INoSerializationVerificationNeeded;
+
+    /// <summary>
+    /// A record (or a Flush) waiting its turn in the producer actor: records go out in the order they
+    /// came, so one waiting for metadata or memory holds back the ones behind it.
+    /// </summary>
+    public sealed class PendingSend<TKey, TValue>(ProducerRecord<TKey, TValue>? record, object? completion, IActorRef? flushReplyTo, long deadlineMs, bool fromFacade, CancellationToken cancellation)
     {
         public ProducerRecord<TKey, TValue>? Record { get; } = record;
-        public IActorRef? ReplyTo { get; } = replyTo;
-        public object? Correlation { get; } = correlation;
+
+        /// <summary>How the outcome is delivered (see DeliveryCompletion), or null for fire-and-forget.</summary>
+        public object? Completion { get; } = completion;
+
+        public IActorRef? FlushReplyTo { get; } = flushReplyTo;
         public long DeadlineMs { get; } = deadlineMs;
+        public bool FromFacade { get; } = fromFacade;
+        public CancellationToken Cancellation { get; } = cancellation;
         public bool IsFlush => Record is null;
     }
 }

@@ -18,6 +18,8 @@ internal sealed class ProducerRuntime<TKey, TValue>
 {
     private static int _clientIds;
     private Exception? _fatalError;
+    private int _facadeSendsQueued;
+    private volatile bool _closing;
 
     public ProducerRuntime(
         ProducerSettings settings,
@@ -33,7 +35,7 @@ internal sealed class ProducerRuntime<TKey, TValue>
         ValueSerializer = valueSerializer;
         Partitioner = partitioner ?? PartitionerFactory.Create(settings);
         Interceptors = new ProducerInterceptors<TKey, TValue>(interceptors, onUserCodeError);
-        Metrics = new ProducerMetrics();
+        Metrics = new ProducerMetrics(settings.MetricsSampleWindowMs, settings.MetricsNumSamples);
         Accumulator = new RecordAccumulator(settings, Metrics);
         Pipeline = new SendPipeline<TKey, TValue>(this);
     }
@@ -51,7 +53,29 @@ internal sealed class ProducerRuntime<TKey, TValue>
     /// <summary>Set when the producer can never send again (e.g. the cluster refused it a producer id).</summary>
     public Exception? FatalError => Volatile.Read(ref _fatalError);
 
+    /// <summary>Close has begun: no new records are accepted; the ones already accepted still go out.</summary>
+    public bool IsClosing => _closing;
+
+    public void BeginClose() => _closing = true;
+
+    /// <summary>
+    /// Facade records waiting in the producer actor's queue. While there are any, later facade sends
+    /// queue behind them instead of appending directly, so records keep the order they were sent in.
+    /// </summary>
+    public bool HasQueuedFacadeSends => Volatile.Read(ref _facadeSendsQueued) > 0;
+
+    public void FacadeSendQueued() => Interlocked.Increment(ref _facadeSendsQueued);
+
+    public void FacadeSendDone() => Interlocked.Decrement(ref _facadeSendsQueued);
+
     public void SetFatal(Exception error) => Interlocked.CompareExchange(ref _fatalError, error, null);
+
+    /// <summary>Every metric by its Java name (windowed rates included).</summary>
+    public IReadOnlyDictionary<string, double> MetricValues()
+    {
+        var pool = Accumulator.Pool;
+        return Metrics.Snapshot(new BufferPoolView(pool.TotalMemory, pool.AvailableMemory, pool.QueuedWaiters));
+    }
 
     /// <summary>The interceptor chain as the partition actors see it (null when there are none, to skip the call).</summary>
     public IAcknowledgementInterceptor? AcknowledgementInterceptor => Interceptors.IsEmpty ? null : Interceptors;

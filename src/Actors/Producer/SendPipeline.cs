@@ -38,24 +38,44 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     private readonly long _bufferMemory = runtime.Settings.BufferMemory;
     private readonly int _batchSize = runtime.Settings.BatchSize;
 
-    /// <summary>Step 2: sends after close fail fast; so do sends after a fatal error.</summary>
+    /// <summary>Step 2: sends after close (or after a fatal error) fail fast.</summary>
     public void ThrowIfClosed()
     {
-        if (runtime.Accumulator.IsClosed) throw new ProducerClosedException("Cannot perform operation after producer has been closed.");
-        if (runtime.FatalError is { } fatal) throw new KafkaException($"The producer cannot send any more: {fatal.Message}", fatal);
+        if (runtime.IsClosing) throw new ProducerClosedException("Cannot perform operation after producer has been closed.");
+        ThrowIfCannotAppend();
     }
+
+    /// <summary>For records accepted before close began: only a closed accumulator (or a fatal error) stops them.</summary>
+    public void ThrowIfCannotAppend()
+    {
+        if (runtime.Accumulator.IsClosed) throw new ProducerClosedException("Cannot perform operation after producer has been closed.");
+        switch (runtime.FatalError)
+        {
+            case null: return;
+            // A broker's refusal (e.g. no idempotence support) stays typed: it becomes the record's outcome.
+            case ApiException api: throw new ApiException(api.ErrorCode, $"The producer cannot send any more: {api.Message}", api);
+            case var fatal: throw new KafkaException($"The producer cannot send any more: {fatal.Message}", fatal);
+        }
+    }
+
+    /// <summary>Step 4 alone, for a record that will wait for metadata: serializer errors surface to the sender now.</summary>
+    public void CheckSerializable(ProducerRecord<TKey, TValue> record) => Serialize(record, out _, out _);
 
     /// <summary>Steps 4–6: serialize, choose the partition, check sizes. Throws on bad input.</summary>
     public void Prepare(ProducerRecord<TKey, TValue> record, TopicRoute route, out PreparedRecord prepared)
     {
         prepared = default;
+        Serialize(record, out var hasKey, out var hasValue);
+        Place(record, route, hasKey, hasValue, ref prepared);
+    }
+
+    private void Serialize(ProducerRecord<TKey, TValue> record, out bool hasKey, out bool hasValue)
+    {
         var headers = record.Headers;
         var keyScratch = _keyScratch ??= new PooledBufferWriter(256);
         var valueScratch = _valueScratch ??= new PooledBufferWriter(1024);
         keyScratch.Clear();
         valueScratch.Clear();
-
-        bool hasKey, hasValue;
         try
         {
             hasKey = runtime.KeySerializer.Serialize(record.Key, new SerializationContext(record.Topic, true, headers), keyScratch);
@@ -72,7 +92,14 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         {
             throw new SerializationException($"Can't serialize value of record to topic {record.Topic} with {runtime.ValueSerializer.GetType().Name}: {e.Message}", e);
         }
+    }
 
+    /// <summary>Steps 5–6 on the serialized bytes in this thread's scratch buffers: partition and size checks.</summary>
+    private void Place(ProducerRecord<TKey, TValue> record, TopicRoute route, bool hasKey, bool hasValue, ref PreparedRecord prepared)
+    {
+        var headers = record.Headers;
+        var keyScratch = _keyScratch!;
+        var valueScratch = _valueScratch!;
         prepared.Key = keyScratch.WrittenSpan;
         prepared.KeyLength = hasKey ? keyScratch.WrittenCount : -1;
         prepared.Value = valueScratch.WrittenSpan;

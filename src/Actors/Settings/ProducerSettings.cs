@@ -50,6 +50,8 @@ public sealed record ProducerSettings
     public long MetadataMaxAgeMs { get; init; }
     public long MetadataMaxIdleMs { get; init; }
     public int TransactionTimeoutMs { get; init; }
+    public long MetricsSampleWindowMs { get; init; }
+    public int MetricsNumSamples { get; init; }
 
     /// <summary>KafkaActors only: waiting told records from which senders get <see cref="BufferFull"/>.</summary>
     public int TellBufferFullThreshold { get; init; }

@@ -125,6 +125,8 @@ internal static class ProducerSettingsReader
             MetadataMaxAgeMs = r.Long(C.MetadataMaxAgeMs, min: 0),
             MetadataMaxIdleMs = r.Long(C.MetadataMaxIdleMs, min: 5000),
             TransactionTimeoutMs = r.Int(C.TransactionTimeoutMs, min: 0),
+            MetricsSampleWindowMs = r.Long("metrics.sample.window.ms", min: 1),
+            MetricsNumSamples = r.Int("metrics.num.samples", min: 1),
             TellBufferFullThreshold = tellFull,
             TellReadyThreshold = tellReady,
             Properties = KnownKeys.Value.ToDictionary(key => key, key => Describe(config, key)),

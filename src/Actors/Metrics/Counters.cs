@@ -1,0 +1,24 @@
+namespace KafkaActors.Metrics;
+
+/// <summary>The producer's counters at one instant; differences give windowed rates.</summary>
+internal readonly record struct Counters(
+    long RecordsSent,
+    long RecordErrors,
+    long RecordRetries,
+    long Batches,
+    long BatchBytes,
+    long UncompressedBytes,
+    long Requests,
+    long RequestRecords,
+    long Responses,
+    long LatencyMs,
+    long BufferExhausted,
+    long WaitNanos,
+    long BytesSent)
+{
+    public static Counters operator -(Counters a, Counters b) => new(
+        a.RecordsSent - b.RecordsSent, a.RecordErrors - b.RecordErrors, a.RecordRetries - b.RecordRetries,
+        a.Batches - b.Batches, a.BatchBytes - b.BatchBytes, a.UncompressedBytes - b.UncompressedBytes,
+        a.Requests - b.Requests, a.RequestRecords - b.RequestRecords, a.Responses - b.Responses,
+        a.LatencyMs - b.LatencyMs, a.BufferExhausted - b.BufferExhausted, a.WaitNanos - b.WaitNanos, a.BytesSent - b.BytesSent);
+}

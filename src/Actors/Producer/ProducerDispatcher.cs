@@ -1,0 +1,26 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Dispatch;
+using KafkaActors.Settings;
+
+namespace KafkaActors.Producer;
+
+/// <summary>
+/// The dispatcher every producer actor runs on (<c>kafka-actors.dispatcher</c> in reference.conf): dedicated
+/// threads, so a thread pool starved by blocked callers cannot stall metadata answers and batch
+/// completions. Registered on demand in ActorSystems whose config lacks it.
+/// </summary>
+internal static class ProducerDispatcher
+{
+    public const string Id = "kafka-actors.dispatcher";
+
+    public static void EnsureRegistered(ActorSystem system)
+    {
+        if (system.Dispatchers.HasDispatcher(Id)) return;
+        var config = ConfigurationFactory.ParseString($"id = \"{Id}\"")
+            .WithFallback(ReferenceConfig.Config.GetConfig(Id))
+            .WithFallback(ConfigurationFactory.ParseString("executor = fork-join-executor"))
+            .WithFallback(system.Settings.Config.GetConfig("akka.actor.default-dispatcher"));
+        system.Dispatchers.RegisterConfigurator(Id, new DispatcherConfigurator(config, system.Dispatchers.Prerequisites));
+    }
+}
