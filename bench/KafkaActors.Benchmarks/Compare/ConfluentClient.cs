@@ -1,0 +1,85 @@
+using Confluent.Kafka;
+
+namespace KafkaActors.Benchmarks.Compare;
+
+/// <summary>
+/// The same workload through Confluent.Kafka (librdkafka), configured like KafkaActors: same acks,
+/// linger, batch size, compression, idempotence and buffer memory, delivery handlers instead of
+/// awaiting each send, and the usual Poll-and-retry when its local queue is full.
+/// </summary>
+public static class ConfluentClient
+{
+    public static async Task<RunResult> Run(string bootstrap, string topic, Workload workload)
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            Acks = Acks.All,
+            LingerMs = workload.LingerMs,
+            BatchSize = workload.BatchSize,
+            BatchNumMessages = 1_000_000,
+            QueueBufferingMaxKbytes = Workload.BufferMemory / 1024,
+            QueueBufferingMaxMessages = 10_000_000,
+            CompressionType = workload.Compression switch
+            {
+                "lz4" => CompressionType.Lz4,
+                "gzip" => CompressionType.Gzip,
+                "snappy" => CompressionType.Snappy,
+                "zstd" => CompressionType.Zstd,
+                _ => CompressionType.None,
+            },
+            EnableIdempotence = workload.Idempotence,
+            MaxInFlight = 5,
+        };
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(config).Build();
+        var messages = Messages(workload);
+
+        await Send(producer, topic, messages, workload with { Records = Math.Min(workload.Records, 200_000), RatePerSecond = 0 }, new Measurement(Math.Min(workload.Records, 200_000)));
+
+        var measurement = new Measurement(workload.Records);
+        measurement.Start();
+        return await Send(producer, topic, messages, workload, measurement);
+    }
+
+    private static async Task<RunResult> Send(IProducer<byte[]?, byte[]> producer, string topic, Message<byte[]?, byte[]>[] messages, Workload workload, Measurement measurement)
+    {
+        Action<DeliveryReport<byte[]?, byte[]>> counter = report => measurement.Completed(report.Error.Code == ErrorCode.NoError);
+        var limiter = new RateLimiter(workload.RatePerSecond);
+        for (var i = 0; i < workload.Records; i++)
+        {
+            limiter.Wait(i);
+            var message = messages[i % messages.Length];
+            Action<DeliveryReport<byte[]?, byte[]>> handler = counter;
+            if (LatencyRecorder.Sampled(i))
+            {
+                measurement.Latency.Sent(i);
+                var index = i;
+                handler = report =>
+                {
+                    measurement.Latency.Acknowledged(index);
+                    measurement.Completed(report.Error.Code == ErrorCode.NoError);
+                };
+            }
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(topic, message, handler);
+                    break;
+                }
+                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(1));
+                }
+            }
+        }
+        return await measurement.Finish("Confluent.Kafka", workload.ValueSize, TimeSpan.FromMinutes(2));
+    }
+
+    private static Message<byte[]?, byte[]>[] Messages(Workload workload)
+    {
+        var value = Payload.Create(workload.ValueSize);
+        if (workload.DistinctKeys == 0) return [new Message<byte[]?, byte[]> { Value = value }];
+        return Enumerable.Range(0, workload.DistinctKeys).Select(k => new Message<byte[]?, byte[]> { Key = Payload.Key(k), Value = value }).ToArray();
+    }
+}

@@ -1,0 +1,73 @@
+using KafkaActors.Settings;
+
+namespace KafkaActors.Benchmarks.Compare;
+
+/// <summary>The workload through KafkaActors' facade: Send with a shared callback (a per-record one only for latency samples).</summary>
+public static class KafkaActorsClient
+{
+    public static async Task<RunResult> Run(string bootstrap, string topic, Workload workload)
+    {
+        var settings = ProducerSettings.FromProperties(new Dictionary<string, string>
+        {
+            ["bootstrap.servers"] = bootstrap,
+            ["acks"] = "all",
+            ["linger.ms"] = workload.LingerMs.ToString(),
+            ["batch.size"] = workload.BatchSize.ToString(),
+            ["buffer.memory"] = Workload.BufferMemory.ToString(),
+            ["compression.type"] = workload.Compression,
+            ["enable.idempotence"] = workload.Idempotence ? "true" : "false",
+            ["max.in.flight.requests.per.connection"] = "5",
+        });
+        await using var producer = new KafkaProducer<byte[]?, byte[]>(settings);
+        var records = Records(topic, workload);
+
+        // Warm-up: JIT, metadata, connections, and the buffer pool's memory.
+        await Send(producer, records, workload with { Records = Math.Min(workload.Records, 200_000), RatePerSecond = 0 }, new Measurement(Math.Min(workload.Records, 200_000)));
+
+        var measurement = new Measurement(workload.Records);
+        measurement.Start();
+        return await Send(producer, records, workload, measurement);
+    }
+
+    private static async Task<RunResult> Send(KafkaProducer<byte[]?, byte[]> producer, ProducerRecord<byte[]?, byte[]>[] records, Workload workload, Measurement measurement)
+    {
+        var counter = new CountingCallback(measurement);
+        var limiter = new RateLimiter(workload.RatePerSecond);
+        for (var i = 0; i < workload.Records; i++)
+        {
+            limiter.Wait(i);
+            var record = records[i % records.Length];
+            if (LatencyRecorder.Sampled(i))
+            {
+                measurement.Latency.Sent(i);
+                producer.Send(record, new SampledCallback(measurement, i));
+            }
+            else
+            {
+                producer.Send(record, counter);
+            }
+        }
+        return await measurement.Finish("KafkaActors", workload.ValueSize, TimeSpan.FromMinutes(2));
+    }
+
+    private static ProducerRecord<byte[]?, byte[]>[] Records(string topic, Workload workload)
+    {
+        var value = Payload.Create(workload.ValueSize);
+        if (workload.DistinctKeys == 0) return [new ProducerRecord<byte[]?, byte[]>(topic, null, value)];
+        return Enumerable.Range(0, workload.DistinctKeys).Select(k => new ProducerRecord<byte[]?, byte[]>(topic, Payload.Key(k), value)).ToArray();
+    }
+
+    private sealed class CountingCallback(Measurement measurement) : IDeliveryCallback
+    {
+        public void OnCompletion(RecordMetadata metadata, Exception? exception) => measurement.Completed(exception is null);
+    }
+
+    private sealed class SampledCallback(Measurement measurement, int index) : IDeliveryCallback
+    {
+        public void OnCompletion(RecordMetadata metadata, Exception? exception)
+        {
+            measurement.Latency.Acknowledged(index);
+            measurement.Completed(exception is null);
+        }
+    }
+}

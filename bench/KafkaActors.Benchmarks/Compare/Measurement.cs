@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace KafkaActors.Benchmarks.Compare;
+
+/// <summary>
+/// Counts outcomes (thread-safe) and takes the process-wide numbers a run is judged by: elapsed time,
+/// bytes allocated (all threads: the library's actors allocate off the caller's thread) and GC counts.
+/// </summary>
+public sealed class Measurement(int records)
+{
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _completed;
+    private int _failed;
+    private long _allocatedAtStart;
+    private int _gen0, _gen1, _gen2;
+    private long _start;
+
+    public LatencyRecorder Latency { get; } = new(records);
+
+    public void Start()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        _gen0 = GC.CollectionCount(0);
+        _gen1 = GC.CollectionCount(1);
+        _gen2 = GC.CollectionCount(2);
+        _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
+        _start = Stopwatch.GetTimestamp();
+    }
+
+    public void Completed(bool ok)
+    {
+        if (!ok) Interlocked.Increment(ref _failed);
+        if (Interlocked.Increment(ref _completed) == records) _done.TrySetResult();
+    }
+
+    public async Task<RunResult> Finish(string client, int valueSize, TimeSpan timeout)
+    {
+        await _done.Task.WaitAsync(timeout);
+        var elapsed = Stopwatch.GetElapsedTime(_start);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart;
+        var (p50, p99) = Latency.Percentiles();
+        return new RunResult(client, records, Volatile.Read(ref _failed), elapsed, (long)records * valueSize, p50, p99,
+            (double)allocated / records, GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2);
+    }
+}

@@ -1,0 +1,31 @@
+namespace KafkaActors.Benchmarks.Compare;
+
+/// <summary>
+/// One benchmark workload, applied identically to both clients: record count and size, keys,
+/// compression, idempotence, linger and batch size, and an optional fixed rate (0 = as fast as possible).
+/// </summary>
+public sealed record Workload(
+    string Name,
+    string Description,
+    int Records,
+    int ValueSize,
+    int DistinctKeys,
+    string Compression,
+    bool Idempotence,
+    int LingerMs,
+    int BatchSize,
+    int RatePerSecond)
+{
+    public const int BufferMemory = 32 * 1024 * 1024;
+
+    public static IReadOnlyList<Workload> All(double scale) =>
+    [
+        new("W1", "100 B values, null keys, acks=all, linger 5 ms, 1 MiB batches", Scaled(1_000_000, scale), 100, 0, "none", false, 5, 1 << 20, 0),
+        new("W2", "100 B values, 1,000 keys, lz4", Scaled(1_000_000, scale), 100, 1000, "lz4", false, 5, 1 << 20, 0),
+        new("W3", "W1 with idempotence", Scaled(1_000_000, scale), 100, 0, "none", true, 5, 1 << 20, 0),
+        new("W4", "1 KiB values, null keys", Scaled(300_000, scale), 1024, 0, "none", false, 5, 1 << 20, 0),
+        new("W5", "latency at 10,000 msg/s (5 s), 100 B, default batch.size", Scaled(50_000, scale), 100, 0, "none", false, 5, 16384, 10_000),
+    ];
+
+    private static int Scaled(int records, double scale) => Math.Max(1000, (int)(records * scale));
+}
