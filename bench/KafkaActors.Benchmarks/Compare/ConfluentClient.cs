@@ -34,7 +34,7 @@ public static class ConfluentClient
         using var producer = new ProducerBuilder<byte[]?, byte[]>(config).Build();
         var messages = Messages(workload);
 
-        await Send(producer, topic, messages, workload with { Records = Math.Min(workload.Records, 200_000), RatePerSecond = 0 }, new Measurement(Math.Min(workload.Records, 200_000)));
+        await Send(producer, topic, messages, workload with { Records = Workload.WarmUpRecords(workload), RatePerSecond = 0 }, new Measurement(Workload.WarmUpRecords(workload)));
 
         var measurement = new Measurement(workload.Records);
         measurement.Start();

@@ -22,7 +22,7 @@ public static class KafkaActorsClient
         var records = Records(topic, workload);
 
         // Warm-up: JIT, metadata, connections, and the buffer pool's memory.
-        await Send(producer, records, workload with { Records = Math.Min(workload.Records, 200_000), RatePerSecond = 0 }, new Measurement(Math.Min(workload.Records, 200_000)));
+        await Send(producer, records, workload with { Records = Workload.WarmUpRecords(workload), RatePerSecond = 0 }, new Measurement(Workload.WarmUpRecords(workload)));
 
         var measurement = new Measurement(workload.Records);
         measurement.Start();

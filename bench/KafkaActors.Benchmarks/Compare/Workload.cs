@@ -27,5 +27,11 @@ public sealed record Workload(
         new("W5", "latency at 10,000 msg/s (5 s), 100 B, default batch.size", Scaled(50_000, scale), 100, 0, "none", false, 5, 16384, 10_000),
     ];
 
+    /// <summary>
+    /// Enough records to fill buffer.memory twice, so both clients reach their steady state (the buffer
+    /// pool fully allocated, JIT done) before anything is measured.
+    /// </summary>
+    public static int WarmUpRecords(Workload workload) => Math.Max(200_000, 2 * BufferMemory / workload.ValueSize);
+
     private static int Scaled(int records, double scale) => Math.Max(1000, (int)(records * scale));
 }

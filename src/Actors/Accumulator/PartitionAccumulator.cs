@@ -1,5 +1,6 @@
 using Akka.Actor;
 using KafkaActors.Errors;
+using KafkaActors.Producer;
 using KafkaActors.Protocol.Records;
 
 namespace KafkaActors.Accumulator;
@@ -47,7 +48,7 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
             {
                 if (freshBuffer is null) return false;
                 if (_open is not null) SealOpenLocked();
-                var batch = new ProducerBatch(TopicPartition, _nextOrdinal++, freshBuffer, freshBuffer.Length, owner, Environment.TickCount64);
+                var batch = new ProducerBatch(TopicPartition, _nextOrdinal++, freshBuffer, freshBuffer.Length, owner, MonotonicClock.NowMs);
                 freshBuffer = null;
                 if (!batch.TryAppend(timestamp, key, keyLength, value, valueLength, headers, completion))
                     throw new InvalidOperationException("A record did not fit in a batch sized for it.");

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using KafkaActors.Metrics;
 using KafkaActors.Network;
+using KafkaActors.Producer;
 using KafkaActors.Protocol.Errors;
 using KafkaActors.Protocol.Messages;
 
@@ -88,7 +89,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     private void TrySend()
     {
         if (_inFlight || !_wanted) return;
-        var now = Environment.TickCount64;
+        var now = MonotonicClock.NowMs;
         if (now < _notBeforeMs)
         {
             Timers.StartSingleTimer(RefreshTimer, RefreshDue.Instance, TimeSpan.FromMilliseconds(_notBeforeMs - now));
@@ -132,7 +133,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         var incomplete = _topics.Any(topic => !_snapshot.Topics.TryGetValue(topic, out var info)
                                               || (info.Error != ErrorCode.None && info.Error.IsRetriable())
                                               || info.Partitions.Any(p => p.Leader < 0));
-        _notBeforeMs = Environment.TickCount64 + _options.RetryBackoffMs;
+        _notBeforeMs = MonotonicClock.NowMs + _options.RetryBackoffMs;
         if (incomplete) _wanted = true;
         if (_wanted) TrySend();
         else Timers.StartSingleTimer(RefreshTimer, RefreshDue.Instance, TimeSpan.FromMilliseconds(_options.MaxAgeMs));
@@ -147,7 +148,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         if (_connection is not null) Context.Stop(_connection);
         _connection = null;
         _wanted = true;
-        _notBeforeMs = Environment.TickCount64 + (long)ConnectionActor.Backoff(_options.RetryBackoffMs, _options.RetryBackoffMaxMs, _failures).TotalMilliseconds;
+        _notBeforeMs = MonotonicClock.NowMs + (long)ConnectionActor.Backoff(_options.RetryBackoffMs, _options.RetryBackoffMaxMs, _failures).TotalMilliseconds;
         TrySend();
     }
 }

@@ -5,11 +5,12 @@ using Akka.IO;
 using KafkaActors.Errors;
 using KafkaActors.Metrics;
 using KafkaActors.Partition;
-using KafkaActors.Protocol;
+using KafkaActors.Producer;
 using KafkaActors.Protocol.Errors;
 using KafkaActors.Protocol.Framing;
 using KafkaActors.Protocol.Messages;
 using KafkaActors.Protocol.Primitives;
+using KafkaActors.Protocol;
 
 namespace KafkaActors.Network;
 
@@ -200,7 +201,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 
     private void SendApiVersions(short version)
     {
-        var request = new InFlightRequest(NextCorrelationId(), ApiKey.ApiVersions, version, Environment.TickCount64, expectsResponse: true);
+        var request = new InFlightRequest(NextCorrelationId(), ApiKey.ApiVersions, version, MonotonicClock.NowMs, expectsResponse: true);
         var envelope = new PooledBufferWriter();
         RequestEncoder.Encode(envelope, new ApiVersionsRequest(_options.SoftwareName, _options.SoftwareVersion), version, request.CorrelationId, _options.ClientId);
         Write(request, envelope, [new ArraySegment<byte>(envelope.Buffer, 0, envelope.WrittenCount)]);
@@ -267,7 +268,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 $"Node {_endpoint} supports no version of {request.Body.ApiKey} that this client speaks ({ClientApiVersions.For(request.Body.ApiKey)})."), _endpoint.NodeId));
             return;
         }
-        var inFlight = new InFlightRequest(NextCorrelationId(), request.Body.ApiKey, version, Environment.TickCount64, expectsResponse: true) { Request = request };
+        var inFlight = new InFlightRequest(NextCorrelationId(), request.Body.ApiKey, version, MonotonicClock.NowMs, expectsResponse: true) { Request = request };
         var envelope = new PooledBufferWriter();
         RequestEncoder.Encode(envelope, request.Body, version, inFlight.CorrelationId, _options.ClientId);
         Write(inFlight, envelope, [new ArraySegment<byte>(envelope.Buffer, 0, envelope.WrittenCount)]);
@@ -294,7 +295,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         foreach (var p in batches) partitions.Add(PendingProduceQueue.ToPartitionData(p));
         var request = new ProduceRequest(null, _options.Acks, _options.RequestTimeoutMs, partitions);
 
-        var inFlight = new InFlightRequest(NextCorrelationId(), ApiKey.Produce, versions.Produce, Environment.TickCount64, expectsResponse: _options.Acks != 0) { Batches = batches };
+        var inFlight = new InFlightRequest(NextCorrelationId(), ApiKey.Produce, versions.Produce, MonotonicClock.NowMs, expectsResponse: _options.Acks != 0) { Batches = batches };
         var envelope = new PooledBufferWriter(128 + 32 * batches.Count);
         var segments = new List<ArraySegment<byte>>(2 * batches.Count + 1);
         var length = request.EncodeGather(envelope, segments, versions.Produce, inFlight.CorrelationId, _options.ClientId);
@@ -362,7 +363,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         var body = frame[reader.Position..];
         request.Answered = true;
         if (request.Written) Forget(request);
-        _metrics.RecordLatency(Environment.TickCount64 - request.SentMs);
+        _metrics.RecordLatency(MonotonicClock.NowMs - request.SentMs);
 
         switch (request.ApiKey)
         {
@@ -406,7 +407,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 
     private void CheckRequestTimeouts()
     {
-        var now = Environment.TickCount64;
+        var now = MonotonicClock.NowMs;
         foreach (var request in _inFlight.Values)
         {
             if (request.Answered || now - request.SentMs < _options.RequestTimeoutMs) continue;

@@ -4,6 +4,7 @@ using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using KafkaActors.Metadata;
 using KafkaActors.Network;
+using KafkaActors.Producer;
 using KafkaActors.Protocol.Errors;
 
 namespace KafkaActors.Partition;
@@ -21,7 +22,6 @@ namespace KafkaActors.Partition;
 /// </summary>
 internal sealed partial class PartitionActor : ActorBase, IWithTimers
 {
-    private const string LingerTimer = "linger";
     private const string BackoffTimer = "backoff";
     private const string ExpiryTimer = "expiry";
 
@@ -31,6 +31,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     private readonly List<ProducerBatch> _inFlight = [];
     private readonly List<ProducerBatch> _retries = [];
     private readonly Action<Exception> _onCallbackError;
+    private readonly PreciseTimer _lingerTimer;
     private IActorRef? _connection;
     private int _leaderId = -1;
     private readonly PartitionSequencer _sequencer;
@@ -45,6 +46,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         _accumulator = accumulator;
         _context = context;
         _sequencer = new PartitionSequencer(context.Idempotent);
+        _lingerTimer = new PreciseTimer(Self, LingerElapsed.Instance);
         _onCallbackError = e => _log.Warning(e, "A delivery callback for {0} threw; other records are unaffected.", _accumulator.TopicPartition);
     }
 
@@ -98,14 +100,17 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     }
 
     /// <summary>Stopped with its producer: nothing here will ever be sent, so every record gets an outcome now.</summary>
-    protected override void PostStop() =>
+    protected override void PostStop()
+    {
+        _lingerTimer.Dispose();
         AbortAll(new ProducerClosedException($"The producer stopped before the record to {TopicPartition} was acknowledged."));
+    }
 
     // ---- sending ------------------------------------------------------------------------------
 
     private void Drain()
     {
-        var now = Environment.TickCount64;
+        var now = MonotonicClock.NowMs;
         if (_fatal is not null)
         {
             FailQueued(_fatal);
@@ -172,7 +177,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             return;
         }
 
-        var now = Environment.TickCount64;
+        var now = MonotonicClock.NowMs;
         var error = result.Transport ?? ErrorMapping.ToException(result.Error,
             $"Produce of {batch.RecordCount} record(s) to {TopicPartition} on node {_leaderId} failed", result.ErrorMessage);
         var earlierPending = _retries.Count > 0 && _retries[0].Ordinal < batch.Ordinal;
@@ -233,7 +238,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     /// <summary>Fails batches older than delivery.timeout.ms: queued ones, and in-flight ones (as Java's KIP-91).</summary>
     private void ExpireBatches()
     {
-        var now = Environment.TickCount64;
+        var now = MonotonicClock.NowMs;
         var createdBefore = now - _context.DeliveryTimeoutMs;
         for (var i = _retries.Count - 1; i >= 0; i--)
         {
@@ -292,7 +297,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         if (lingerDue < _lingerDue)
         {
             _lingerDue = lingerDue;
-            Timers.StartSingleTimer(LingerTimer, LingerElapsed.Instance, TimeSpan.FromMilliseconds(Math.Max(0, lingerDue - now)));
+            _lingerTimer.Schedule(TimeSpan.FromMilliseconds(Math.Max(0, lingerDue - now)));
         }
 
         // Delivery timeout of the oldest queued batch.

@@ -1,12 +1,12 @@
-using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
+using Akka;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using KafkaActors.Interceptors;
-using KafkaActors.Metrics;
 using KafkaActors.Metadata;
+using KafkaActors.Metrics;
 using KafkaActors.Partitioning;
 using KafkaActors.Producer;
 using KafkaActors.Serialization;
@@ -190,7 +190,7 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
             task.Task.ContinueWith(_ => registration.Dispose(), TaskContinuationOptions.ExecuteSynchronously);
         }
         _runtime.FacadeSendQueued();
-        Actor.Tell(new FacadeSend(record, completion, Environment.TickCount64 + _runtime.Settings.MaxBlockMs, cancellation));
+        Actor.Tell(new FacadeSend(record, completion, MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs, cancellation));
     }
 
     private TopicRoute WaitForRoute(string topic, long deadline, CancellationToken cancellation)
@@ -211,14 +211,14 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         }
     }
 
-    private static TimeSpan Remaining(long deadline) => TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+    private static TimeSpan Remaining(long deadline) => TimeSpan.FromMilliseconds(Math.Max(0, deadline - MonotonicClock.NowMs));
 
     /// <summary>The partitions of a topic with their leaders (waits up to max.block.ms for metadata).</summary>
     public IReadOnlyList<PartitionInfo> PartitionsFor(string topic)
     {
         _runtime.Pipeline.ThrowIfClosed();
         TopicName.Validate(topic);
-        WaitForRoute(topic, Environment.TickCount64 + _runtime.Settings.MaxBlockMs, default);
+        WaitForRoute(topic, MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs, default);
         return Actor.Ask<IReadOnlyList<PartitionInfo>>(new DescribeTopic(topic), _runtime.Settings.MaxBlock).GetAwaiter().GetResult();
     }
 

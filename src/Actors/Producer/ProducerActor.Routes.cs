@@ -40,7 +40,7 @@ public sealed partial class ProducerActor<TKey, TValue>
         var waiter = new RouteWaiter(++_nextWaiterId, replyTo, await.DeadlineMs);
         if (!_routeWaiters.TryGetValue(await.Topic, out var waiters)) _routeWaiters[await.Topic] = waiters = [];
         waiters.Add(waiter);
-        Timers.StartSingleTimer(("route", waiter.Id), new RouteWaitExpired(waiter.Id), TimeSpan.FromMilliseconds(Math.Max(0, await.DeadlineMs - Environment.TickCount64)));
+        Timers.StartSingleTimer(("route", waiter.Id), new RouteWaitExpired(waiter.Id), TimeSpan.FromMilliseconds(Math.Max(0, await.DeadlineMs - MonotonicClock.NowMs)));
         UseTopic(await.Topic);
     }
 

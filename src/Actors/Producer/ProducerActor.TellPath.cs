@@ -18,7 +18,7 @@ public sealed partial class ProducerActor<TKey, TValue>
         var intercepted = _runtime.Interceptors.OnSend(record);
         var known = sender is not null && !sender.IsNobody() && !sender.Equals(Context.System.DeadLetters);
         var completion = acknowledge && known ? new ActorDelivery(sender!, correlation) : null;
-        var item = new PendingSend<TKey, TValue>(intercepted, completion, null, Environment.TickCount64 + _runtime.Settings.MaxBlockMs, false, default);
+        var item = new PendingSend<TKey, TValue>(intercepted, completion, null, MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs, false, default);
         if (_runtime.IsClosing)
         {
             Fail(item, new ProducerClosedException("Cannot perform operation after producer has been closed."));
@@ -86,7 +86,7 @@ public sealed partial class ProducerActor<TKey, TValue>
             if (!Accumulator.TryGetRoute(record.Topic, out var route))
             {
                 if (TopicFailure(record.Topic) is { } refused) throw refused;
-                var now = Environment.TickCount64;
+                var now = MonotonicClock.NowMs;
                 if (now >= item.DeadlineMs) throw MetadataTimeout(record.Topic);
                 UseTopic(record.Topic);
                 Timers.StartSingleTimer(nameof(PendingDeadline), PendingDeadline.Instance, TimeSpan.FromMilliseconds(item.DeadlineMs - now));
@@ -131,7 +131,7 @@ public sealed partial class ProducerActor<TKey, TValue>
     private void WaitForMemory(int size, long deadlineMs)
     {
         _awaitingMemory = true;
-        var wait = TimeSpan.FromMilliseconds(Math.Max(0, deadlineMs - Environment.TickCount64));
+        var wait = TimeSpan.FromMilliseconds(Math.Max(0, deadlineMs - MonotonicClock.NowMs));
         Accumulator.Pool.AllocateAsync(size, wait).PipeTo(Self,
             success: buffer => new MemoryGranted(buffer),
             failure: e => new MemoryDenied(e));

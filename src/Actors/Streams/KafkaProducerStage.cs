@@ -1,9 +1,9 @@
 using Akka.Actor;
-using Decider = Akka.Streams.Supervision.Decider;
-using Directive = Akka.Streams.Supervision.Directive;
-using Akka.Streams;
 using Akka.Streams.Stage;
 using Akka.Streams.Supervision;
+using Akka.Streams;
+using Decider = Akka.Streams.Supervision.Decider;
+using Directive = Akka.Streams.Supervision.Directive;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using KafkaActors.Producer;
@@ -84,7 +84,7 @@ internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough>(KafkaProduc
             var message = Grab(_stage._in);
             var record = _runtime.Interceptors.OnSend(message.Record);
             var slot = new Slot(message, record, this);
-            _waitDeadline = Environment.TickCount64 + _runtime.Settings.MaxBlockMs;
+            _waitDeadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
             TrySend(slot);
         }
 
@@ -116,7 +116,7 @@ internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough>(KafkaProduc
                 {
                     TopicName.Validate(record.Topic);
                     Park(slot);
-                    var remaining = TimeSpan.FromMilliseconds(Math.Max(0, _waitDeadline - Environment.TickCount64));
+                    var remaining = TimeSpan.FromMilliseconds(Math.Max(0, _waitDeadline - MonotonicClock.NowMs));
                     _stage._producer.Actor.Ask<TopicRoute>(new AwaitRoute(record.Topic, _waitDeadline), remaining + TimeSpan.FromSeconds(5))
                         .ContinueWith(_onRoute, TaskContinuationOptions.ExecuteSynchronously);
                     return;
@@ -133,7 +133,7 @@ internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough>(KafkaProduc
                     {
                         _granted = buffer;
                         Park(slot);
-                        var remaining = TimeSpan.FromMilliseconds(Math.Max(0, _waitDeadline - Environment.TickCount64));
+                        var remaining = TimeSpan.FromMilliseconds(Math.Max(0, _waitDeadline - MonotonicClock.NowMs));
                         _runtime.Accumulator.Pool.AllocateAsync(size, remaining).ContinueWith(_onMemory, TaskContinuationOptions.ExecuteSynchronously);
                         return;
                     }
