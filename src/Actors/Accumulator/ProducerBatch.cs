@@ -149,24 +149,15 @@ internal sealed class ProducerBatch
     public void ResetSequence() => BaseSequence = -1;
 
     /// <summary>Successful outcome: each record gets its offset (unknown when baseOffset is -1) and timestamp.</summary>
-    public void Complete(long baseOffset, long logAppendTime, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError)
-    {
-        if (_state == 2) return;
-        _state = 2;
-        var topic = TopicPartition.Topic;
-        var partition = TopicPartition.Partition;
-        for (var i = 0; i < _builder.RecordCount; i++)
-        {
-            ref readonly var r = ref _records[i];
-            var metadata = new RecordMetadata(topic, partition, baseOffset < 0 ? -1 : baseOffset + i,
-                logAppendTime >= 0 ? logAppendTime : r.Timestamp, r.KeySize, r.ValueSize);
-            DeliveryCompletion.Complete(r.Completion, metadata, null, interceptor, onCallbackError);
-        }
-        ReleaseWhenReturned();
-    }
+    public void Complete(long baseOffset, long logAppendTime, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError) =>
+        Finish(baseOffset, logAppendTime, null, interceptor, onCallbackError);
 
     /// <summary>Failed outcome: every record gets the exception.</summary>
-    public void Fail(Exception exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError)
+    public void Fail(Exception exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError) =>
+        Finish(-1, -1, exception, interceptor, onCallbackError);
+
+    /// <summary>Reports every record's outcome, in order, exactly once; then frees the memory (once the connection gave it back).</summary>
+    private void Finish(long baseOffset, long logAppendTime, Exception? exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError)
     {
         if (_state == 2) return;
         _state = 2;
@@ -175,7 +166,8 @@ internal sealed class ProducerBatch
         for (var i = 0; i < _builder.RecordCount; i++)
         {
             ref readonly var r = ref _records[i];
-            var metadata = new RecordMetadata(topic, partition, RecordMetadata.UnknownOffset, r.Timestamp, r.KeySize, r.ValueSize);
+            var metadata = new RecordMetadata(topic, partition, baseOffset < 0 ? RecordMetadata.UnknownOffset : baseOffset + i,
+                logAppendTime >= 0 ? logAppendTime : r.Timestamp, r.KeySize, r.ValueSize);
             DeliveryCompletion.Complete(r.Completion, metadata, exception, interceptor, onCallbackError);
         }
         ReleaseWhenReturned();
