@@ -31,7 +31,7 @@ internal static class ProducerSettingsReader
             hocon.Append(key).Append(" = ");
             if (ListKeys.Contains(key))
             {
-                var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var items = SplitTypeList(value);
                 hocon.Append('[').AppendJoin(", ", items.Select(Quote)).Append(']');
             }
             else
@@ -182,6 +182,19 @@ internal static class ProducerSettingsReader
         _ => throw new ConfigException(C.Acks, value, "must be one of all, -1, 0, 1."),
     };
 
+    /// <summary>
+    /// Java lists class names with commas, but a .NET assembly-qualified name has commas of its own
+    /// ("Ns.Type, Assembly, Version=..."). So: ';' (or new lines) separate entries when present; a value
+    /// that names one loadable type is one entry; otherwise commas separate, as in Java.
+    /// </summary>
+    internal static string[] SplitTypeList(string value)
+    {
+        const StringSplitOptions options = StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries;
+        if (value.IndexOfAny([';', '\n']) >= 0) return value.Split([';', '\n'], options);
+        if (value.Trim().Length > 0 && Type.GetType(value.Trim(), throwOnError: false) is not null) return [value.Trim()];
+        return value.Split(',', options);
+    }
+
     private static CompressionType ParseCompression(string value) => value.Trim().ToLowerInvariant() switch
     {
         "none" or "" => CompressionType.None,
@@ -215,7 +228,7 @@ internal static class ProducerSettingsReader
         "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
 
     internal static string Describe(Config config, string key) =>
-        config.GetValue(key).IsArray() ? string.Join(",", config.GetStringList(key)) : config.GetString(key) ?? "";
+        config.GetValue(key).IsArray() ? string.Join(";", config.GetStringList(key)) : config.GetString(key) ?? "";
 
     /// <summary>Typed reads that report the key on any conversion failure.</summary>
     private readonly struct Reader(Config config)

@@ -65,6 +65,7 @@ internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough>(KafkaProduc
         private Slot? _waiting;
         private long _waitDeadline;
         private byte[]? _granted;
+        private Task<byte[]>? _memoryRequest;
 
         public Logic(KafkaProducerStage<TKey, TValue, TPassThrough> stage, Attributes attributes) : base(stage.Shape)
         {
@@ -134,7 +135,8 @@ internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough>(KafkaProduc
                         _granted = buffer;
                         Park(slot);
                         var remaining = TimeSpan.FromMilliseconds(Math.Max(0, _waitDeadline - MonotonicClock.NowMs));
-                        _runtime.Accumulator.Pool.AllocateAsync(size, remaining).ContinueWith(_onMemory, TaskContinuationOptions.ExecuteSynchronously);
+                        _memoryRequest = _runtime.Accumulator.Pool.AllocateAsync(size, remaining);
+                        _memoryRequest.ContinueWith(_onMemory, TaskContinuationOptions.ExecuteSynchronously);
                         return;
                     }
                 }
@@ -146,6 +148,7 @@ internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough>(KafkaProduc
             catch (Exception e) when (e is KafkaException or ArgumentException)
             {
                 _waiting = null;
+                _runtime.Metrics.RecordError(1);
                 _runtime.Interceptors.OnSendError(record, record.Partition ?? -1, e);
                 if (!Decide(e)) return;
                 PullIfRoom();
@@ -165,6 +168,7 @@ internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough>(KafkaProduc
 
         private void OnMemory(Task<byte[]> memory)
         {
+            _memoryRequest = null;
             var slot = _waiting!;
             if (memory.IsCompletedSuccessfully)
             {
@@ -180,6 +184,7 @@ internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough>(KafkaProduc
         private void Failed(Slot slot, Exception error)
         {
             _waiting = null;
+            _runtime.Metrics.RecordError(1);
             _runtime.Interceptors.OnSendError(slot.Record, slot.Record.Partition ?? -1, error);
             if (!Decide(error)) return;
             PullIfRoom();
@@ -227,6 +232,9 @@ internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough>(KafkaProduc
 
         public override void PostStop()
         {
+            // Memory granted after the stage stopped never reaches OnMemory (Akka drops the callback): give it back.
+            var pool = _runtime.Accumulator.Pool;
+            _memoryRequest?.ContinueWith(t => { if (t.IsCompletedSuccessfully) pool.Deallocate(t.Result); }, TaskContinuationOptions.ExecuteSynchronously);
             if (_granted is not null) _runtime.Accumulator.Pool.Deallocate(_granted);
             _granted = null;
         }
