@@ -45,7 +45,7 @@ internal static class SettingsLayers
     /// <summary>
     /// An IConfiguration section as Java properties. Keys keep their dots (<c>"linger.ms": "10"</c>);
     /// nested sections are joined with dots too (<c>"linger": { "ms": "10" }</c>); arrays become
-    /// comma-separated lists. Keys are lower-cased, as IConfiguration matches keys regardless of case.
+    /// ";"-separated lists. Keys are lower-cased, as IConfiguration matches keys regardless of case.
     /// </summary>
     public static Dictionary<string, string> FromConfiguration(IConfiguration section)
     {
@@ -66,7 +66,7 @@ internal static class SettingsLayers
                 properties[string.Join('.', segments).ToLowerInvariant()] = value;
             }
         }
-        foreach (var (key, items) in lists) properties[key] = string.Join(",", items.Values);
+        foreach (var (key, items) in lists) properties[key] = string.Join(";", items.Values); // entries may hold commas (assembly-qualified names)
         return properties;
     }
 }

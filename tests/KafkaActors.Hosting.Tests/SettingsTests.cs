@@ -93,7 +93,7 @@ public sealed class SettingsTests(KafkaCluster kafka)
         var settings = host.Services.GetRequiredService<IKafkaProducerRegistry>().GetSettings("nested");
         Assert.Equal(7, settings.LingerMs);
         Assert.Equal(CompressionType.Zstd, settings.CompressionType);
-        Assert.Equal("A,B", settings.Properties["metric.reporters"]);
+        Assert.Equal("A;B", settings.Properties["metric.reporters"]); // list entries may hold commas (assembly-qualified names)
     }
 
     [Fact]
