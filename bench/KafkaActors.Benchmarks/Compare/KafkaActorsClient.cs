@@ -17,7 +17,8 @@ public static class KafkaActorsClient
             ["compression.type"] = workload.Compression,
             ["enable.idempotence"] = workload.Idempotence ? "true" : "false",
             ["max.in.flight.requests.per.connection"] = "5",
-        });
+            ["send.buffer.bytes"] = "-1", // the OS default, as librdkafka's socket.send.buffer.bytes = 0
+        }.Concat(Overrides()).GroupBy(kv => kv.Key).Select(g => g.Last()));
         await using var producer = new KafkaProducer<byte[]?, byte[]>(settings);
         var records = Records(topic, workload);
 
@@ -49,6 +50,13 @@ public static class KafkaActorsClient
         }
         return await measurement.Finish("KafkaActors", workload.ValueSize, TimeSpan.FromMinutes(2));
     }
+
+    /// <summary>KAFKA_ACTORS_BENCH_PROPS="k=v;k=v": extra settings for experiments (never needed for the table).</summary>
+    private static IEnumerable<KeyValuePair<string, string>> Overrides() =>
+        (Environment.GetEnvironmentVariable("KAFKA_ACTORS_BENCH_PROPS") ?? "")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Select(kv => new KeyValuePair<string, string>(kv[0].Trim(), kv[1].Trim()));
 
     private static ProducerRecord<byte[]?, byte[]>[] Records(string topic, Workload workload)
     {

@@ -136,52 +136,66 @@ internal sealed class BufferPool
         }
     }
 
-    /// <summary>One queued allocation; completes exactly once: granted, timed out or cancelled.</summary>
+    /// <summary>
+    /// One queued allocation. It completes exactly once — granted, timed out or cancelled — whichever
+    /// flips <c>_done</c> first; the losers back off (a late grant hands its buffer back to the pool).
+    /// </summary>
     private sealed class Waiter(int size, BufferPool pool)
     {
         private readonly TaskCompletionSource<byte[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly long _startTicks = System.Diagnostics.Stopwatch.GetTimestamp();
-        private CancellationTokenSource? _timeout;
+        private int _done;
+        private Timer? _timer;
         private CancellationTokenRegistration _registration;
+        private long _maxWaitMs;
 
         public int Size { get; } = size;
         public LinkedListNode<Waiter>? Node { get; set; }
         public Task<byte[]> Task => _completion.Task;
 
+        /// <summary>Starts the clocks; called once the waiter is queued, so a grant may already have beaten it.</summary>
         public void Arm(TimeSpan maxWait, CancellationToken cancellation)
         {
-            _timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            _timeout.CancelAfter(maxWait);
-            _registration = _timeout.Token.Register(() => Expire(maxWait, cancellation));
+            _maxWaitMs = (long)maxWait.TotalMilliseconds;
+            _timer = new Timer(static state => ((Waiter)state!).Expire(null), this, maxWait, Timeout.InfiniteTimeSpan);
+            if (cancellation.CanBeCanceled) _registration = cancellation.Register(() => Expire(cancellation));
+            if (Volatile.Read(ref _done) == 1) Cleanup(); // granted meanwhile: stop the clocks we just started
         }
 
         public bool Grant(byte[] buffer)
         {
-            if (!_completion.TrySetResult(buffer)) return false;
-            Done();
+            if (Interlocked.Exchange(ref _done, 1) != 0) return false;
+            Finish();
+            _completion.TrySetResult(buffer);
             return true;
         }
 
-        private void Expire(TimeSpan maxWait, CancellationToken cancellation)
+        private void Expire(CancellationToken? cancelled)
         {
-            if (!pool.Withdraw(this)) return; // granted meanwhile
-            Done();
-            if (cancellation.IsCancellationRequested)
+            if (Interlocked.CompareExchange(ref _done, 1, 0) != 0) return;
+            pool.Withdraw(this);
+            Finish();
+            if (cancelled is { } token)
             {
-                _completion.TrySetCanceled(cancellation);
+                _completion.TrySetCanceled(token);
                 return;
             }
             pool._metrics.RecordBufferExhausted();
             _completion.TrySetException(new BufferExhaustedException(
-                $"Failed to allocate {Size} bytes within the configured max blocking time {(long)maxWait.TotalMilliseconds} ms. " +
+                $"Failed to allocate {Size} bytes within the configured max blocking time {_maxWaitMs} ms. " +
                 $"Total memory: {pool.TotalMemory} bytes. Available memory: {pool.AvailableMemory} bytes. Poolable size: {pool.PoolableSize} bytes"));
         }
 
-        private void Done()
+        private void Finish()
         {
             pool._metrics.RecordBufferPoolWait(System.Diagnostics.Stopwatch.GetTimestamp() - _startTicks);
+            Cleanup();
+        }
+
+        private void Cleanup()
+        {
+            Interlocked.Exchange(ref _timer, null)?.Dispose();
             _registration.Dispose();
-            _timeout?.Dispose();
         }
     }
 }

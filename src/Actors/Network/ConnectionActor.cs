@@ -186,6 +186,21 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         }
     }
 
+    /// <summary>A bug in one message resets the connection (everything it held fails as retriable) instead of restarting the actor.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Unexpected error handling {0} on the connection to node {1}; reconnecting", message.GetType().Name, _endpoint);
+            Fail(new NetworkException($"Connection to node {_endpoint} reset after an internal error: {e.Message}", e));
+            return true;
+        }
+    }
+
     // ---- connecting ---------------------------------------------------------------------------
 
     private void StartConnecting()

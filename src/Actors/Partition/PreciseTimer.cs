@@ -1,26 +1,29 @@
+using System.Diagnostics;
 using Akka.Actor;
 
 namespace KafkaActors.Partition;
 
 /// <summary>
-/// A one-shot timer that tells an actor a message, with the millisecond precision linger.ms needs. Akka's
-/// scheduler ticks every 10 ms by default, which would turn linger.ms = 5 into 10-20 ms of latency.
-/// Rescheduling allocates nothing.
+/// A one-shot timer that tells an actor a message, with the sub-millisecond precision linger.ms needs
+/// (see <see cref="PreciseScheduler"/>). Rescheduling supersedes the previous due time; stale firings
+/// are dropped by generation. Owned by one actor; <see cref="Fire"/> runs on the scheduler thread.
 /// </summary>
-internal sealed class PreciseTimer : IDisposable
+internal sealed class PreciseTimer(IActorRef target, object message) : IDisposable
 {
-    private readonly Timer _timer;
+    private long _generation;
+    private volatile bool _disposed;
 
-    public PreciseTimer(IActorRef target, object message)
+    public void Schedule(TimeSpan due)
     {
-        _timer = new Timer(static state =>
-        {
-            var (actor, tick) = ((IActorRef, object))state!;
-            actor.Tell(tick, ActorRefs.NoSender);
-        }, (target, message), Timeout.Infinite, Timeout.Infinite);
+        var generation = Interlocked.Increment(ref _generation);
+        var at = Stopwatch.GetTimestamp() + (long)(due.TotalSeconds * Stopwatch.Frequency);
+        PreciseScheduler.Shared.Schedule(this, generation, at);
     }
 
-    public void Schedule(TimeSpan due) => _timer.Change(due, Timeout.InfiniteTimeSpan);
+    internal void Fire(long generation)
+    {
+        if (!_disposed && generation == Volatile.Read(ref _generation)) target.Tell(message, ActorRefs.NoSender);
+    }
 
-    public void Dispose() => _timer.Dispose();
+    public void Dispose() => _disposed = true;
 }

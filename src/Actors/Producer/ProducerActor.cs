@@ -117,6 +117,22 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
         }
     }
 
+    /// <summary>
+    /// A bug in one message must not restart this actor: a restart would drop the routes and connections every sender relies on. Log it and carry on.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Unexpected error handling {0}; carrying on", message.GetType().Name);
+            return true;
+        }
+    }
+
     private void AbortAll(Exception cause)
     {
         FailPending(cause);
