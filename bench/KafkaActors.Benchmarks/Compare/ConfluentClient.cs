@@ -9,7 +9,7 @@ namespace KafkaActors.Benchmarks.Compare;
 /// </summary>
 public static class ConfluentClient
 {
-    public static async Task<RunResult> Run(string bootstrap, string topic, Workload workload)
+    public static async Task<RunResult> Run(string bootstrap, string topic, Workload workload, Action<int> setRtt)
     {
         var config = new ProducerConfig
         {
@@ -34,7 +34,8 @@ public static class ConfluentClient
         using var producer = new ProducerBuilder<byte[]?, byte[]>(config).Build();
         var messages = Messages(workload);
 
-        await Send(producer, topic, messages, workload with { Records = Workload.WarmUpRecords(workload), RatePerSecond = 0 }, new Measurement(Workload.WarmUpRecords(workload)));
+        await WarmUp.Run(setRtt, Workload.WarmUpRecords(workload), count =>
+            Send(producer, topic, messages, workload with { Records = count, RatePerSecond = 0 }, new Measurement(count)));
 
         var measurement = new Measurement(workload.Records);
         measurement.Start();

@@ -5,7 +5,7 @@ namespace KafkaActors.Benchmarks.Compare;
 /// <summary>The workload through KafkaActors' facade: Send with a shared callback (a per-record one only for latency samples).</summary>
 public static class KafkaActorsClient
 {
-    public static async Task<RunResult> Run(string bootstrap, string topic, Workload workload)
+    public static async Task<RunResult> Run(string bootstrap, string topic, Workload workload, Action<int> setRtt)
     {
         var settings = ProducerSettings.FromProperties(new Dictionary<string, string>
         {
@@ -22,8 +22,8 @@ public static class KafkaActorsClient
         await using var producer = new KafkaProducer<byte[]?, byte[]>(settings);
         var records = Records(topic, workload);
 
-        // Warm-up: JIT, metadata, connections, and the buffer pool's memory.
-        await Send(producer, records, workload with { Records = Workload.WarmUpRecords(workload), RatePerSecond = 0 }, new Measurement(Workload.WarmUpRecords(workload)));
+        await WarmUp.Run(setRtt, Workload.WarmUpRecords(workload), count =>
+            Send(producer, records, workload with { Records = count, RatePerSecond = 0 }, new Measurement(count)));
 
         var measurement = new Measurement(workload.Records);
         measurement.Start();

@@ -48,7 +48,8 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
             {
                 if (freshBuffer is null) return false;
                 if (_open is not null) SealOpenLocked();
-                var batch = new ProducerBatch(TopicPartition, _nextOrdinal++, freshBuffer, freshBuffer.Length, owner, MonotonicClock.NowMs);
+                var expected = freshBuffer.Length / Math.Max(1, RecordBatchBuilder.MaxRecordOverhead / 4 + keyLength + valueLength) + 1;
+                var batch = new ProducerBatch(TopicPartition, _nextOrdinal++, freshBuffer, freshBuffer.Length, owner, MonotonicClock.NowMs, expected);
                 freshBuffer = null;
                 if (!batch.TryAppend(timestamp, key, keyLength, value, valueLength, headers, completion))
                     throw new InvalidOperationException("A record did not fit in a batch sized for it.");

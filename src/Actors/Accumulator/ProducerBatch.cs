@@ -27,7 +27,7 @@ internal sealed class ProducerBatch
     private readonly int _limit;
     private CompressionType _compression;
 
-    public ProducerBatch(TopicPartition topicPartition, long ordinal, byte[] buffer, int limit, RecordAccumulator owner, long nowMs)
+    public ProducerBatch(TopicPartition topicPartition, long ordinal, byte[] buffer, int limit, RecordAccumulator owner, long nowMs, int expectedRecords = 16)
     {
         TopicPartition = topicPartition;
         Ordinal = ordinal;
@@ -36,7 +36,8 @@ internal sealed class ProducerBatch
         _buffer = buffer;
         _limit = limit;
         _builder.Reset(buffer, limit);
-        _records = ArrayPool<RecordThunk>.Shared.Rent(16);
+        // Sized for the batch from its first record: growing by doubling would rent (and copy) a dozen arrays per batch.
+        _records = ArrayPool<RecordThunk>.Shared.Rent(Math.Clamp(expectedRecords, 16, 1 << 20));
     }
 
     public TopicPartition TopicPartition { get; }

@@ -134,8 +134,20 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         try
         {
             pipeline.ThrowIfClosed();
+            TopicRoute? route;
+            if (mayBlock)
+            {
+                // Java's send: wait here (up to max.block.ms) rather than queue, so a sending loop cannot
+                // pile records up in the actor. First behind earlier records that are waiting there.
+                if (_runtime.HasQueuedFacadeSends) WaitForQueuedSends(cancellation);
+                if (!_runtime.Accumulator.TryGetRoute(record.Topic, out route))
+                {
+                    TopicName.Validate(record.Topic);
+                    route = WaitForRoute(record.Topic, MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs, cancellation);
+                }
+            }
             // Behind records already waiting in the actor, or no metadata yet: wait there, in order.
-            if (_runtime.HasQueuedFacadeSends || !_runtime.Accumulator.TryGetRoute(record.Topic, out var route))
+            else if (_runtime.HasQueuedFacadeSends || !_runtime.Accumulator.TryGetRoute(record.Topic, out route))
             {
                 TopicName.Validate(record.Topic);
                 // What can be checked without metadata still throws here, as in Java: the serializers,
@@ -177,6 +189,18 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         {
             interceptors.OnSendError(record, partition, e);
             throw;
+        }
+    }
+
+    private void WaitForQueuedSends(CancellationToken cancellation)
+    {
+        try
+        {
+            _runtime.WaitForQueuedFacadeSends(_runtime.Settings.MaxBlock, cancellation);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new InterruptException("Interrupted while waiting behind records queued for metadata or memory.", e);
         }
     }
 

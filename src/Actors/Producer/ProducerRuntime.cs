@@ -20,6 +20,7 @@ internal sealed class ProducerRuntime<TKey, TValue>
     private Exception? _fatalError;
     private int _facadeSendsQueued;
     private volatile bool _closing;
+    private readonly ManualResetEventSlim _facadeQueueEmpty = new(initialState: true);
 
     public ProducerRuntime(
         ProducerSettings settings,
@@ -64,9 +65,18 @@ internal sealed class ProducerRuntime<TKey, TValue>
     /// </summary>
     public bool HasQueuedFacadeSends => Volatile.Read(ref _facadeSendsQueued) > 0;
 
-    public void FacadeSendQueued() => Interlocked.Increment(ref _facadeSendsQueued);
+    public void FacadeSendQueued()
+    {
+        if (Interlocked.Increment(ref _facadeSendsQueued) == 1) _facadeQueueEmpty.Reset();
+    }
 
-    public void FacadeSendDone() => Interlocked.Decrement(ref _facadeSendsQueued);
+    public void FacadeSendDone()
+    {
+        if (Interlocked.Decrement(ref _facadeSendsQueued) == 0) _facadeQueueEmpty.Set();
+    }
+
+    /// <summary>Blocks until the facade records queued in the actor are appended (or failed), at most <paramref name="timeout"/>.</summary>
+    public bool WaitForQueuedFacadeSends(TimeSpan timeout, CancellationToken cancellation) => _facadeQueueEmpty.Wait(timeout, cancellation);
 
     public void SetFatal(Exception error) => Interlocked.CompareExchange(ref _fatalError, error, null);
 
