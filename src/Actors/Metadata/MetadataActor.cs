@@ -79,22 +79,6 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         }
     }
 
-    /// <summary>
-    /// A bug in one message must not restart this actor: a restart would drop the cluster view. Log it and carry on.
-    /// </summary>
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        try
-        {
-            return base.AroundReceive(receive, message);
-        }
-        catch (Exception e)
-        {
-            _log.Error(e, "Unexpected error handling {0}; carrying on", message.GetType().Name);
-            return true;
-        }
-    }
-
     private void Want(bool immediately)
     {
         _wanted = true;

@@ -99,22 +99,6 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         }
     }
 
-    /// <summary>
-    /// A bug in one message must not restart this actor: a restart would drop its batches in flight and their records' outcomes. Log it and carry on.
-    /// </summary>
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        try
-        {
-            return base.AroundReceive(receive, message);
-        }
-        catch (Exception e)
-        {
-            _log.Error(e, "Unexpected error handling {0}; carrying on", message.GetType().Name);
-            return true;
-        }
-    }
-
     /// <summary>Stopped with its producer: nothing here will ever be sent, so every record gets an outcome now.</summary>
     protected override void PostStop()
     {

@@ -118,7 +118,8 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
     }
 
     /// <summary>
-    /// A bug in one message must not restart this actor: a restart would drop the routes and connections every sender relies on. Log it and carry on.
+    /// A bug in one message must not restart this actor: a restart would drop the routes and connections
+    /// every sender relies on. Log it and carry on; children do the same through <see cref="SupervisorStrategy"/>.
     /// </summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
@@ -132,6 +133,12 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
             return true;
         }
     }
+
+    /// <summary>
+    /// Children resume after an unexpected exception (Akka logs it): restarting a partition actor would
+    /// lose its batches in flight, restarting the metadata actor its cluster view.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Akka.Actor.Decider.From(Directive.Resume));
 
     private void AbortAll(Exception cause)
     {
