@@ -116,8 +116,9 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Sends a record; <paramref name="callback"/> (if any) gets its outcome on the partition's actor.
-    /// Like Java's send it blocks up to max.block.ms while buffer.memory is used up, which holds back a
-    /// sending loop: call it from your own threads, and prefer <see cref="SendAsync"/> in async code.
+    /// Like Java's send it blocks up to max.block.ms while the topic's metadata is fetched or
+    /// buffer.memory is used up, which holds back a sending loop: call it from your own threads, and
+    /// prefer <see cref="SendAsync"/> in async code.
     /// </summary>
     public void Send(ProducerRecord<TKey, TValue> record, Action<RecordMetadata, Exception?>? callback = null) => DoSend(record, callback, mayBlock: true, default);
 
