@@ -19,8 +19,9 @@ namespace KafkaActors;
 /// The task-based face of a producer (Java's <c>KafkaProducer</c>), for code outside actors. Thread-safe:
 /// call it from any thread. <see cref="Send(ProducerRecord{TKey,TValue},Action{RecordMetadata,Exception})"/>
 /// and <see cref="SendAsync"/> run the send path on the calling thread (interceptors, serialization,
-/// partitioning, append) and only involve actors to wait for metadata; like Java's send they block up to
-/// max.block.ms when a topic's metadata is unknown or buffer.memory is used up.
+/// partitioning, append) and involve actors only to wait. Send waits like Java's send (blocking up to
+/// max.block.ms for metadata or buffer memory); SendAsync never blocks: such a record waits in the
+/// producer actor instead, keeping its place before later sends.
 ///
 /// Behind it runs a <see cref="ProducerActor{TKey,TValue}"/> (exposed as <see cref="Actor"/>, so actors can
 /// Tell records to the same producer) in the given ActorSystem, or in one of its own.
