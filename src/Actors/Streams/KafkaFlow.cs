@@ -19,15 +19,3 @@ public static class KafkaFlow
         KafkaProducer<TKey, TValue> producer, int parallelism = DefaultParallelism) =>
         Flow.FromGraph(new KafkaProducerStage<TKey, TValue, TPassThrough>(producer, parallelism));
 }
-
-/// <summary>A sink of records: its task completes once every record is acknowledged, or fails with the first error.</summary>
-public static class KafkaSink
-{
-    public static Sink<ProducerRecord<TKey, TValue>, Task<Done>> Create<TKey, TValue>(
-        KafkaProducer<TKey, TValue> producer, int parallelism = KafkaFlow.DefaultParallelism) =>
-        Flow.Create<ProducerRecord<TKey, TValue>>()
-            .Select(record => new ProducerMessage<TKey, TValue, NotUsed>(record, NotUsed.Instance))
-            .Via(KafkaFlow.Create<TKey, TValue, NotUsed>(producer, parallelism))
-            .ToMaterialized(Sink.Ignore<ProducerResult<TKey, TValue, NotUsed>>(), Keep.Right)
-            .Named("KafkaSink");
-}
