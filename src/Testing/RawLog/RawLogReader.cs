@@ -20,14 +20,14 @@ public static class RawLogReader
     {
         var deadline = DateTime.UtcNow + timeout;
         MetadataResponse metadata;
-        using (var bootstrap = BlockingKafkaConnection.Connect(bootstrapServers.Split(',')[0].Trim(), timeout))
+        using (var bootstrap = KafkaWireClient.Connect(bootstrapServers.Split(',')[0].Trim(), timeout))
             metadata = MetadataResponse.Parse(bootstrap.Send(new MetadataRequest([topic], false), MetadataVersion), MetadataVersion);
 
         var topicMetadata = metadata.Topics.SingleOrDefault(t => t.Name == topic)
                             ?? throw new InvalidOperationException($"Topic {topic} is not in the metadata.");
         if (topicMetadata.ErrorCode != ErrorCode.None) throw new InvalidOperationException($"Topic {topic}: {topicMetadata.ErrorCode.KafkaName()}");
 
-        var connections = new Dictionary<int, BlockingKafkaConnection>();
+        var connections = new Dictionary<int, KafkaWireClient>();
         try
         {
             var result = new SortedDictionary<int, IReadOnlyList<RecordBatch>>();
@@ -36,7 +36,7 @@ public static class RawLogReader
                 if (!connections.TryGetValue(partition.LeaderId, out var connection))
                 {
                     var broker = metadata.Brokers.Single(b => b.NodeId == partition.LeaderId);
-                    connections[partition.LeaderId] = connection = new BlockingKafkaConnection(broker.Host, broker.Port, timeout);
+                    connections[partition.LeaderId] = connection = KafkaWireClient.Connect(broker.Host, broker.Port, timeout);
                 }
                 result[partition.PartitionIndex] = ReadPartition(connection, topic, partition.PartitionIndex, deadline);
             }
@@ -48,7 +48,7 @@ public static class RawLogReader
         }
     }
 
-    private static List<RecordBatch> ReadPartition(BlockingKafkaConnection connection, string topic, int partition, DateTime deadline)
+    private static List<RecordBatch> ReadPartition(KafkaWireClient connection, string topic, int partition, DateTime deadline)
     {
         var batches = new List<RecordBatch>();
         var offset = 0L;

@@ -2,6 +2,7 @@ using KafkaActors.Protocol.Errors;
 using KafkaActors.Protocol.Messages;
 using KafkaActors.Testing;
 using Xunit;
+using KafkaActors.Testing.RawLog;
 
 namespace KafkaActors.Protocol.Tests.Conformance;
 

@@ -4,6 +4,7 @@ using KafkaActors.Protocol.Messages;
 using KafkaActors.Protocol.Primitives;
 using KafkaActors.Testing;
 using Xunit;
+using KafkaActors.Testing.RawLog;
 
 namespace KafkaActors.Protocol.Tests.Conformance;
 

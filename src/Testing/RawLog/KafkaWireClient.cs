@@ -1,21 +1,22 @@
 using System.Net;
 using System.Net.Sockets;
+using KafkaActors.Protocol;
 using KafkaActors.Protocol.Framing;
 using KafkaActors.Protocol.Messages;
 using KafkaActors.Protocol.Primitives;
 
-namespace KafkaActors.Protocol.Tests.Conformance;
+namespace KafkaActors.Testing.RawLog;
 
 /// <summary>
-/// A deliberately small, blocking Kafka client for conformance tests: one socket, one request in
-/// flight. Frames are written by our <see cref="RequestEncoder"/> (or <see cref="ProduceRequest.EncodeGather"/>)
+/// A deliberately small, blocking Kafka client for test oracles and conformance tests: one socket, one
+/// request in flight. Frames are written by our <see cref="RequestEncoder"/> (or <see cref="ProduceRequest.EncodeGather"/>)
 /// and split by our <see cref="FrameDecoder"/>; the correlation id is checked with <see cref="ResponseHeader.Read"/>.
 /// Every blocking call is bounded by <see cref="Timeout"/>, so a broker that never answers fails the test
 /// instead of hanging it.
 /// </summary>
 internal sealed class KafkaWireClient : IDisposable
 {
-    public const string ClientId = "kafkaactors-conformance";
+    public const string ClientId = "kafka-actors-test-client";
 
     private readonly Socket _socket;
     private readonly FrameDecoder _decoder = new(maxFrameSize: 16 * 1024 * 1024);
