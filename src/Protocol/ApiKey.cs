@@ -8,8 +8,10 @@ public enum ApiKey : short
     ListOffsets = 2,
     Metadata = 3,
     FindCoordinator = 10,
+    SaslHandshake = 17,
     ApiVersions = 18,
     InitProducerId = 22,
     AddPartitionsToTxn = 24,
     EndTxn = 26,
+    SaslAuthenticate = 36,
 }

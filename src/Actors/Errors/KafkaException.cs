@@ -107,3 +107,27 @@ public sealed class OutOfOrderSequenceException : ApiException
 {
     public OutOfOrderSequenceException(string message) : base(ErrorCode.OutOfOrderSequenceNumber, message) { }
 }
+
+/// <summary>
+/// Authentication with a broker failed (Java's <c>AuthenticationException</c>). Not retriable: records
+/// waiting for metadata and new sends fail with it instead of waiting for max.block.ms.
+/// </summary>
+public class AuthenticationException : KafkaException
+{
+    public AuthenticationException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>SASL authentication failed: the broker refused the credentials or the mechanism, or could not prove it knows the password (SCRAM).</summary>
+public sealed class SaslAuthenticationException : AuthenticationException
+{
+    public SaslAuthenticationException(string mechanism, string message, Exception? inner = null) : base(message, inner) => Mechanism = mechanism;
+
+    /// <summary>The SASL mechanism that was tried, e.g. <c>SCRAM-SHA-512</c>.</summary>
+    public string Mechanism { get; }
+}
+
+/// <summary>The TLS handshake failed: an untrusted or expired certificate, a host name mismatch, or no common protocol; the message says which.</summary>
+public sealed class SslAuthenticationException : AuthenticationException
+{
+    public SslAuthenticationException(string message, Exception? inner = null) : base(message, inner) { }
+}
