@@ -22,8 +22,16 @@ public static class ClientApiVersions
     /// <summary>FetchRequest.json: 0-17, flexible 12+. Only the non-flexible v4-11 are implemented (for tests reading raw batches).</summary>
     public static readonly ApiVersionRange Fetch = new(4, 11);
 
+    /// <summary>SaslHandshakeRequest.json: 0-1, never flexible. v1 means the SASL tokens travel in SaslAuthenticate (KIP-152).</summary>
+    public static readonly ApiVersionRange SaslHandshake = new(0, 1);
+
+    /// <summary>SaslAuthenticateRequest.json: 0-2, flexible 2+. v1 adds the session lifetime to the response (KIP-368).</summary>
+    public static readonly ApiVersionRange SaslAuthenticate = new(0, 2);
+
     public static ApiVersionRange For(ApiKey key) => key switch
     {
+        ApiKey.SaslHandshake => SaslHandshake,
+        ApiKey.SaslAuthenticate => SaslAuthenticate,
         ApiKey.Fetch => Fetch,
         ApiKey.ApiVersions => ApiVersions,
         ApiKey.Metadata => Metadata,
@@ -40,6 +48,8 @@ public static class ClientApiVersions
         ApiKey.InitProducerId => version >= 2,
         ApiKey.Fetch => version >= 12,
         ApiKey.ListOffsets => version >= 6,
+        ApiKey.SaslHandshake => false,
+        ApiKey.SaslAuthenticate => version >= 2,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "Unknown flexibility for that API."),
     };
 
