@@ -133,6 +133,20 @@ public class SaslMechanismTests
         Assert.Equal("{\"status\":\"invalid_token\"}", Text(expired.Evaluate(new OAuthBearerSaslClient(token).InitialResponse())));
     }
 
+    [Fact]
+    public void OAuthBearer_server_accepts_a_token_shaped_like_librdkafkas()
+    {
+        // rd_kafka_oauthbearer_unsecured_token: a fixed header, "%.3f" times, an optional scope list, and its
+        // client-first message "n,,\x01auth=Bearer <token>\x01<extensions>\x01".
+        static string B64(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var now = Now.ToUnixTimeSeconds();
+        var token = $"eyJhbGciOiJub25lIn0.{B64($"{{\"sub\":\"bob\",\"iat\":{now}.250,\"exp\":{now + 3600}.250,\"scope\":[\"r1\",\"r2\"]}}")}.";
+        var server = new OAuthBearerSaslServer(Users, timeProvider: new FixedTime(Now));
+        Assert.Empty(server.Evaluate(Bytes($"n,,\u0001auth=Bearer {token}\u0001traceId=123\u0001\u0001")));
+        Assert.Equal("bob", server.AuthenticatedUser);
+        Assert.Equal("123", server.Extensions["traceId"]);
+    }
+
     public static TheoryData<string> BadTokens()
     {
         static string B64(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
