@@ -87,9 +87,10 @@ internal sealed class FrontConnection : IAsyncDisposable
             await ReadLoopAsync(handlers).ConfigureAwait(false);
             await writing.ConfigureAwait(false);
         }
-        catch (Exception e) when (IsConnectionFailure(e))
+        catch (Exception)
         {
-            // A closed peer, a refused upstream (broker down) or Dispose: the connection just ends.
+            // A closed peer, a refused upstream (broker down), Dispose, or a request a stage could not parse (Kafka
+            // closes on those too): whatever it was, it ends this connection only.
         }
         finally
         {
@@ -221,7 +222,9 @@ internal sealed class FrontConnection : IAsyncDisposable
         }
         finally
         {
-            // Closing here also ends a read loop blocked on the client.
+            // A FIN after the last response (rather than a reset) lets the client read it; closing also ends a read
+            // loop blocked on the client.
+            try { _client.Shutdown(SocketShutdown.Send); } catch (Exception e) when (IsConnectionFailure(e)) { }
             try { _closing.Cancel(); } catch (ObjectDisposedException) { }
             _client.Dispose();
             _upstream?.Dispose();

@@ -18,7 +18,7 @@ public sealed class FrontConnectionInfo
         ClientCertificate = clientCertificate;
     }
 
-    /// <summary>A number unique among the front's connections, from 1.</summary>
+    /// <summary>A number unique among all fronts' connections in this process.</summary>
     public long ConnectionId { get; }
 
     /// <summary>The mock broker this connection relays to.</summary>

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Confluent.Kafka;
 using KafkaActors.Protocol.Messages;
@@ -141,6 +144,46 @@ public sealed class SecureKafkaTlsTests
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_listeners_speak_only_the_configured_tls_versions()
+    {
+        await using var kafka = SecureEmbeddedKafka.Start(new SecureKafkaOptions
+        {
+            SecurityProtocol = ListenerSecurityProtocol.Ssl,
+            TlsProtocols = SslProtocols.Tls12,
+        });
+        var (host, port) = KafkaWireClient.ParseHostPort(kafka.BootstrapServers);
+
+        using (var tls12 = await ConnectTlsAsync(kafka, host, port, SslProtocols.Tls12 | SslProtocols.Tls13))
+            Assert.Equal(SslProtocols.Tls12, tls12.SslProtocol);
+        await Assert.ThrowsAnyAsync<Exception>(async () => (await ConnectTlsAsync(kafka, host, port, SslProtocols.Tls13)).Dispose());
+        Assert.Equal(1, kafka.Counters.TlsHandshakeFailures);
+    }
+
+    private static async Task<SslStream> ConnectTlsAsync(SecureEmbeddedKafka kafka, string host, int port, SslProtocols protocols)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(host, port);
+        var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = host,
+                EnabledSslProtocols = protocols,
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                    certificate is X509Certificate2 x509 && kafka.Authority.Validates(x509),
+            }, timeout.Token);
+            return ssl;
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            throw;
         }
     }
 }
