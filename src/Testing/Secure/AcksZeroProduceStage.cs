@@ -19,7 +19,12 @@ internal sealed class AcksZeroProduceStage : IFrameHandler
         // ProduceRequest.json: flexible from v9; TransactionalId from v3, then Acks.
         var flexible = request.ApiVersion >= 9;
         var reader = new ProtocolReader(request.Body(flexible));
-        if (request.ApiVersion >= 3) reader.ReadString(flexible);
+        if (request.ApiVersion >= 3)
+        {
+            // Skip the TransactionalId without decoding it: this runs for every Produce.
+            var length = flexible ? (int)reader.ReadUnsignedVarint() - 1 : reader.ReadInt16();
+            if (length > 0) reader.Skip(length);
+        }
         return reader.ReadInt16() == 0 ? FrameAction.ForwardWithoutResponse : FrameAction.Pass;
     }
 }

@@ -103,6 +103,23 @@ public sealed class SecureKafkaSaslTests
     }
 
     [Fact]
+    public async Task Faults_injected_into_the_cluster_reach_the_client_which_reconnects_and_authenticates_again()
+    {
+        await using var kafka = SecureEmbeddedKafka.Start(new SecureKafkaOptions { SecurityProtocol = ListenerSecurityProtocol.SaslSsl });
+        var topic = TestClients.Topic("sasl-faults");
+        kafka.Cluster.CreateTopic(topic, partitions: 1);
+        // The mock drops the connection on the first Produce; the front drops the client's with it.
+        kafka.Cluster.PushRequestErrors((short)ApiKey.Produce, KafkaErrorCodes.Transport, (short)WireError.NotLeaderOrFollower);
+
+        await SecureClients.ProduceAndVerifyAsync(kafka, kafka.ConfluentClientConfig("alice", "SCRAM-SHA-512"), topic, 20,
+            c => c.RetryBackoffMs = 20);
+
+        // The producer's first connection, its reconnection, and the reader's.
+        Assert.True(kafka.Counters.Authentications("SCRAM-SHA-512") >= 3, kafka.Counters.ToString());
+        Assert.Equal(0, kafka.Counters.FailedAuthentications);
+    }
+
+    [Fact]
     public async Task A_session_that_is_not_reauthenticated_is_closed_on_its_next_request_and_a_reauthentication_resets_it()
     {
         var lifetime = TimeSpan.FromMilliseconds(1500);
