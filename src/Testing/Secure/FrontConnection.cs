@@ -25,6 +25,8 @@ internal sealed class FrontConnection : IAsyncDisposable
     /// <summary>The mock accepts up to its receive.message.max.bytes (100 MB); allow a little more.</summary>
     private const int MaxFrameSize = 128 * 1024 * 1024;
 
+    private const int ReadBufferSize = 64 * 1024;
+
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Socket _client;
@@ -34,8 +36,12 @@ internal sealed class FrontConnection : IAsyncDisposable
     private readonly Channel<PendingResponse> _pending = Channel.CreateBounded<PendingResponse>(
         new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
     private Stream? _clientStream;
+    // Reads of a plain socket go through a buffer, so a frame's size prefix and body usually take one receive call.
+    // SslStream buffers on its own. Only the read side is buffered: writes go to the stream directly.
+    private Stream? _clientReads;
     private Socket? _upstream;
     private NetworkStream? _upstreamStream;
+    private Stream? _upstreamReads;
 
     public FrontConnection(Socket client, FrontSettings settings, long id)
     {
@@ -53,11 +59,13 @@ internal sealed class FrontConnection : IAsyncDisposable
             _client.NoDelay = true;
             Stream stream = new NetworkStream(_client, ownsSocket: true);
             _clientStream = stream;
+            _clientReads = new BufferedStream(stream, ReadBufferSize);
             X509Certificate2? clientCertificate = null;
             if (_settings.Tls is { } tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 _clientStream = ssl;
+                _clientReads = ssl;
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
                 timeout.CancelAfter(HandshakeTimeout);
                 try
@@ -82,6 +90,7 @@ internal sealed class FrontConnection : IAsyncDisposable
                 await _upstream.ConnectAsync(_settings.Upstream, connectTimeout.Token).ConfigureAwait(false);
             }
             _upstreamStream = new NetworkStream(_upstream, ownsSocket: false);
+            _upstreamReads = new BufferedStream(_upstreamStream, ReadBufferSize);
 
             var writing = WriteLoopAsync();
             await ReadLoopAsync(handlers).ConfigureAwait(false);
@@ -114,7 +123,7 @@ internal sealed class FrontConnection : IAsyncDisposable
 
     private async Task ReadLoopAsync(IFrameHandler[] handlers)
     {
-        var client = _clientStream!;
+        var client = _clientReads!;
         var upstream = _upstreamStream!;
         var token = _closing.Token;
         var sizeBuffer = new byte[4];
@@ -178,7 +187,7 @@ internal sealed class FrontConnection : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var client = _clientStream!;
-        var upstream = _upstreamStream!;
+        var upstream = _upstreamReads!;
         var token = _closing.Token;
         var sizeBuffer = new byte[4];
         try

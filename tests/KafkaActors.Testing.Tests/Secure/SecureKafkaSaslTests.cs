@@ -61,7 +61,7 @@ public sealed class SecureKafkaSaslTests
         kafka.Cluster.StartRequestTracking();
 
         var errors = new ConcurrentQueue<Error>();
-        using var producer = SecureClients.Producer(config, c => c.MessageTimeoutMs = 3000, errors);
+        using var producer = SecureClients.Producer(config, c => c.MessageTimeoutMs = 1000, errors);
         var delivery = producer.ProduceAsync(topic, SecureClients.Message(1));
         await SecureClients.WaitForErrorAsync(errors, e => e.Code is ErrorCode.Local_Authentication or ErrorCode.SaslAuthenticationFailed, ErrorTimeout);
         await Assert.ThrowsAsync<ProduceException<byte[]?, byte[]?>>(() => delivery);

@@ -67,7 +67,7 @@ public sealed class SecureKafkaTlsTests
         noCertificate.SslKeyLocation = null;
         noCertificate.SslKeyPassword = null;
         var errors = new ConcurrentQueue<Error>();
-        using var producer = SecureClients.Producer(noCertificate, c => c.MessageTimeoutMs = 3000, errors);
+        using var producer = SecureClients.Producer(noCertificate, c => c.MessageTimeoutMs = 1000, errors);
         var delivery = producer.ProduceAsync(topic, SecureClients.Message(1));
         var error = await SecureClients.WaitForErrorAsync(errors, e => e.Code is ErrorCode.Local_Ssl or ErrorCode.Local_Transport or ErrorCode.Local_AllBrokersDown, ErrorTimeout);
         Assert.NotNull(error);
@@ -92,7 +92,7 @@ public sealed class SecureKafkaTlsTests
         kafka.Cluster.StartRequestTracking();
 
         var errors = new ConcurrentQueue<Error>();
-        using var producer = SecureClients.Producer(config, c => c.MessageTimeoutMs = 3000, errors);
+        using var producer = SecureClients.Producer(config, c => c.MessageTimeoutMs = 1000, errors);
         var delivery = producer.ProduceAsync(topic, SecureClients.Message(1));
         var error = await SecureClients.WaitForErrorAsync(errors, e => e.Code == ErrorCode.Local_Ssl, ErrorTimeout);
         Assert.Contains("certificate", error.Reason, StringComparison.OrdinalIgnoreCase);
