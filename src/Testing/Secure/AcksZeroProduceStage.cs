@@ -6,7 +6,9 @@ namespace KafkaActors.Testing.Secure;
 /// <summary>
 /// The front's last stage: forwards a Produce request with acks=0 but drops the mock's answer to it, because the mock
 /// answers every Produce (it ignores acks) while a Kafka broker sends nothing. So through the front a client sees
-/// Kafka's behaviour. Stateless; one shared instance serves all connections.
+/// Kafka's behaviour. The connection's write loop still waits for that answer to keep later responses in order, which
+/// relies on the mock answering every Produce (measured; see EMBEDDED-BROKER.md). Stateless; one shared instance serves
+/// all connections.
 /// </summary>
 internal sealed class AcksZeroProduceStage : IFrameHandler
 {

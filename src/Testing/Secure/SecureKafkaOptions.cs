@@ -64,7 +64,8 @@ public sealed class SecureKafkaOptions
 
     /// <summary>
     /// Factories of extra pipeline stages, one handler per connection and factory, called in this order after the
-    /// SASL stage (so they see only authenticated traffic) and before the front's own acks=0 stage.
+    /// SASL stage (so they see only authenticated traffic) and before the front's own acks=0 stage. With SASL on, the SASL
+    /// stage decides ApiVersions, SaslHandshake and SaslAuthenticate itself, so these never reach the extra stages.
     /// </summary>
     public IList<Func<FrontConnectionInfo, IFrameHandler>> FrameHandlers { get; } = new List<Func<FrontConnectionInfo, IFrameHandler>>();
 

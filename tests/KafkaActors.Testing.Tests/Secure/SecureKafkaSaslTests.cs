@@ -120,6 +120,36 @@ public sealed class SecureKafkaSaslTests
     }
 
     [Fact]
+    public async Task Extra_pipeline_stages_see_authenticated_requests_in_order_and_can_close_the_connection()
+    {
+        var seen = new ConcurrentQueue<(long Connection, string? Principal, short ApiKey)>();
+        var produceCount = 0;
+        var options = new SecureKafkaOptions { SecurityProtocol = ListenerSecurityProtocol.SaslPlaintext };
+        options.FrameHandlers.Add(info => new RecordingStage(info, seen, () => Interlocked.Increment(ref produceCount) == 1));
+        await using var kafka = SecureEmbeddedKafka.Start(options);
+        var topic = TestClients.Topic("stages");
+        kafka.Cluster.CreateTopic(topic, partitions: 1);
+
+        await SecureClients.ProduceAndVerifyAsync(kafka, kafka.ConfluentClientConfig("bob", "PLAIN"), topic, 30, c => c.RetryBackoffMs = 20);
+
+        // The stage never saw a SASL request or an unauthenticated one, and its Close of the first Produce cost a reconnection.
+        Assert.All(seen, s => Assert.Equal("bob", s.Principal));
+        Assert.DoesNotContain(seen, s => s.ApiKey is (short)ApiKey.SaslHandshake or (short)ApiKey.SaslAuthenticate);
+        Assert.True(produceCount >= 2, $"{produceCount} Produce requests");
+        Assert.True(seen.Select(s => s.Connection).Distinct().Count() >= 3, "the first producer connection, its replacement, and the reader's");
+    }
+
+    /// <summary>Records each request with its connection's principal; closes the connection when <c>closeThis</c> says so for a Produce.</summary>
+    private sealed class RecordingStage(FrontConnectionInfo info, ConcurrentQueue<(long, string?, short)> seen, Func<bool> closeThis) : IFrameHandler
+    {
+        public FrameAction OnRequest(in KafkaRequestFrame request)
+        {
+            seen.Enqueue((info.ConnectionId, info.Principal, request.ApiKey));
+            return request.ApiKey == (short)ApiKey.Produce && closeThis() ? FrameAction.Close : FrameAction.Pass;
+        }
+    }
+
+    [Fact]
     public async Task A_session_that_is_not_reauthenticated_is_closed_on_its_next_request_and_a_reauthentication_resets_it()
     {
         var lifetime = TimeSpan.FromMilliseconds(1500);
