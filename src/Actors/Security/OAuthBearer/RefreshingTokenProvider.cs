@@ -58,6 +58,12 @@ internal sealed class RefreshingTokenProvider : IOAuthBearerTokenProvider, IDisp
     /// <summary>Fetches started so far, failed ones included.</summary>
     internal long FetchCount => Interlocked.Read(ref _fetchCount);
 
+    /// <summary>Fetches that failed since the last success.</summary>
+    internal int ConsecutiveFailures
+    {
+        get { lock (_gate) return _consecutiveFailures; }
+    }
+
     /// <summary>The wrapped provider.</summary>
     internal IOAuthBearerTokenProvider Inner => _inner;
 
