@@ -60,16 +60,16 @@ public sealed class OAuthBearerClientCredentialsTests
     {
         await using var server = new TokenEndpointServer(ClientId, Secret);
         server.Respond = n => n <= 2 ? TokenEndpointServer.Error(status, """{"error":"temporarily_unavailable"}""") : null;
-        using var provider = Provider(server);
+        using var provider = Provider(server, FastRetries with { RetryBackoffMs = 100, RetryBackoffMaxMs = 3_000 });
 
         var token = await provider.GetTokenAsync(CancellationToken.None);
 
         Assert.Equal(3, server.RequestCount);
         Assert.Equal(server.Issued.Single().Token, token.Value);
         var times = server.Requests.Select(r => r.At).ToArray();
-        // Backoff 20 ms, then 40 ms: the attempts do not come back to back.
-        Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(15), $"{times[1] - times[0]}");
-        Assert.True(times[2] - times[1] >= TimeSpan.FromMilliseconds(35), $"{times[2] - times[1]}");
+        // Backoff 100 ms, then 200 ms (less some scheduling noise): the attempts do not come back to back.
+        Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(70), $"{times[1] - times[0]}");
+        Assert.True(times[2] - times[1] >= TimeSpan.FromMilliseconds(150), $"{times[2] - times[1]}");
     }
 
     [Fact]

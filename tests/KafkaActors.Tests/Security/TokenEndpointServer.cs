@@ -103,6 +103,7 @@ internal sealed class TokenEndpointServer : IAsyncDisposable
     private async Task AnswerAsync(HttpListenerContext context)
     {
         var n = Interlocked.Increment(ref _requests);
+        var at = DateTimeOffset.UtcNow; // first, so that parsing time does not skew the gaps between requests
         try
         {
             var request = context.Request;
@@ -110,7 +111,7 @@ internal sealed class TokenEndpointServer : IAsyncDisposable
             using (var reader = new StreamReader(request.InputStream, Encoding.UTF8)) body = await reader.ReadToEndAsync();
             var form = ParseForm(body);
             var (user, password) = BasicCredentials(request.Headers["Authorization"]);
-            var received = new Received(DateTimeOffset.UtcNow, request.HttpMethod, request.ContentType, request.Headers["Accept"], body,
+            var received = new Received(at, request.HttpMethod, request.ContentType, request.Headers["Accept"], body,
                 form.GetValueOrDefault("grant_type"), form.GetValueOrDefault("scope"), user, password);
             Requests.Enqueue(received);
 
