@@ -193,6 +193,25 @@ public sealed class TlsConnectionActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Tls_writes_after_a_close_request_are_refused_with_CommandFailed()
+    {
+        var total = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new LoopbackTlsServer(TlsTestCertificates.Server, Sink(total));
+        var transport = ConnectAndRegister(server);
+        var (first, bytes) = MultiSegmentWrite(new Random(5), 512 * 1024, 3, 0);
+        transport.Tell(first, TestActor);
+        transport.Tell(Tcp.Close.Instance, TestActor);
+        var late = Tcp.Write.Create(ByteString.FromString("late"), new Ack(1));
+        transport.Tell(late, TestActor);
+
+        var messages = ReceiveN(3, Wait).ToList();
+        Assert.Same(late, Assert.Single(messages.OfType<Tcp.CommandFailed>()).Cmd);
+        Assert.Equal(0, Assert.Single(messages.OfType<Ack>()).Index);
+        Assert.IsType<Tcp.Closed>(messages[^1]);
+        Assert.Equal(bytes.Length, await total.Task.WaitAsync(Wait)); // the late write never went out
+    }
+
+    [Fact]
     public async Task Tls_ConfirmedClose_sends_our_end_and_answers_ConfirmedClosed_only_once_the_peer_closes()
     {
         var total = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);

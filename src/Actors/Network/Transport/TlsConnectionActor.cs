@@ -66,7 +66,6 @@ internal sealed partial class TlsConnectionActor : ActorBase
         if (sendBufferBytes > 0) options.Add(new Inet.SO.SendBufferSize(sendBufferBytes));
         if (receiveBufferBytes > 0) options.Add(new Inet.SO.ReceiveBufferSize(receiveBufferBytes));
         _connect = new Tcp.Connect(remote, options: options, timeout: connectTimeout);
-
     }
 
     /// <param name="optionsFactory">(targetHost, onRejected) → the handshake options; the certificate validation calls onRejected(reason) when it rejects the broker.</param>
@@ -380,7 +379,7 @@ internal sealed partial class TlsConnectionActor : ActorBase
     private void Notify(Tcp.ConnectionClosed closedEvent)
     {
         var listeners = new HashSet<IActorRef>(_closeCommanders) { _handler };
-        if (closedEvent is not Tcp.ErrorClosed) listeners.UnionWith(_writes.Senders());
+        if (!closedEvent.IsErrorClosed) listeners.UnionWith(_writes.Senders());
         foreach (var listener in listeners) listener.Tell(closedEvent, Self);
         _writes.Clear();
         Context.Stop(Self);
@@ -390,7 +389,6 @@ internal sealed partial class TlsConnectionActor : ActorBase
     {
         // Cancels a connect still under way (a channel it opens is aborted at once) and aborts an open channel.
         _lifetime.Cancel();
-        _lifetime.Dispose();
         _channel?.Abort();
     }
 

@@ -26,6 +26,7 @@ internal static class TlsConnector
     {
         string? rejection = null;
         var options = optionsFactory(remote.Host, reason => Volatile.Write(ref rejection, reason));
+        options.TargetHost ??= remote.Host; // SNI and the host name check need it
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancelled);
         if (connectTimeout > TimeSpan.Zero) deadline.CancelAfter(connectTimeout);
