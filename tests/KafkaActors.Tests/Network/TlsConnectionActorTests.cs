@@ -366,6 +366,30 @@ public sealed class TlsConnectionActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Tls_handshake_that_never_completes_fails_the_connect_with_a_timeout_within_the_connect_timeout()
+    {
+        // A listener that takes the TCP connection but never answers the ClientHello.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var accepted = listener.AcceptSocketAsync();
+            var transport = Sys.ActorOf(TlsConnectionActor.Props(new DnsEndPoint("127.0.0.1", port), TlsTestCertificates.TrustingCa(), 0, 0, TimeSpan.FromMilliseconds(500), TestActor));
+            Watch(transport);
+
+            var failed = ExpectMsg<Tcp.CommandFailed>(Wait);
+            Assert.Equal(SocketError.TimedOut, Assert.IsType<SocketException>(failed.Cause.Value).SocketErrorCode);
+            ExpectTerminated(transport, Wait);
+            (await accepted).Dispose();
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Fact]
     public async Task Tls_connects_by_host_name_trying_each_resolved_address()
     {
         // The server listens on 127.0.0.1 only; "localhost" may resolve to ::1 first, which refuses.
