@@ -47,7 +47,7 @@ public sealed class EmbeddedKafka : IDisposable
         return new EmbeddedKafka(MockClusterHandle.Create(brokers, config), brokers);
     }
 
-    /// <summary>Comma-separated <c>host:port</c> list of all brokers, for a client's <c>bootstrap.servers</c>.</summary>
+    /// <summary>Comma-separated <c>host:port</c> list of the brokers' own listeners as started, for a client's <c>bootstrap.servers</c> (unchanged by <see cref="SetBrokerHostPort"/>).</summary>
     public string BootstrapServers { get; }
 
     /// <summary>Number of brokers currently in the cluster (after <see cref="AddBroker"/> / <see cref="DecommissionBroker"/>).</summary>
@@ -137,6 +137,19 @@ public sealed class EmbeddedKafka : IDisposable
     /// <summary>Sets the broker's rack, as reported in Metadata.</summary>
     public void SetBrokerRack(int brokerId, string rack) =>
         Check(Call(mc => NativeMethods.rd_kafka_mock_broker_set_rack(mc, brokerId, rack)), $"set rack of broker {brokerId}");
+
+    /// <summary>
+    /// Makes the broker advertise <paramref name="host"/>:<paramref name="port"/> in Metadata and FindCoordinator, e.g. a
+    /// relay in front of it (librdkafka 2.10+). The broker keeps listening on its own address, so the relay can connect
+    /// there; <see cref="BootstrapServers"/> and <c>rd_kafka_mock_cluster_bootstraps</c> keep naming that own address (measured on 2.16).
+    /// </summary>
+    public void SetBrokerHostPort(int brokerId, string host, int port)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        Call(mc => { NativeMethods.rd_kafka_mock_broker_set_host_port(mc, brokerId, host, port); return 0; });
+    }
 
     /// <summary>Removes the broker from the cluster for good and reassigns its partitions.</summary>
     public void DecommissionBroker(int brokerId)

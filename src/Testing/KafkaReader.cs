@@ -17,11 +17,18 @@ public static class KafkaReader
     /// </summary>
     /// <exception cref="TimeoutException">Not all partitions reached their high watermark in time.</exception>
     /// <exception cref="ConsumeException">E.g. a CRC mismatch (<see cref="ErrorCode.Local_BadMsg"/>).</exception>
-    public static IReadOnlyList<ConsumedRecord> ReadAll(string bootstrapServers, string topic, TimeSpan timeout)
+    public static IReadOnlyList<ConsumedRecord> ReadAll(string bootstrapServers, string topic, TimeSpan timeout) =>
+        ReadAll(Plain(bootstrapServers), topic, timeout);
+
+    /// <summary>
+    /// <see cref="ReadAll(string, string, TimeSpan)"/> with a base client configuration, e.g. a secure cluster's
+    /// (<see cref="Secure.SecureEmbeddedKafka.ConfluentClientConfig"/>): bootstrap servers, security protocol, TLS and SASL settings.
+    /// </summary>
+    public static IReadOnlyList<ConsumedRecord> ReadAll(ClientConfig client, string topic, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        var partitions = GetPartitionCount(bootstrapServers, topic, timeout);
-        using var consumer = CreateConsumer(bootstrapServers);
+        var partitions = GetPartitionCount(client, topic, timeout);
+        using var consumer = CreateConsumer(client);
 
         var watermarks = QueryWatermarks(consumer, topic, partitions, Remaining(deadline));
         var pending = watermarks.Where(w => w.Value.High > w.Value.Low).ToDictionary(w => w.Key, w => w.Value.High);
@@ -51,23 +58,30 @@ public static class KafkaReader
     }
 
     /// <summary>Low and high watermark of every partition of <paramref name="topic"/>, queried from the leaders.</summary>
-    public static IReadOnlyDictionary<int, (long Low, long High)> GetWatermarks(string bootstrapServers, string topic, TimeSpan? timeout = null)
+    public static IReadOnlyDictionary<int, (long Low, long High)> GetWatermarks(string bootstrapServers, string topic, TimeSpan? timeout = null) =>
+        GetWatermarks(Plain(bootstrapServers), topic, timeout);
+
+    /// <summary><see cref="GetWatermarks(string, string, TimeSpan?)"/> with a base client configuration (e.g. a secure cluster's).</summary>
+    public static IReadOnlyDictionary<int, (long Low, long High)> GetWatermarks(ClientConfig client, string topic, TimeSpan? timeout = null)
     {
         var t = timeout ?? DefaultMetadataTimeout;
         var deadline = DateTime.UtcNow + t;
-        var partitions = GetPartitionCount(bootstrapServers, topic, t);
-        using var consumer = CreateConsumer(bootstrapServers);
+        var partitions = GetPartitionCount(client, topic, t);
+        using var consumer = CreateConsumer(client);
         return QueryWatermarks(consumer, topic, partitions, Remaining(deadline));
     }
 
     /// <summary>The topic's partition count from cluster metadata (without auto-creating it).</summary>
     /// <exception cref="KafkaException">The topic does not exist or metadata failed.</exception>
-    public static int GetPartitionCount(string bootstrapServers, string topic, TimeSpan? timeout = null)
+    public static int GetPartitionCount(string bootstrapServers, string topic, TimeSpan? timeout = null) =>
+        GetPartitionCount(Plain(bootstrapServers), topic, timeout);
+
+    /// <summary><see cref="GetPartitionCount(string, string, TimeSpan?)"/> with a base client configuration (e.g. a secure cluster's).</summary>
+    public static int GetPartitionCount(ClientConfig client, string topic, TimeSpan? timeout = null)
     {
         LibRdKafka.EnsureLoaded();
-        using var admin = new AdminClientBuilder(new AdminClientConfig
+        using var admin = new AdminClientBuilder(new AdminClientConfig(Copy(client))
         {
-            BootstrapServers = bootstrapServers,
             // An admin handle is a producer inside librdkafka, whose default would create the topic.
             AllowAutoCreateTopics = false,
             LogConnectionClose = false,
@@ -79,12 +93,16 @@ public static class KafkaReader
         return t.Partitions.Count;
     }
 
-    private static IConsumer<byte[]?, byte[]?> CreateConsumer(string bootstrapServers)
+    private static ClientConfig Plain(string bootstrapServers) => new() { BootstrapServers = bootstrapServers };
+
+    // Confluent's copy constructors share the dictionary; copy so the caller's config is never changed.
+    private static Dictionary<string, string> Copy(ClientConfig client) => client.ToDictionary(kv => kv.Key, kv => kv.Value);
+
+    private static IConsumer<byte[]?, byte[]?> CreateConsumer(ClientConfig client)
     {
         LibRdKafka.EnsureLoaded();
-        return new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        return new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(Copy(client))
         {
-            BootstrapServers = bootstrapServers,
             // Required by Confluent even though Assign never joins the group.
             GroupId = "kafkaactors-reader-" + Guid.NewGuid().ToString("N"),
             EnableAutoCommit = false,

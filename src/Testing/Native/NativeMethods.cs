@@ -91,6 +91,10 @@ internal static partial class NativeMethods
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int rd_kafka_mock_broker_set_rack(nint mcluster, int brokerId, string rack);
 
+    /// <summary>Sets the host and port the broker advertises (Metadata, FindCoordinator, bootstraps) [2.10]; it keeps listening where it was.</summary>
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial void rd_kafka_mock_broker_set_host_port(nint mcluster, int brokerId, string host, int port);
+
     [LibraryImport(Lib)]
     internal static partial int rd_kafka_mock_broker_decommission(nint mcluster, int brokerId);
 

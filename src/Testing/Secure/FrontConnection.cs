@@ -1,0 +1,315 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
+
+namespace KafkaActors.Testing.Secure;
+
+/// <summary>
+/// Relays one client connection to its mock broker: optional TLS on the client side, then a read loop that runs each
+/// request frame through the handler pipeline and a write loop that sends the answers back in request order.
+/// </summary>
+/// <remarks>
+/// Owned by its <see cref="FrontListener"/>. Two tasks touch it: the read loop (reads the client, writes the broker)
+/// and the write loop (reads the broker, writes the client); each stream direction has exactly one user, which is what
+/// SslStream and NetworkStream allow. The pipeline hands the write loop one <see cref="PendingResponse"/> per request
+/// through a bounded channel, so the write loop knows for each slot whether to read the broker's next response (the
+/// mock answers FIFO per connection) or to send a local answer. Frames live in pooled arrays.
+/// </remarks>
+internal sealed class FrontConnection : IAsyncDisposable
+{
+    /// <summary>The mock accepts up to its receive.message.max.bytes (100 MB); allow a little more.</summary>
+    private const int MaxFrameSize = 128 * 1024 * 1024;
+
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Socket _client;
+    private readonly FrontSettings _settings;
+    private readonly long _id;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Channel<PendingResponse> _pending = Channel.CreateBounded<PendingResponse>(
+        new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+    private Stream? _clientStream;
+    private Socket? _upstream;
+    private NetworkStream? _upstreamStream;
+
+    public FrontConnection(Socket client, FrontSettings settings, long id)
+    {
+        _client = client;
+        _settings = settings;
+        _id = id;
+    }
+
+    /// <summary>Runs until either side closes or a handler closes the connection; never throws.</summary>
+    public async Task RunAsync()
+    {
+        try
+        {
+            _settings.Counters.ConnectionAccepted();
+            _client.NoDelay = true;
+            Stream stream = new NetworkStream(_client, ownsSocket: true);
+            _clientStream = stream;
+            X509Certificate2? clientCertificate = null;
+            if (_settings.Tls is { } tls)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                _clientStream = ssl;
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+                timeout.CancelAfter(HandshakeTimeout);
+                try
+                {
+                    await ssl.AuthenticateAsServerAsync(tls.CreateOptions(), timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+                {
+                    _settings.Counters.TlsHandshakeFailed();
+                    return;
+                }
+                clientCertificate = ssl.RemoteCertificate as X509Certificate2;
+            }
+
+            var info = new FrontConnectionInfo(_id, _settings.BrokerId, _client.RemoteEndPoint, clientCertificate);
+            var handlers = _settings.CreatePipeline(info);
+
+            _upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token))
+            {
+                connectTimeout.CancelAfter(HandshakeTimeout);
+                await _upstream.ConnectAsync(_settings.Upstream, connectTimeout.Token).ConfigureAwait(false);
+            }
+            _upstreamStream = new NetworkStream(_upstream, ownsSocket: false);
+
+            var writing = WriteLoopAsync();
+            await ReadLoopAsync(handlers).ConfigureAwait(false);
+            await writing.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // A closed peer, a refused upstream (broker down), Dispose, or a request a stage could not parse (Kafka
+            // closes on those too): whatever it was, it ends this connection only.
+        }
+        finally
+        {
+            await DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes both sides; the loops end with an exception they swallow.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_closing.IsCancellationRequested)
+        {
+            try { _closing.Cancel(); } catch (ObjectDisposedException) { }
+        }
+        _pending.Writer.TryComplete();
+        if (_clientStream is { } client) await client.DisposeAsync().ConfigureAwait(false);
+        else _client.Dispose();
+        if (_upstreamStream is { } upstreamStream) await upstreamStream.DisposeAsync().ConfigureAwait(false);
+        _upstream?.Dispose();
+    }
+
+    private async Task ReadLoopAsync(IFrameHandler[] handlers)
+    {
+        var client = _clientStream!;
+        var upstream = _upstreamStream!;
+        var token = _closing.Token;
+        var sizeBuffer = new byte[4];
+        try
+        {
+            while (true)
+            {
+                if (!await ReadExactlyOrEndAsync(client, sizeBuffer, token).ConfigureAwait(false))
+                    return;
+                var size = BinaryPrimitives.ReadInt32BigEndian(sizeBuffer);
+                if (size is < 10 or > MaxFrameSize)
+                    return; // not Kafka, or bigger than any broker accepts: Kafka closes too
+                var buffer = ArrayPool<byte>.Shared.Rent(size + 4);
+                try
+                {
+                    BinaryPrimitives.WriteInt32BigEndian(buffer, size);
+                    await client.ReadExactlyAsync(buffer.AsMemory(4, size), token).ConfigureAwait(false);
+                    var action = Decide(handlers, new KafkaRequestFrame(buffer.AsMemory(4, size)));
+                    switch (action.Kind)
+                    {
+                        case FrameActionKind.Pass:
+                        case FrameActionKind.Forward:
+                        case FrameActionKind.ForwardWithoutResponse:
+                            // Queue the slot first: its response can only arrive after the write below.
+                            await _pending.Writer.WriteAsync(PendingResponse.Forwarded(action), token).ConfigureAwait(false);
+                            await upstream.WriteAsync(buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
+                            break;
+                        case FrameActionKind.Respond:
+                            await _pending.Writer.WriteAsync(PendingResponse.Local(action.Response!, action.CloseAfterResponse), token).ConfigureAwait(false);
+                            if (action.CloseAfterResponse) return;
+                            break;
+                        default:
+                            await _pending.Writer.WriteAsync(PendingResponse.CloseConnection, token).ConfigureAwait(false);
+                            return;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        finally
+        {
+            // The write loop drains what is queued, then ends the connection.
+            _pending.Writer.TryComplete();
+        }
+    }
+
+    private static FrameAction Decide(IFrameHandler[] handlers, in KafkaRequestFrame frame)
+    {
+        for (var i = 0; i < handlers.Length; i++)
+        {
+            var action = handlers[i].OnRequest(in frame);
+            if (action.Kind != FrameActionKind.Pass)
+                return action;
+        }
+        return FrameAction.Pass;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var client = _clientStream!;
+        var upstream = _upstreamStream!;
+        var token = _closing.Token;
+        var sizeBuffer = new byte[4];
+        try
+        {
+            await foreach (var pending in _pending.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            {
+                if (pending.Kind == PendingKind.Close)
+                    return;
+                if (pending.Kind == PendingKind.Local)
+                {
+                    await WriteFrameAsync(client, pending.Response!, token).ConfigureAwait(false);
+                    if (pending.CloseAfter) return;
+                    continue;
+                }
+
+                if (!await ReadExactlyOrEndAsync(upstream, sizeBuffer, token).ConfigureAwait(false))
+                    return; // the broker closed (set down, or an injected transport error): so do we
+                var size = BinaryPrimitives.ReadInt32BigEndian(sizeBuffer);
+                if (size is < 4 or > MaxFrameSize)
+                    return;
+                var buffer = ArrayPool<byte>.Shared.Rent(size + 4);
+                try
+                {
+                    sizeBuffer.CopyTo(buffer, 0);
+                    await upstream.ReadExactlyAsync(buffer.AsMemory(4, size), token).ConfigureAwait(false);
+                    if (pending.DropResponse)
+                        continue;
+                    if (pending.Rewriter is { } rewrite)
+                        await WriteFrameAsync(client, rewrite(buffer.AsSpan(4, size)), token).ConfigureAwait(false);
+                    else
+                        await client.WriteAsync(buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (Exception e) when (IsConnectionFailure(e))
+        {
+        }
+        finally
+        {
+            // A FIN after the last response (rather than a reset) lets the client read it; closing also ends a read
+            // loop blocked on the client.
+            try { _client.Shutdown(SocketShutdown.Send); } catch (Exception e) when (IsConnectionFailure(e)) { }
+            try { _closing.Cancel(); } catch (ObjectDisposedException) { }
+            _client.Dispose();
+            _upstream?.Dispose();
+        }
+    }
+
+    private static async ValueTask WriteFrameAsync(Stream stream, byte[] frameWithoutSize, CancellationToken token)
+    {
+        // One write, so TLS sends one record rather than a 4-byte one plus the rest.
+        var buffer = ArrayPool<byte>.Shared.Rent(frameWithoutSize.Length + 4);
+        try
+        {
+            BinaryPrimitives.WriteInt32BigEndian(buffer, frameWithoutSize.Length);
+            frameWithoutSize.CopyTo(buffer, 4);
+            await stream.WriteAsync(buffer.AsMemory(0, frameWithoutSize.Length + 4), token).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Fills <paramref name="buffer"/>, or returns false on a clean end of stream before its first byte.</summary>
+    private static async ValueTask<bool> ReadExactlyOrEndAsync(Stream stream, byte[] buffer, CancellationToken token)
+    {
+        var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, token).ConfigureAwait(false);
+        if (read == buffer.Length) return true;
+        if (read == 0) return false;
+        throw new EndOfStreamException("The peer closed the connection inside a frame.");
+    }
+
+    private static bool IsConnectionFailure(Exception e) =>
+        e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or ChannelClosedException or AuthenticationException;
+
+    private enum PendingKind
+    {
+        Forwarded,
+        Local,
+        Close,
+    }
+
+    /// <summary>One response slot, in request order.</summary>
+    private readonly record struct PendingResponse(PendingKind Kind, byte[]? Response, bool CloseAfter, bool DropResponse, ResponseRewriter? Rewriter)
+    {
+        public static readonly PendingResponse CloseConnection = new(PendingKind.Close, null, true, false, null);
+
+        public static PendingResponse Forwarded(FrameAction action) =>
+            new(PendingKind.Forwarded, null, false, action.Kind == FrameActionKind.ForwardWithoutResponse, action.Rewriter);
+
+        public static PendingResponse Local(byte[] response, bool closeAfter) => new(PendingKind.Local, response, closeAfter, false, null);
+    }
+}
+
+/// <summary>
+/// What every connection of one listener shares: the broker to relay to, TLS settings, counters and the pipeline
+/// factory. Immutable; thread-safe.
+/// </summary>
+internal sealed record FrontSettings(
+    int BrokerId,
+    IPEndPoint Upstream,
+    FrontTls? Tls,
+    SecureFrontCounters Counters,
+    Func<FrontConnectionInfo, IFrameHandler[]> CreatePipeline);
+
+/// <summary>The server side of TLS for all listeners of one front: certificate, protocols, client-certificate policy. Immutable; thread-safe.</summary>
+internal sealed class FrontTls(SslStreamCertificateContext certificate, SslProtocols protocols, TestCertificateAuthority? clientAuthority)
+{
+    public SslServerAuthenticationOptions CreateOptions()
+    {
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = certificate,
+            EnabledSslProtocols = protocols,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            ClientCertificateRequired = clientAuthority is not null,
+        };
+        if (clientAuthority is { } authority)
+        {
+            options.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                if (certificate is null) return false;
+                var x509 = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                return authority.Validates(x509);
+            };
+        }
+        return options;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Net.Security;
+using KafkaActors.Protocol.Messages;
+using KafkaActors.Testing.RawLog;
+using KafkaActors.Testing.Secure.Sasl;
+
+namespace KafkaActors.Testing.Secure;
+
+/// <summary>
+/// An embedded Kafka with secure listeners: one relay ("front") per mock broker that terminates TLS and performs
+/// SASL server-side (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER), then relays Kafka frames to the broker.
+/// The brokers advertise the fronts' addresses, so Metadata and FindCoordinator send clients back through them.
+/// </summary>
+/// <remarks>
+/// Owns its listeners, its test CA and certificate files, and (when started with <see cref="Start(SecureKafkaOptions?)"/>)
+/// the <see cref="EmbeddedKafka"/>; dispose it to stop them. Thread-safe. Fault injection goes through <see cref="Cluster"/>
+/// as usual; a broker set down drops the relayed connections too. Brokers added after start get no front.
+/// </remarks>
+public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
+{
+    private readonly EmbeddedKafka _cluster;
+    private readonly bool _ownsCluster;
+    private readonly SecureKafkaOptions _options;
+    private readonly List<FrontListener> _listeners = [];
+    private readonly X509Certificate2? _serverCertificate;
+    private readonly bool _deleteCertificateDirectory;
+    private int _disposed;
+
+    private SecureEmbeddedKafka(EmbeddedKafka cluster, bool ownsCluster, SecureKafkaOptions options)
+    {
+        _cluster = cluster;
+        _ownsCluster = ownsCluster;
+        _options = options;
+        SecurityProtocol = options.SecurityProtocol;
+        Users = new Dictionary<string, string>(options.Users);
+        SaslMechanisms = options.SaslMechanisms.ToArray();
+        foreach (var mechanism in SaslMechanisms)
+        {
+            if (!SecureKafkaOptions.AllSaslMechanisms.Contains(mechanism))
+                throw new ArgumentException($"Unsupported SASL mechanism '{mechanism}'; the front implements {string.Join(", ", SecureKafkaOptions.AllSaslMechanisms)}.", nameof(options));
+        }
+
+        Authority = TestCertificateAuthority.Create();
+        var directory = options.CertificateDirectory ?? Path.Combine(Path.GetTempPath(), "kafkaactors-certs-" + Guid.NewGuid().ToString("N"));
+        _deleteCertificateDirectory = options.CertificateDirectory is null;
+        using (var clientCertificate = Authority.IssueClientCertificate())
+            Certificates = TestCertificateFiles.Write(Authority, clientCertificate, directory, options.ClientKeyPassword, options.StorePassword);
+
+        FrontTls? tls = null;
+        if (SecurityProtocol.UsesTls())
+        {
+            var presented = options.ServerCertificate;
+            if (presented is null)
+            {
+                _serverCertificate = options.ServerCertificateKind switch
+                {
+                    ServerCertificateKind.Expired => Authority.IssueExpiredServerCertificate(),
+                    ServerCertificateKind.WrongHost => Authority.IssueWrongHostServerCertificate(),
+                    _ => Authority.IssueServerCertificate(),
+                };
+                presented = _serverCertificate;
+            }
+            var context = SslStreamCertificateContext.Create(presented, additionalCertificates: null, offline: true);
+            tls = new FrontTls(context, options.TlsProtocols, options.RequireClientCertificate ? Authority : null);
+        }
+
+        SaslSettings? sasl = SecurityProtocol.UsesSasl()
+            ? new SaslSettings(SaslMechanisms, mechanism => SaslServerMechanisms.Create(mechanism, Users)
+                ?? throw new InvalidOperationException($"No server for SASL mechanism '{mechanism}'."), options.SessionLifetime)
+            : null;
+        var extraStages = options.FrameHandlers.ToArray();
+        Func<FrontConnectionInfo, IFrameHandler[]> pipeline = info =>
+        {
+            var stages = new List<IFrameHandler>(extraStages.Length + 2);
+            if (sasl is not null) stages.Add(new SaslAuthenticationStage(info, sasl, Counters));
+            foreach (var create in extraStages) stages.Add(create(info));
+            stages.Add(AcksZeroProduceStage.Instance);
+            return stages.ToArray();
+        };
+
+        // The brokers' own listeners, from Metadata, before they are told to advertise the fronts instead.
+        var upstreams = QueryBrokerListeners(cluster);
+        var addresses = new List<string>();
+        try
+        {
+            foreach (var id in cluster.BrokerIds)
+            {
+                if (!upstreams.TryGetValue(id, out var upstream))
+                    throw new EmbeddedKafkaException($"Broker {id} is missing from the cluster's Metadata.");
+                var listener = new FrontListener(new FrontSettings(id, upstream, tls, Counters, pipeline));
+                _listeners.Add(listener);
+                cluster.SetBrokerHostPort(id, options.AdvertisedHost, listener.Port);
+                addresses.Add($"{options.AdvertisedHost}:{listener.Port}");
+            }
+        }
+        catch
+        {
+            foreach (var listener in _listeners) listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+        BootstrapServers = string.Join(",", addresses);
+    }
+
+    /// <summary>Starts a mock cluster of <see cref="SecureKafkaOptions.Brokers"/> brokers and its fronts; the front owns the cluster.</summary>
+    public static SecureEmbeddedKafka Start(SecureKafkaOptions? options = null)
+    {
+        options ??= new SecureKafkaOptions();
+        var cluster = EmbeddedKafka.Start(options.Brokers);
+        try
+        {
+            return new SecureEmbeddedKafka(cluster, ownsCluster: true, options);
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Puts fronts before an existing cluster's brokers (which then advertise the fronts). The caller keeps owning
+    /// <paramref name="cluster"/>; it must not have been re-pointed with <see cref="EmbeddedKafka.SetBrokerHostPort"/> before.
+    /// </summary>
+    public static SecureEmbeddedKafka Start(EmbeddedKafka cluster, SecureKafkaOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        return new SecureEmbeddedKafka(cluster, ownsCluster: false, options ?? new SecureKafkaOptions());
+    }
+
+    /// <summary>The fronts' addresses (<c>host:port,...</c>), in broker id order: a client's <c>bootstrap.servers</c>.</summary>
+    public string BootstrapServers { get; }
+
+    /// <summary>The mock cluster behind the fronts, for topics and fault injection. Its <see cref="EmbeddedKafka.BootstrapServers"/> bypasses the fronts.</summary>
+    public EmbeddedKafka Cluster => _cluster;
+
+    /// <summary>The listeners' protocol.</summary>
+    public ListenerSecurityProtocol SecurityProtocol { get; }
+
+    /// <summary>The enabled SASL mechanisms.</summary>
+    public IReadOnlyList<string> SaslMechanisms { get; }
+
+    /// <summary>User name to password (also the accepted OAUTHBEARER subjects).</summary>
+    public IReadOnlyDictionary<string, string> Users { get; }
+
+    /// <summary>The test CA that issued the server and client certificates.</summary>
+    public TestCertificateAuthority Authority { get; }
+
+    /// <summary>The CA certificate, the client certificate and key, and the PKCS#12 stores, as files.</summary>
+    public TestCertificateFiles Certificates { get; }
+
+    /// <summary>What the fronts did: connections, authentications, closures.</summary>
+    public SecureFrontCounters Counters { get; } = new();
+
+    /// <summary>
+    /// Java client properties for this cluster (as our producer reads them): <c>bootstrap.servers</c>, <c>security.protocol</c>,
+    /// the PEM trust store, the PEM key store under mutual TLS, <c>sasl.mechanism</c> and <c>sasl.jaas.config</c> for
+    /// <paramref name="user"/> (default the first user) with <paramref name="mechanism"/> (default the first enabled one).
+    /// The returned dictionary holds the password; do not log it.
+    /// </summary>
+    public IDictionary<string, string> JavaClientProperties(string? user = null, string? mechanism = null) =>
+        SecureClientConfigs.Java(this, ResolveUser(user), mechanism ?? SaslMechanisms.FirstOrDefault());
+
+    /// <summary>
+    /// A Confluent.Kafka client configuration for this cluster: <c>security.protocol</c>, <c>ssl.ca.location</c>, the client
+    /// certificate under mutual TLS, and SASL settings for <paramref name="user"/> with <paramref name="mechanism"/>
+    /// (OAUTHBEARER uses librdkafka's unsecured JWT with <c>principal=&lt;user&gt;</c>). Pass it to <c>new ProducerConfig(config)</c>.
+    /// </summary>
+    public Confluent.Kafka.ClientConfig ConfluentClientConfig(string? user = null, string? mechanism = null) =>
+        SecureClientConfigs.Confluent(this, ResolveUser(user), mechanism ?? SaslMechanisms.FirstOrDefault());
+
+    internal bool RequiresClientCertificate => _options.RequireClientCertificate;
+
+    /// <summary>Stops the fronts (closing their connections), the owned cluster, and deletes generated certificate files.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        foreach (var listener in _listeners)
+            await listener.DisposeAsync().ConfigureAwait(false);
+        if (_ownsCluster) _cluster.Dispose();
+        _serverCertificate?.Dispose();
+        Authority.Dispose();
+        if (_deleteCertificateDirectory)
+        {
+            try { Directory.Delete(Certificates.Directory, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"SecureEmbeddedKafka({SecurityProtocol.ToKafkaName()} {BootstrapServers})";
+
+    private string ResolveUser(string? user)
+    {
+        if (user is null)
+            return Users.Keys.FirstOrDefault() ?? throw new InvalidOperationException("No users are configured.");
+        if (!Users.ContainsKey(user))
+            throw new ArgumentException($"Unknown user '{user}'.", nameof(user));
+        return user;
+    }
+
+    private static Dictionary<int, IPEndPoint> QueryBrokerListeners(EmbeddedKafka cluster)
+    {
+        const short version = 1;
+        using var client = KafkaWireClient.Connect(cluster.BootstrapServers.Split(',')[0]);
+        var body = client.Send(new MetadataRequest([], AllowAutoTopicCreation: false), version);
+        var metadata = MetadataResponse.Parse(body, version);
+        var result = new Dictionary<int, IPEndPoint>();
+        foreach (var broker in metadata.Brokers)
+        {
+            var address = IPAddress.TryParse(broker.Host, out var ip) ? ip : IPAddress.Loopback;
+            result[broker.NodeId] = new IPEndPoint(address, broker.Port);
+        }
+        return result;
+    }
+}
