@@ -57,7 +57,8 @@ internal static class TlsClientOptions
     internal static string? Check(TlsSettings tls, string targetHost, X509Certificate? presented, X509Chain? sent)
     {
         if (presented is null) return "the broker presented no certificate.";
-        var leaf = presented as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        using var copy = presented is X509Certificate2 ? null : X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        var leaf = copy ?? (X509Certificate2)presented;
 
         using var chain = new X509Chain();
         var policy = chain.ChainPolicy;

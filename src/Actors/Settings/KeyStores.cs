@@ -154,7 +154,7 @@ internal static class KeyStores
         var certificates = new X509Certificate2Collection();
         try
         {
-            certificates.ImportFromPem(pem);
+            certificates.ImportFromPem(SeparateBlocks(pem));
         }
         catch (CryptographicException)
         {
@@ -226,9 +226,15 @@ internal static class KeyStores
 
     private static readonly string[] KeyLabels = ["PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"];
 
+    /// <summary>
+    /// A properties file's continued lines are joined without new lines, which can glue one PEM block's END
+    /// line to the next BEGIN line; Java's PEM parser copes, .NET's needs them apart.
+    /// </summary>
+    private static string SeparateBlocks(string pem) => pem.Replace("----------BEGIN ", "-----\n-----BEGIN ", StringComparison.Ordinal);
+
     private static (string Label, string Text)? FindPrivateKey(string pem)
     {
-        var rest = pem.AsMemory();
+        var rest = SeparateBlocks(pem).AsMemory();
         while (PemEncoding.TryFind(rest.Span, out var fields))
         {
             var label = rest.Span[fields.Label].ToString();

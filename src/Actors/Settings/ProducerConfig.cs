@@ -41,6 +41,7 @@ public static class ProducerConfig
     public const string TransactionalId = "transactional.id";
     public const string TransactionTimeoutMs = "transaction.timeout.ms";
     public const string SecurityProtocol = "security.protocol";
+    public const string SecurityProviders = "security.providers";
 
     public const string SslProtocol = "ssl.protocol";
     public const string SslEnabledProtocols = "ssl.enabled.protocols";
@@ -93,11 +94,10 @@ public static class ProducerConfig
     /// safe with settings added later, any key ending in <c>.password</c> or containing <c>secret</c>.
     /// </summary>
     public static bool IsSecret(string key) =>
-        key is SslTruststorePassword or SslKeystorePassword or SslKeyPassword or SslKeystoreKey or SaslJaasConfig
-        || key.EndsWith(".password", StringComparison.OrdinalIgnoreCase)
-        || key.Contains("secret", StringComparison.OrdinalIgnoreCase)
-        || key.Equals(SaslJaasConfig, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(SslKeystoreKey, StringComparison.OrdinalIgnoreCase);
+        key.Equals(SaslJaasConfig, StringComparison.OrdinalIgnoreCase)
+        || key.Equals(SslKeystoreKey, StringComparison.OrdinalIgnoreCase)
+        || key.EndsWith(".password", StringComparison.OrdinalIgnoreCase) // ssl.truststore/keystore/key.password
+        || key.Contains("secret", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>KafkaActors only: waiting told records from which senders are told BufferFull.</summary>
     public const string TellBufferFullThreshold = "tell.buffer-full-threshold";

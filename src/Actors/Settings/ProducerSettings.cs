@@ -7,9 +7,10 @@ namespace KafkaActors.Settings;
 /// <summary>
 /// The producer's settings, one property per Java producer setting (names in <see cref="ProducerConfig"/>,
 /// defaults in hocon/reference.conf). Build them with <see cref="Create(string)"/>,
-/// <see cref="FromProperties(IEnumerable{KeyValuePair{string, string}})"/> or <see cref="FromConfig"/>, which validate and throw
+/// <see cref="FromProperties(IEnumerable{KeyValuePair{string, string}})"/> or <see cref="FromConfig(Config)"/>, which validate and throw
 /// <see cref="Errors.ConfigException"/> naming the offending key; <see cref="WithProperty"/> returns a
-/// re-validated copy. Immutable and thread-safe.
+/// re-validated copy. Immutable and thread-safe. Secrets never show: <see cref="Properties"/> and
+/// <c>ToString()</c> print <c>[hidden]</c> for them (ToString prints <see cref="OAuthBearerTokenProvider"/>'s own ToString).
 /// </summary>
 public sealed record ProducerSettings
 {
@@ -110,10 +111,13 @@ public sealed record ProducerSettings
     /// Settings from HOCON: either the <c>akka.kafka.producer</c> block itself or a root config holding it.
     /// reference.conf fills in whatever is not set.
     /// </summary>
-    public static ProducerSettings FromConfig(Config config)
+    public static ProducerSettings FromConfig(Config config) => FromConfig(config, null);
+
+    /// <summary>As <see cref="FromConfig(Config)"/>, with OAUTHBEARER tokens from <paramref name="oauthBearerTokenProvider"/>.</summary>
+    public static ProducerSettings FromConfig(Config config, IOAuthBearerTokenProvider? oauthBearerTokenProvider)
     {
         var block = config.HasPath(ReferenceConfig.ProducerPath) ? config.GetConfig(ReferenceConfig.ProducerPath) : config;
-        return ProducerSettingsReader.Read(block);
+        return ProducerSettingsReader.Read(block, oauthBearerTokenProvider);
     }
 
     /// <summary>

@@ -48,6 +48,7 @@ internal static class SecuritySettingsReader
         {
             if (explicitKeys.Contains(key)) throw new ConfigException(key, r.String(key), GssapiNotSupported);
         }
+        RejectJavaClass(r, C.SecurityProviders, "Java security providers cannot be used here; .NET uses the operating system's cryptography.");
         RejectJavaClass(r, C.SaslClientCallbackHandlerClass, "SASL client callback handlers are Java classes and cannot be used here.");
         RejectJavaClass(r, C.SaslLoginClass, "Java login classes cannot be used here.");
         var loginHandler = r.String(C.SaslLoginCallbackHandlerClass).Trim();

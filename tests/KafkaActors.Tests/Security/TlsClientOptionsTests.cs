@@ -36,7 +36,7 @@ public sealed class TlsClientOptionsTests : IDisposable
         return ProducerSettings.FromProperties(properties).Tls!;
     }
 
-    private sealed record Outcome(bool Accepted, string? Reason, SslProtocols Protocol, string? ClientSubject);
+    private sealed record Outcome(bool Accepted, string? Reason, SslProtocols Protocol, string? ClientSubject, string? ServerName);
 
     /// <summary>One TLS handshake: a server with <paramref name="serverCertificate"/> on 127.0.0.1, a client with the options under test.</summary>
     private static async Task<Outcome> HandshakeAsync(X509Certificate2 serverCertificate, TlsSettings tls, string targetHost, bool requireClientCertificate = false)
@@ -46,6 +46,7 @@ public sealed class TlsClientOptionsTests : IDisposable
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         string? clientSubject = null;
+        string? serverName = null;
         var server = Task.Run(async () =>
         {
             using var accepted = await listener.AcceptTcpClientAsync(timeout.Token);
@@ -62,6 +63,7 @@ public sealed class TlsClientOptionsTests : IDisposable
                         return !requireClientCertificate || certificate is not null;
                     },
                 }, timeout.Token);
+                serverName = ssl.TargetHostName;
                 await ssl.WriteAsync(new byte[] { 42 }, timeout.Token);
             }
             catch (Exception e) when (e is AuthenticationException or IOException)
@@ -83,12 +85,12 @@ public sealed class TlsClientOptionsTests : IDisposable
             Assert.Equal(42, buffer[0]);
             await server;
             Assert.Empty(reasons);
-            return new Outcome(true, null, stream.SslProtocol, clientSubject);
+            return new Outcome(true, null, stream.SslProtocol, clientSubject, serverName);
         }
         catch (AuthenticationException)
         {
             await server;
-            return new Outcome(false, Assert.Single(reasons), SslProtocols.None, clientSubject);
+            return new Outcome(false, Assert.Single(reasons), SslProtocols.None, clientSubject, serverName);
         }
     }
 
@@ -98,6 +100,7 @@ public sealed class TlsClientOptionsTests : IDisposable
         var outcome = await HandshakeAsync(_broker, TrustingCa(_ca), "localhost");
         Assert.True(outcome.Accepted, outcome.Reason);
         Assert.True(outcome.Protocol is SslProtocols.Tls12 or SslProtocols.Tls13);
+        Assert.Equal("localhost", outcome.ServerName); // SNI
     }
 
     [Fact]
@@ -160,6 +163,7 @@ public sealed class TlsClientOptionsTests : IDisposable
     {
         var matching = await HandshakeAsync(_broker, TrustingCa(_ca), "127.0.0.1");
         Assert.True(matching.Accepted, matching.Reason);
+        Assert.Equal("", matching.ServerName); // no SNI for an IP literal
 
         var dnsOnly = TestPki.CreateLeaf(_ca, "127.0.0.1", ["localhost", "127.0.0.1"]);
         var mismatch = await HandshakeAsync(dnsOnly, TrustingCa(_ca), "127.0.0.1");

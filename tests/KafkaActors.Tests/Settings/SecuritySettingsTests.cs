@@ -261,7 +261,8 @@ public sealed class SecuritySettingsTests
             ("sasl.login.retry.backoff.ms", "50"), ("sasl.login.retry.backoff.max.ms", "5000"),
             ("sasl.login.refresh.window.factor", "0.9"), ("sasl.login.refresh.window.jitter", "0.1"),
             ("sasl.login.refresh.min.period.seconds", "30"), ("sasl.login.refresh.buffer.seconds", "120"),
-            ("sasl.login.callback.handler.class", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler")).Sasl!;
+            ("sasl.login.callback.handler.class", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler"),
+            ("sasl.oauthbearer.expected.audience", "kafka"), ("sasl.oauthbearer.clock.skew.seconds", "10")).Sasl!;
         Assert.Equal(new Uri("https://idp.example.com/oauth2/token"), sasl.TokenEndpointUrl);
         Assert.Equal("scp", sasl.ScopeClaimName);
         Assert.Equal("client_id", sasl.SubClaimName);
@@ -308,6 +309,7 @@ public sealed class SecuritySettingsTests
         { "sasl.login.callback.handler.class", "com.example.MyHandler", "IOAuthBearerTokenProvider" },
         { "sasl.client.callback.handler.class", "com.example.MyHandler", "Java classes" },
         { "sasl.login.class", "com.example.MyLogin", "Java login classes" },
+        { "security.providers", "com.example.FipsProviderCreator", "Java security providers" },
     };
 
     [Theory]

@@ -56,6 +56,8 @@ public sealed class TlsStoreTests : IDisposable
         // A properties file joins continued lines without new lines, as Java's PEM parser accepts.
         var oneLine = Read(Ssl, ("ssl.truststore.certificates", _ca.ExportCertificatePem().Replace("\n", " "))).Tls!;
         Assert.Equal(_ca.Thumbprint, Assert.Single(oneLine.TrustedCertificates!).Thumbprint);
+        var glued = Read(Ssl, ("ssl.truststore.certificates", CaPem.Replace("\n", ""))).Tls!;
+        Assert.Equal(2, glued.TrustedCertificates!.Count);
     }
 
     [Fact]
@@ -167,8 +169,10 @@ public sealed class TlsStoreTests : IDisposable
         Assert.True(tls.ClientCertificate.HasPrivateKey);
         Assert.Empty(tls.ClientCertificateChain!);
 
-        var unencrypted = Read(Ssl, ("ssl.keystore.certificate.chain", _client.ExportCertificatePem()), ("ssl.keystore.key", TestPki.KeyPem(_client))).Tls!;
+        var unencrypted = Read(Ssl, ("ssl.keystore.certificate.chain", (_client.ExportCertificatePem() + _ca.ExportCertificatePem()).Replace("\n", "")),
+            ("ssl.keystore.key", TestPki.KeyPem(_client).Replace("\n", " "))).Tls!;
         Assert.True(unencrypted.ClientCertificate!.HasPrivateKey);
+        Assert.Equal(_ca.Thumbprint, Assert.Single(unencrypted.ClientCertificateChain!).Thumbprint);
     }
 
     [Fact]
