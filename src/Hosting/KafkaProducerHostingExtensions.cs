@@ -129,7 +129,11 @@ public static class KafkaProducerHostingExtensions
 
         // Copy everything now: the options object may be changed or reused after this call.
         var code = options.ToProperties();
-        if (code.Count > 0) builder.AddHocon(HoconText.ToConfig(NamedPath(name), code), HoconAddMode.Prepend);
+        // Secrets stay out of the system's HOCON, which akka.log-config-on-start would print; they reach the
+        // settings through `code` only.
+        var visible = code.Where(p => !ProducerConfig.IsSecret(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        if (visible.Count > 0) builder.AddHocon(HoconText.ToConfig(NamedPath(name), visible), HoconAddMode.Prepend);
+        var tokenProvider = options.OAuthBearerTokenProvider;
         var keySerializer = options.KeySerializer;
         var valueSerializer = options.ValueSerializer;
         var partitioner = options.Partitioner;
@@ -139,7 +143,7 @@ public static class KafkaProducerHostingExtensions
         return builder.WithActors((system, registry, resolver) =>
         {
             var section = sectionPath.Length == 0 ? null : FindConfiguration(resolver)?.GetSection(sectionPath);
-            var settings = SettingsLayers.Resolve(name, system.Settings.Config, section, code);
+            var settings = SettingsLayers.Resolve(name, system.Settings.Config, section, code, tokenProvider);
             var producer = new KafkaProducer<TKey, TValue>(settings, keySerializer, valueSerializer, system, partitioner, interceptors);
             KafkaProducerRegistry.For(system).Add(name, producer);
             registerMarker?.Invoke(registry, producer.Actor);

@@ -4,6 +4,7 @@ using KafkaActors.Errors;
 using KafkaActors.Interceptors;
 using KafkaActors.Partitioning;
 using KafkaActors.Protocol.Records;
+using KafkaActors.Security;
 using KafkaActors.Serialization;
 using C = KafkaActors.Settings.ProducerConfig;
 
@@ -109,7 +110,11 @@ public class KafkaProducerOptions
     /// <summary><c>tell.ready-threshold</c> (KafkaActors only): waiting told records at or below which they get <c>Ready</c>. Default: 5000.</summary>
     public int? TellReadyThreshold { get; set; }
 
-    /// <summary>Any other producer setting by its Java name (e.g. <c>"connections.max.idle.ms"</c>). Unknown names fail startup.</summary>
+    /// <summary>
+    /// Any other producer setting by its Java name (e.g. <c>"connections.max.idle.ms"</c>, <c>"security.protocol"</c>,
+    /// <c>"sasl.jaas.config"</c>). Unknown names fail startup. Secrets set here are kept out of the ActorSystem's
+    /// HOCON (which Akka may log), and are never printed.
+    /// </summary>
     public Dictionary<string, string> Properties { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -120,6 +125,12 @@ public class KafkaProducerOptions
 
     /// <summary>Chooses partitions for records without one; null: the built-in partitioner (or <c>partitioner.class</c>).</summary>
     public IPartitioner? Partitioner { get; set; }
+
+    /// <summary>
+    /// Supplies OAUTHBEARER tokens (with <c>sasl.mechanism=OAUTHBEARER</c>); null: tokens come from
+    /// <c>sasl.oauthbearer.token.endpoint.url</c> or <c>sasl.jaas.config</c>'s unsecured options.
+    /// </summary>
+    public IOAuthBearerTokenProvider? OAuthBearerTokenProvider { get; set; }
 
     /// <summary>The settings that are set, by Java name: <see cref="Properties"/> overlaid with the typed properties.</summary>
     /// <exception cref="ConfigException">A key is not a plausible setting name, or <see cref="CompressionLevel"/> lacks <see cref="CompressionType"/>.</exception>
@@ -173,7 +184,7 @@ public class KafkaProducerOptions
     }
 
     /// <summary>
-    /// The set settings as HOCON: under <c>akka.kafka.producers.&lt;producerName&gt;</c>, or under
+    /// The set settings as HOCON (secrets such as <c>sasl.jaas.config</c> included, as given): under <c>akka.kafka.producers.&lt;producerName&gt;</c>, or under
     /// <c>akka.kafka.producer</c> when <paramref name="producerName"/> is null. Empty when nothing is set.
     /// </summary>
     /// <exception cref="ConfigException">As <see cref="ToProperties"/>.</exception>

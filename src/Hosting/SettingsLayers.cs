@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using KafkaActors.Security;
 using KafkaActors.Settings;
 using Microsoft.Extensions.Configuration;
 
@@ -7,18 +8,19 @@ namespace KafkaActors.Hosting;
 /// <summary>
 /// Resolves a hosted producer's settings from its layers, highest first: code options, an
 /// <c>IConfiguration</c> section, the ActorSystem's <c>akka.kafka.producers.&lt;name&gt;</c> block, its
-/// <c>akka.kafka.producer</c> block, and reference.conf (inside <see cref="ProducerSettings.FromProperties"/>).
+/// <c>akka.kafka.producer</c> block, and reference.conf (inside <see cref="ProducerSettings.FromProperties(IEnumerable{KeyValuePair{string, string}})"/>).
 /// </summary>
 /// <remarks>
 /// Every layer is turned into Java properties holding only the keys that layer sets, because
 /// ProducerSettings treats what it is given as set explicitly, and explicitness matters: an explicit
 /// <c>enable.idempotence=true</c> conflicting with <c>acks=1</c> is an error, a default one is switched off.
 /// The ActorSystem's config has reference.conf merged in; <see cref="ProducerSettings.UserProperties"/>
-/// tells the user's keys from reference.conf's.
+/// tells the user's keys from reference.conf's. The layers hold secrets as given and are never printed.
 /// </remarks>
 internal static class SettingsLayers
 {
-    public static ProducerSettings Resolve(string name, Config system, IConfiguration? section, IReadOnlyDictionary<string, string> code)
+    public static ProducerSettings Resolve(
+        string name, Config system, IConfiguration? section, IReadOnlyDictionary<string, string> code, IOAuthBearerTokenProvider? tokenProvider = null)
     {
         var merged = FromHocon(system, name);
         if (section is not null)
@@ -27,7 +29,7 @@ internal static class SettingsLayers
         }
         foreach (var (key, value) in code) merged[key] = value;
         merged.TryAdd(ProducerConfig.ClientId, name);
-        return ProducerSettings.FromProperties(merged);
+        return ProducerSettings.FromProperties(merged, tokenProvider);
     }
 
     /// <summary>The keys the user set in HOCON: <c>akka.kafka.producer</c> overlaid with <c>akka.kafka.producers.&lt;name&gt;</c>.</summary>

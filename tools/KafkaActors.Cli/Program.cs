@@ -1,3 +1,4 @@
+using KafkaActors.Cli.Broker;
 using KafkaActors.Cli.CommandLine;
 using KafkaActors.Cli.PerfTest;
 using KafkaActors.Cli.Produce;
@@ -12,7 +13,7 @@ namespace KafkaActors.Cli;
 /// </summary>
 internal static class Program
 {
-    private static readonly ICommand[] Commands = [new ProduceCommand(), new PerfTestCommand()];
+    private static readonly ICommand[] Commands = [new ProduceCommand(), new PerfTestCommand(), new BrokerCommand()];
 
     public static int Main(string[] args)
     {

@@ -80,8 +80,9 @@ public sealed class ProducerClosedException : KafkaException
 /// <summary>A setting has an invalid value, or settings conflict (Java's <c>ConfigException</c>); names the key.</summary>
 public sealed class ConfigException : KafkaException
 {
+    /// <summary>The value is printed unless <paramref name="key"/> holds a secret (<see cref="Settings.ProducerConfig.IsSecret"/>): then <c>[hidden]</c>.</summary>
     public ConfigException(string key, object? value, string reason)
-        : base($"Invalid value {FormatValue(value)} for configuration {key}: {reason}") => Key = key;
+        : base($"Invalid value {(Settings.ProducerConfig.IsSecret(key) ? Settings.ProducerConfig.Hidden : FormatValue(value))} for configuration {key}: {reason}") => Key = key;
 
     public ConfigException(string message) : base(message) => Key = null;
 

@@ -4,6 +4,9 @@ using Akka.Event;
 using Akka.IO;
 using KafkaActors.Errors;
 using KafkaActors.Metrics;
+using KafkaActors.Network.Authentication;
+using KafkaActors.Network.Transport;
+using KafkaActors.Security;
 using KafkaActors.Partition;
 using KafkaActors.Producer;
 using KafkaActors.Protocol.Errors;
@@ -15,9 +18,12 @@ using KafkaActors.Protocol;
 namespace KafkaActors.Network;
 
 /// <summary>
-/// One broker connection over Akka.IO TCP (Java's <c>NetworkClient</c> + the Sender's drain for one
-/// node). States: Idle → Connecting → Handshaking (ApiVersions) → Ready → Backoff → … Work that
-/// arrives in any state is queued; the connection is opened when there is work.
+/// One broker connection over Akka.IO TCP, or TLS (Java's <c>NetworkClient</c> + the Sender's drain for one
+/// node). States: Idle → Connecting (TCP, and the TLS handshake under security.protocol SSL/SASL_SSL) →
+/// Handshaking (ApiVersions) → Authenticating (SASL, when configured) → Ready → Backoff → … Work that
+/// arrives in any state is queued; the connection is opened when there is work. When the broker gives the
+/// SASL session a lifetime (KIP-368), Ready re-enters Authenticating before it ends: new requests wait
+/// until those in flight are answered, then the same connection authenticates again.
 ///
 /// In Ready it drains queued batches into Produce requests, at most one batch per partition each,
 /// keeping at most max.in.flight.requests.per.connection requests unanswered, matches answers by
@@ -29,6 +35,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 {
     private const string ReconnectTimer = "reconnect";
     private const string TimeoutTimer = "timeouts";
+    private const string ReauthenticateTimer = "reauthenticate";
 
     private readonly BrokerEndpoint _endpoint;
     private readonly ConnectionOptions _options;
@@ -42,6 +49,10 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private int _nextCorrelationId;
     private int _failedAttempts;
     private NegotiatedVersions? _versions;
+    private bool _ready;
+    private SaslAuthenticator? _sasl;
+    private bool _reauthenticationDue;
+    private int _attempt;
 
     public ConnectionActor(BrokerEndpoint endpoint, ConnectionOptions options, ProducerMetrics metrics)
     {
@@ -104,10 +115,13 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 SendApiVersions(ClientApiVersions.ApiVersions.Max);
                 Become(Handshaking);
                 return true;
+            case Tcp.CommandFailed { Cause.HasValue: true, Cause.Value: AuthenticationException refused }:
+                Fail(refused); // TLS: an untrusted certificate or no common protocol is no network hiccup
+                return true;
             case Tcp.CommandFailed failed:
                 // Akka.IO reports a refused connection with Java NIO's words; say what happened instead.
-                var cause = failed.Cause.HasValue && failed.Cause.Value is System.Net.Sockets.SocketException socket
-                    ? socket.SocketErrorCode.ToString()
+                var cause = failed.Cause.HasValue
+                    ? failed.Cause.Value is System.Net.Sockets.SocketException socket ? socket.SocketErrorCode.ToString() : failed.Cause.Value.Message
                     : "connection refused or timed out";
                 Fail(new NetworkException($"Connection to node {_endpoint} failed: {cause}.", failed.Cause.HasValue ? failed.Cause.Value : null));
                 return true;
@@ -129,6 +143,26 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         }
     }
 
+    /// <summary>SASL: first the mechanism's client (an OAUTHBEARER token may take a while), then the exchange.</summary>
+    private bool Authenticating(object message)
+    {
+        switch (message)
+        {
+            case SaslClientCreated created when created.Attempt == _attempt:
+                _sasl = new SaslAuthenticator(created.Client, _endpoint.ToString());
+                SendControl(_sasl.Start(), _versions!.SaslHandshake);
+                return true;
+            case SaslClientFailed failed when failed.Attempt == _attempt:
+                Fail(failed.Cause as AuthenticationException
+                     ?? new SaslAuthenticationException(_options.Sasl!.Mechanism, $"SASL {_options.Sasl.Mechanism}: no credentials for node {_endpoint}: {failed.Cause.Message}", failed.Cause));
+                return true;
+            case SaslClientCreated or SaslClientFailed:
+                return true; // of an earlier socket
+            default:
+                return Handshaking(message);
+        }
+    }
+
     private bool Ready(object message)
     {
         if (ShutdownRequest(message)) return true;
@@ -136,7 +170,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         {
             case Tcp.Received received when Sender.Equals(_tcp):
                 OnReceived(received.Data);
-                if (_versions is not null) Pump();
+                if (_ready) Pump();
                 return true;
             case Produce or Request:
                 Enqueue(message);
@@ -156,10 +190,18 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         {
             case WriteAck ack:
                 OnWritten(ack.CorrelationId);
-                if (_versions is not null) Pump();
+                if (_ready) Pump();
+                return true;
+            case ReauthenticationDue:
+                if (!_ready) return true; // already authenticating, or the socket it was for is gone
+                _reauthenticationDue = true;
+                Pump();
                 return true;
             case TimeoutTick:
                 CheckRequestTimeouts();
+                return true;
+            case TlsConnectionActor.SslAuthenticationFailed refused:
+                Fail(refused.Error); // TLS 1.3: the broker's refusal (e.g. of our certificate) comes after the handshake
                 return true;
             case Tcp.ConnectionClosed closed:
                 Fail(new NetworkException($"Connection to node {_endpoint} closed: {Describe(closed)}"));
@@ -207,18 +249,33 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     {
         _decoder.Dispose();
         _decoder = new FrameDecoder();
-        var options = new List<Inet.SocketOption>();
-        if (_options.SendBufferBytes > 0) options.Add(new Inet.SO.SendBufferSize(_options.SendBufferBytes));
-        if (_options.ReceiveBufferBytes > 0) options.Add(new Inet.SO.ReceiveBufferSize(_options.ReceiveBufferBytes));
-        Context.System.Tcp().Tell(new Tcp.Connect(new DnsEndPoint(_endpoint.Host, _endpoint.Port), options: options, timeout: _options.ConnectionSetupTimeout));
+        _attempt++;
+        var remote = new DnsEndPoint(_endpoint.Host, _endpoint.Port);
+        if (_options.Tls is { } tls)
+        {
+            // TLS runs in a transport actor of ours that speaks Akka.IO's connection protocol (SslStream needs a stream).
+            Context.ActorOf(TlsConnectionActor.Props(remote, (host, onRejected) => TlsClientOptions.Create(tls, host, onRejected),
+                _options.SendBufferBytes, _options.ReceiveBufferBytes, _options.ConnectionSetupTimeout, Self), $"tls-{_attempt}");
+        }
+        else
+        {
+            var options = new List<Inet.SocketOption>();
+            if (_options.SendBufferBytes > 0) options.Add(new Inet.SO.SendBufferSize(_options.SendBufferBytes));
+            if (_options.ReceiveBufferBytes > 0) options.Add(new Inet.SO.ReceiveBufferSize(_options.ReceiveBufferBytes));
+            Context.System.Tcp().Tell(new Tcp.Connect(remote, options: options, timeout: _options.ConnectionSetupTimeout));
+        }
         Become(Connecting);
     }
 
-    private void SendApiVersions(short version)
+    private void SendApiVersions(short version) =>
+        SendControl(new ApiVersionsRequest(_options.SoftwareName, _options.SoftwareVersion), version);
+
+    /// <summary>A request of the connection's own (handshakes), answered to this actor rather than to a requester.</summary>
+    private void SendControl(IKafkaRequest body, short version)
     {
-        var request = new InFlightRequest(NextCorrelationId(), ApiKey.ApiVersions, version, MonotonicClock.NowMs, expectsResponse: true);
+        var request = new InFlightRequest(NextCorrelationId(), body.ApiKey, version, MonotonicClock.NowMs, expectsResponse: true);
         var envelope = new PooledBufferWriter();
-        RequestEncoder.Encode(envelope, new ApiVersionsRequest(_options.SoftwareName, _options.SoftwareVersion), version, request.CorrelationId, _options.ClientId);
+        RequestEncoder.Encode(envelope, body, version, request.CorrelationId, _options.ClientId);
         Write(request, envelope, [new ArraySegment<byte>(envelope.Buffer, 0, envelope.WrittenCount)]);
     }
 
@@ -238,11 +295,68 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             return;
         }
         _versions = NegotiatedVersions.From(ApiVersionsResponse.Parse(body, request.Version));
+        if (_options.Sasl is null) BecomeReady();
+        else StartAuthentication();
+    }
+
+    private void BecomeReady()
+    {
         _failedAttempts = 0;
+        _ready = true;
         Become(Ready);
         Context.Parent.Tell(new StateChanged(_endpoint.NodeId, true, null));
-        _log.Debug("Connected to node {0}; Produce v{1}, Metadata v{2}", _endpoint, _versions.Produce, _versions.Metadata);
+        _log.Debug("Connected to node {0}; Produce v{1}, Metadata v{2}", _endpoint, _versions!.Produce, _versions.Metadata);
         Pump();
+    }
+
+    // ---- authenticating -------------------------------------------------------------------------
+
+    private void StartAuthentication()
+    {
+        var sasl = _options.Sasl!;
+        if (_versions!.SaslHandshake < 1 || _versions.SaslAuthenticate < 0)
+        {
+            Fail(new SaslAuthenticationException(sasl.Mechanism,
+                $"SASL {sasl.Mechanism}: node {_endpoint} does not offer SaslHandshake v1 and SaslAuthenticate (is its listener SASL, and is it Kafka 1.0 or later?)."));
+            return;
+        }
+        _ready = false;
+        _sasl = null;
+        Become(Authenticating);
+        var attempt = _attempt;
+        sasl.CreateAsync(CancellationToken.None).AsTask().PipeTo(Self,
+            success: client => new SaslClientCreated(client, attempt),
+            failure: e => new SaslClientFailed(e is AggregateException { InnerException: { } inner } ? inner : e, attempt));
+    }
+
+    private void OnSaslResponse(ApiKey apiKey, short version, ReadOnlySpan<byte> body)
+    {
+        var sasl = _sasl!;
+        var next = apiKey == ApiKey.SaslHandshake
+            ? sasl.OnHandshake(SaslHandshakeResponse.Parse(body, version))
+            : sasl.OnAuthenticate(SaslAuthenticateResponse.Parse(body, version));
+        if (next is not null)
+        {
+            SendControl(next, _versions!.SaslAuthenticate);
+            return;
+        }
+        _sasl = null;
+        if (sasl.SessionLifetimeMs > 0)
+        {
+            // KIP-368, as Java's client: re-authenticate at a random 85-95% of the session's lifetime.
+            var at = sasl.SessionLifetimeMs * (0.85 + 0.1 * Random.Shared.NextDouble());
+            Timers.StartSingleTimer(ReauthenticateTimer, ReauthenticationDue.Instance, TimeSpan.FromMilliseconds(at));
+        }
+        if (_reauthenticationDue)
+        {
+            _reauthenticationDue = false;
+            _ready = true;
+            _log.Debug("Re-authenticated with node {0} ({1})", _endpoint, sasl.Mechanism);
+            Become(Ready);
+            Pump();
+            return;
+        }
+        BecomeReady();
     }
 
     // ---- sending ------------------------------------------------------------------------------
@@ -265,6 +379,12 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     /// <summary>Sends queued work while fewer than max.in.flight requests are unanswered.</summary>
     private void Pump()
     {
+        if (_reauthenticationDue)
+        {
+            // Re-authenticate between requests: the broker must have answered all the others first.
+            if (_inFlight.Count == 0) StartAuthentication();
+            return;
+        }
         var versions = _versions!;
         while (_inFlight.Count < _options.MaxInFlight)
         {
@@ -385,6 +505,16 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             case ApiKey.ApiVersions when request.Request is null:
                 OnApiVersions(request, body);
                 break;
+            case ApiKey.SaslHandshake or ApiKey.SaslAuthenticate when request.Request is null:
+                try
+                {
+                    OnSaslResponse(request.ApiKey, request.Version, body);
+                }
+                catch (AuthenticationException refused)
+                {
+                    Fail(refused);
+                }
+                break;
             case ApiKey.Produce when request.Batches is not null:
                 OnProduceResponse(request, ProduceResponse.Parse(body, request.Version));
                 break;
@@ -437,6 +567,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         Timers.Cancel(TimeoutTimer);
         FailAll(cause);
         _failedAttempts++;
+        if (cause is AuthenticationException) _log.Warning("{0}", cause.Message);
         var backoff = Backoff(_options.ReconnectBackoffMs, _options.ReconnectBackoffMaxMs, _failedAttempts);
         _log.Debug("{0}; reconnecting in {1} ms", cause.Message, (long)backoff.TotalMilliseconds);
         Context.Parent.Tell(new StateChanged(_endpoint.NodeId, false, cause));
@@ -451,6 +582,10 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         _tcp?.Tell(graceful ? Tcp.Close.Instance : Tcp.Abort.Instance);
         _tcp = null;
         _versions = null;
+        _ready = false;
+        _sasl = null;
+        _reauthenticationDue = false;
+        Timers.Cancel(ReauthenticateTimer);
         foreach (var request in _inFlight.Values)
         {
             // An unacknowledged write may still be read by the socket: leave its envelope to the GC.

@@ -4,6 +4,7 @@ using Akka.IO;
 using KafkaActors.Accumulator;
 using KafkaActors.Protocol;
 using KafkaActors.Protocol.Framing;
+using KafkaActors.Protocol.Security;
 
 namespace KafkaActors.Network;
 
@@ -54,4 +55,16 @@ internal sealed partial class ConnectionActor
     {
         public static readonly ReconnectDue Instance = new();
     }
+
+    /// <summary>The SASL session nears the end of its lifetime (KIP-368).</summary>
+    private sealed class ReauthenticationDue : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly ReauthenticationDue Instance = new();
+    }
+
+    /// <summary>The SASL client for connection attempt <see cref="Attempt"/> is made (an OAUTHBEARER token was fetched).</summary>
+    private sealed record SaslClientCreated(ISaslClient Client, int Attempt) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+
+    /// <summary>No SASL client for connection attempt <see cref="Attempt"/>: e.g. the token endpoint refused us.</summary>
+    private sealed record SaslClientFailed(Exception Cause, int Attempt) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 }

@@ -1,8 +1,12 @@
+using KafkaActors.Security;
 using KafkaActors.Settings;
 
 namespace KafkaActors.Network;
 
-/// <summary>The settings a connection needs, taken once from <see cref="ProducerSettings"/>.</summary>
+/// <summary>
+/// The settings a connection needs, taken once per producer from <see cref="ProducerSettings"/>; shared by
+/// all its connections. <see cref="Sasl"/> is disposed by the producer actor when it stops.
+/// </summary>
 internal sealed record ConnectionOptions(
     string ClientId,
     short Acks,
@@ -13,7 +17,9 @@ internal sealed record ConnectionOptions(
     long ReconnectBackoffMaxMs,
     TimeSpan ConnectionSetupTimeout,
     int SendBufferBytes,
-    int ReceiveBufferBytes)
+    int ReceiveBufferBytes,
+    TlsSettings? Tls = null,
+    SaslClientFactory? Sasl = null)
 {
     public string SoftwareName => "kafka-actors";
     public string SoftwareVersion => typeof(ConnectionOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -31,5 +37,7 @@ internal sealed record ConnectionOptions(
         settings.ReconnectBackoffMaxMs,
         TimeSpan.FromMilliseconds(settings.SocketConnectionSetupTimeoutMs),
         settings.SendBufferBytes,
-        settings.ReceiveBufferBytes);
+        settings.ReceiveBufferBytes,
+        settings.Tls,
+        SaslClientFactory.Create(settings));
 }

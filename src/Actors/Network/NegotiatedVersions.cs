@@ -4,12 +4,14 @@ using KafkaActors.Protocol.Messages;
 namespace KafkaActors.Network;
 
 /// <summary>The version of each API to use with one broker: the highest both sides speak, -1 when none.</summary>
-internal sealed record NegotiatedVersions(short Produce, short Metadata, short InitProducerId)
+internal sealed record NegotiatedVersions(short Produce, short Metadata, short InitProducerId, short SaslHandshake, short SaslAuthenticate)
 {
     public static NegotiatedVersions From(ApiVersionsResponse response) => new(
         SkipV5(response.Negotiate(ApiKey.Produce)),
         response.Negotiate(ApiKey.Metadata),
-        response.Negotiate(ApiKey.InitProducerId));
+        response.Negotiate(ApiKey.InitProducerId),
+        response.Negotiate(ApiKey.SaslHandshake),
+        response.Negotiate(ApiKey.SaslAuthenticate));
 
     /// <summary>
     /// Produce v5 only adds LogStartOffset to the response, and librdkafka's mock broker omits it there:

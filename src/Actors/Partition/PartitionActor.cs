@@ -181,7 +181,10 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         var error = result.Transport ?? ErrorMapping.ToException(result.Error,
             $"Produce of {batch.RecordCount} record(s) to {TopicPartition} on node {_leaderId} failed", result.ErrorMessage);
         var earlierPending = _retries.Count > 0 && _retries[0].Ordinal < batch.Ordinal;
-        var decision = _sequencer.Classify(batch, result.Error, result.Transport is not null, earlierPending);
+        // A failed authentication is no passing network fault: retrying until delivery.timeout.ms would only hide it.
+        var decision = result.Transport is AuthenticationException
+            ? RetryDecision.FailAndBumpEpoch
+            : _sequencer.Classify(batch, result.Error, result.Transport is not null, earlierPending);
         if (decision is RetryDecision.Retry or RetryDecision.RetryAfterEpochBump)
         {
             if (batch.Attempts <= _context.Retries && now - batch.CreatedMs < _context.DeliveryTimeoutMs)

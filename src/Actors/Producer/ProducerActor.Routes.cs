@@ -37,6 +37,11 @@ public sealed partial class ProducerActor<TKey, TValue>
             replyTo.Tell(route);
             return;
         }
+        if (AuthenticationFailure is { } refused)
+        {
+            replyTo.Tell(new Status.Failure(refused));
+            return;
+        }
         var waiter = new RouteWaiter(++_nextWaiterId, replyTo, await.DeadlineMs);
         if (!_routeWaiters.TryGetValue(await.Topic, out var waiters)) _routeWaiters[await.Topic] = waiters = [];
         waiters.Add(waiter);
@@ -57,6 +62,21 @@ public sealed partial class ProducerActor<TKey, TValue>
         _snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None && !info.Error.IsRetriable()
             ? ErrorMapping.ToException(info.Error, $"Metadata for topic {topic}")
             : null;
+
+    /// <summary>
+    /// As Java's metadata fatal error: a failed authentication ends every wait for metadata now, since
+    /// waiting out max.block.ms would not help; records that have a route fail on their connection.
+    /// </summary>
+    private void OnMetadataFailed(Exception cause)
+    {
+        _lastMetadataError = cause;
+        if (cause is not AuthenticationException) return;
+        FailRouteWaiters(cause);
+        ProcessPending();
+    }
+
+    /// <summary>The authentication failure that ends waits for metadata, until metadata arrives again.</summary>
+    private AuthenticationException? AuthenticationFailure => _lastMetadataError as AuthenticationException;
 
     private void OnRouteWaitExpired(long id)
     {

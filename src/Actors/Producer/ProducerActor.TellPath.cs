@@ -86,6 +86,7 @@ public sealed partial class ProducerActor<TKey, TValue>
             if (!Accumulator.TryGetRoute(record.Topic, out var route))
             {
                 if (TopicFailure(record.Topic) is { } refused) throw refused;
+                if (AuthenticationFailure is { } unauthenticated) throw unauthenticated;
                 var now = MonotonicClock.NowMs;
                 if (now >= item.DeadlineMs) throw MetadataTimeout(record.Topic);
                 UseTopic(record.Topic);

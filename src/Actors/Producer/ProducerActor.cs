@@ -75,7 +75,7 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 OnCluster(updated.Snapshot);
                 return true;
             case MetadataActor.MetadataFailed failed:
-                _lastMetadataError = failed.Cause;
+                OnMetadataFailed(failed.Cause);
                 return true;
             case ConnectionActor.StateChanged state:
                 OnConnectionState(state);
@@ -149,6 +149,7 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
 
     protected override void PostStop()
     {
+        _connectionOptions.Sasl?.Dispose();
         var stopped = new ProducerClosedException("The producer stopped before the record was sent.");
         FailPending(stopped);
         FailRouteWaiters(stopped);

@@ -41,6 +41,63 @@ public static class ProducerConfig
     public const string TransactionalId = "transactional.id";
     public const string TransactionTimeoutMs = "transaction.timeout.ms";
     public const string SecurityProtocol = "security.protocol";
+    public const string SecurityProviders = "security.providers";
+
+    public const string SslProtocol = "ssl.protocol";
+    public const string SslEnabledProtocols = "ssl.enabled.protocols";
+    public const string SslEndpointIdentificationAlgorithm = "ssl.endpoint.identification.algorithm";
+    public const string SslTruststoreType = "ssl.truststore.type";
+    public const string SslTruststoreLocation = "ssl.truststore.location";
+    public const string SslTruststorePassword = "ssl.truststore.password";
+    public const string SslTruststoreCertificates = "ssl.truststore.certificates";
+    public const string SslKeystoreType = "ssl.keystore.type";
+    public const string SslKeystoreLocation = "ssl.keystore.location";
+    public const string SslKeystorePassword = "ssl.keystore.password";
+    public const string SslKeyPassword = "ssl.key.password";
+    public const string SslKeystoreCertificateChain = "ssl.keystore.certificate.chain";
+    public const string SslKeystoreKey = "ssl.keystore.key";
+    public const string SslCipherSuites = "ssl.cipher.suites";
+    public const string SslKeymanagerAlgorithm = "ssl.keymanager.algorithm";
+    public const string SslTrustmanagerAlgorithm = "ssl.trustmanager.algorithm";
+    public const string SslSecureRandomImplementation = "ssl.secure.random.implementation";
+    public const string SslEngineFactoryClass = "ssl.engine.factory.class";
+    public const string SslProvider = "ssl.provider";
+
+    public const string SaslMechanism = "sasl.mechanism";
+    public const string SaslJaasConfig = "sasl.jaas.config";
+    public const string SaslClientCallbackHandlerClass = "sasl.client.callback.handler.class";
+    public const string SaslLoginCallbackHandlerClass = "sasl.login.callback.handler.class";
+    public const string SaslLoginClass = "sasl.login.class";
+    public const string SaslOAuthBearerTokenEndpointUrl = "sasl.oauthbearer.token.endpoint.url";
+    public const string SaslOAuthBearerScopeClaimName = "sasl.oauthbearer.scope.claim.name";
+    public const string SaslOAuthBearerSubClaimName = "sasl.oauthbearer.sub.claim.name";
+    public const string SaslLoginConnectTimeoutMs = "sasl.login.connect.timeout.ms";
+    public const string SaslLoginReadTimeoutMs = "sasl.login.read.timeout.ms";
+    public const string SaslLoginRetryBackoffMs = "sasl.login.retry.backoff.ms";
+    public const string SaslLoginRetryBackoffMaxMs = "sasl.login.retry.backoff.max.ms";
+    public const string SaslLoginRefreshWindowFactor = "sasl.login.refresh.window.factor";
+    public const string SaslLoginRefreshWindowJitter = "sasl.login.refresh.window.jitter";
+    public const string SaslLoginRefreshMinPeriodSeconds = "sasl.login.refresh.min.period.seconds";
+    public const string SaslLoginRefreshBufferSeconds = "sasl.login.refresh.buffer.seconds";
+    public const string SaslKerberosServiceName = "sasl.kerberos.service.name";
+    public const string SaslKerberosKinitCmd = "sasl.kerberos.kinit.cmd";
+    public const string SaslKerberosTicketRenewWindowFactor = "sasl.kerberos.ticket.renew.window.factor";
+    public const string SaslKerberosTicketRenewJitter = "sasl.kerberos.ticket.renew.jitter";
+    public const string SaslKerberosMinTimeBeforeRelogin = "sasl.kerberos.min.time.before.relogin";
+
+    /// <summary>What Java prints instead of a secret value (a <c>PASSWORD</c>-typed setting).</summary>
+    public const string Hidden = "[hidden]";
+
+    /// <summary>
+    /// Whether <paramref name="key"/> holds a secret, whose value must never be printed: the passwords,
+    /// the inline private key, the JAAS configuration (it holds passwords and client secrets), and, to be
+    /// safe with settings added later, any key ending in <c>.password</c> or containing <c>secret</c>.
+    /// </summary>
+    public static bool IsSecret(string key) =>
+        key.Equals(SaslJaasConfig, StringComparison.OrdinalIgnoreCase)
+        || key.Equals(SslKeystoreKey, StringComparison.OrdinalIgnoreCase)
+        || key.EndsWith(".password", StringComparison.OrdinalIgnoreCase) // ssl.truststore/keystore/key.password
+        || key.Contains("secret", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>KafkaActors only: waiting told records from which senders are told BufferFull.</summary>
     public const string TellBufferFullThreshold = "tell.buffer-full-threshold";

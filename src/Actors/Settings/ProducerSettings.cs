@@ -1,14 +1,16 @@
 using Akka.Configuration;
 using KafkaActors.Protocol.Records;
+using KafkaActors.Security;
 
 namespace KafkaActors.Settings;
 
 /// <summary>
 /// The producer's settings, one property per Java producer setting (names in <see cref="ProducerConfig"/>,
 /// defaults in hocon/reference.conf). Build them with <see cref="Create(string)"/>,
-/// <see cref="FromProperties"/> or <see cref="FromConfig"/>, which validate and throw
+/// <see cref="FromProperties(IEnumerable{KeyValuePair{string, string}})"/> or <see cref="FromConfig(Config)"/>, which validate and throw
 /// <see cref="Errors.ConfigException"/> naming the offending key; <see cref="WithProperty"/> returns a
-/// re-validated copy. Immutable and thread-safe.
+/// re-validated copy. Immutable and thread-safe. Secrets never show: <see cref="Properties"/> and
+/// <c>ToString()</c> print <c>[hidden]</c> for them (ToString prints <see cref="OAuthBearerTokenProvider"/>'s own ToString).
 /// </summary>
 public sealed record ProducerSettings
 {
@@ -59,7 +61,26 @@ public sealed record ProducerSettings
     /// <summary>KafkaActors only: waiting told records at or below which those senders get <see cref="Ready"/>.</summary>
     public int TellReadyThreshold { get; init; }
 
-    /// <summary>The settings as Java property names and values, including defaults; what <see cref="WithProperty"/> edits.</summary>
+    /// <summary><c>security.protocol</c>. Default: <see cref="Security.SecurityProtocol.Plaintext"/>.</summary>
+    public SecurityProtocol SecurityProtocol { get; init; }
+
+    /// <summary>The <c>ssl.*</c> settings with their stores loaded: set for SSL and SASL_SSL, null otherwise.</summary>
+    public TlsSettings? Tls { get; init; }
+
+    /// <summary>The <c>sasl.*</c> settings: set for SASL_PLAINTEXT and SASL_SSL, null otherwise.</summary>
+    public SaslSettings? Sasl { get; init; }
+
+    /// <summary>
+    /// Where OAUTHBEARER tokens come from when given in code (Java's <c>sasl.login.callback.handler.class</c>);
+    /// null: from <c>sasl.oauthbearer.token.endpoint.url</c> or Java's unsecured test tokens, as
+    /// <c>sasl.jaas.config</c> says. Used only with <c>sasl.mechanism=OAUTHBEARER</c>.
+    /// </summary>
+    public IOAuthBearerTokenProvider? OAuthBearerTokenProvider { get; init; }
+
+    /// <summary>
+    /// The settings as Java property names and values, including defaults; what <see cref="WithProperty"/> edits.
+    /// Secrets (<see cref="ProducerConfig.IsSecret"/>) that are set show as <c>[hidden]</c>.
+    /// </summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The compression level that applies to <see cref="CompressionType"/>.</summary>
@@ -77,22 +98,33 @@ public sealed record ProducerSettings
 
     /// <summary>Settings from Java property names and string values (as in a producer.properties file).</summary>
     public static ProducerSettings FromProperties(IEnumerable<KeyValuePair<string, string>> properties) =>
-        ProducerSettingsReader.Read(ProducerSettingsReader.ToConfig(properties));
+        FromProperties(properties, null);
+
+    /// <summary>
+    /// Settings from Java properties, with OAUTHBEARER tokens from <paramref name="oauthBearerTokenProvider"/>
+    /// (then <c>sasl.jaas.config</c> is optional for OAUTHBEARER).
+    /// </summary>
+    public static ProducerSettings FromProperties(IEnumerable<KeyValuePair<string, string>> properties, IOAuthBearerTokenProvider? oauthBearerTokenProvider) =>
+        ProducerSettingsReader.Read(ProducerSettingsReader.ToConfig(properties), oauthBearerTokenProvider);
 
     /// <summary>
     /// Settings from HOCON: either the <c>akka.kafka.producer</c> block itself or a root config holding it.
     /// reference.conf fills in whatever is not set.
     /// </summary>
-    public static ProducerSettings FromConfig(Config config)
+    public static ProducerSettings FromConfig(Config config) => FromConfig(config, null);
+
+    /// <summary>As <see cref="FromConfig(Config)"/>, with OAUTHBEARER tokens from <paramref name="oauthBearerTokenProvider"/>.</summary>
+    public static ProducerSettings FromConfig(Config config, IOAuthBearerTokenProvider? oauthBearerTokenProvider)
     {
         var block = config.HasPath(ReferenceConfig.ProducerPath) ? config.GetConfig(ReferenceConfig.ProducerPath) : config;
-        return ProducerSettingsReader.Read(block);
+        return ProducerSettingsReader.Read(block, oauthBearerTokenProvider);
     }
 
     /// <summary>
     /// The settings a HOCON producer block sets itself, as Java properties: what it adds over
     /// reference.conf (also when reference.conf is merged into it, as in an ActorSystem's config).
-    /// For layering settings from several sources before <see cref="FromProperties"/>.
+    /// For layering settings from several sources before <see cref="FromProperties(IEnumerable{KeyValuePair{string, string}})"/>.
+    /// The values are the real ones, secrets included: do not print them.
     /// </summary>
     public static IReadOnlyDictionary<string, string> UserProperties(Config block) =>
         ProducerSettingsReader.UserKeys(block).ToDictionary(key => key, key => ProducerSettingsReader.Describe(block, key), StringComparer.Ordinal);
@@ -105,10 +137,17 @@ public sealed record ProducerSettings
     {
         var merged = new Dictionary<string, string>(ExplicitProperties);
         foreach (var (key, value) in changes) merged[key] = value;
-        return FromProperties(merged);
+        return FromProperties(merged, OAuthBearerTokenProvider);
     }
 
-    /// <summary>The properties the user set (not defaults): what a copy starts from.</summary>
+    /// <summary>A validated copy whose OAUTHBEARER tokens come from <paramref name="provider"/>.</summary>
+    public ProducerSettings WithOAuthBearerTokenProvider(IOAuthBearerTokenProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return FromProperties(ExplicitProperties, provider);
+    }
+
+    /// <summary>The properties the user set (not defaults): what a copy starts from. Holds secrets as given: never print it.</summary>
     internal IReadOnlyDictionary<string, string> ExplicitProperties { get; init; } = new Dictionary<string, string>();
 
     public TimeSpan MaxBlock => TimeSpan.FromMilliseconds(MaxBlockMs);

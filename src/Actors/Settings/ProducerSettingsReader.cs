@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using Akka.Configuration;
 using KafkaActors.Errors;
-using KafkaActors.Protocol.Compression;
 using KafkaActors.Protocol.Records;
+using KafkaActors.Security;
 using C = KafkaActors.Settings.ProducerConfig;
 
 namespace KafkaActors.Settings;
@@ -44,12 +44,12 @@ internal static class ProducerSettingsReader
     }
 
     /// <summary>Reads an <c>akka.kafka.producer</c> block over reference.conf.</summary>
-    public static ProducerSettings Read(Config user)
+    public static ProducerSettings Read(Config user, IOAuthBearerTokenProvider? tokenProvider = null)
     {
         var explicitKeys = UserKeys(user);
         foreach (var key in explicitKeys) CheckKnown(key);
         var config = user.WithFallback(ReferenceConfig.Producer);
-        var r = new Reader(config);
+        var r = new ConfigReader(config);
 
         var acks = ParseAcks(r.String(C.Acks));
         var maxInFlight = r.Int(C.MaxInFlightRequestsPerConnection, min: 1);
@@ -84,9 +84,7 @@ internal static class ProducerSettingsReader
         var transactionalId = r.String(C.TransactionalId);
         if (transactionalId.Length > 0)
             throw new ConfigException(C.TransactionalId, transactionalId, "transactions are not supported by KafkaActors yet; leave it empty.");
-        var securityProtocol = r.String(C.SecurityProtocol);
-        if (!securityProtocol.Equals("PLAINTEXT", StringComparison.OrdinalIgnoreCase))
-            throw new ConfigException(C.SecurityProtocol, securityProtocol, "only PLAINTEXT is supported.");
+        var (securityProtocol, tls, sasl) = SecuritySettingsReader.Read(r, explicitKeys, tokenProvider);
 
         var settings = new ProducerSettings
         {
@@ -129,7 +127,11 @@ internal static class ProducerSettingsReader
             MetricsNumSamples = r.Int("metrics.num.samples", min: 1),
             TellBufferFullThreshold = tellFull,
             TellReadyThreshold = tellReady,
-            Properties = KnownKeys.Value.ToDictionary(key => key, key => Describe(config, key)),
+            SecurityProtocol = securityProtocol,
+            Tls = tls,
+            Sasl = sasl,
+            OAuthBearerTokenProvider = tokenProvider,
+            Properties = KnownKeys.Value.ToDictionary(key => key, key => Shown(key, Describe(config, key))),
             ExplicitProperties = explicitKeys.ToDictionary(key => key, key => Describe(config, key)),
         };
         return settings;
@@ -224,58 +226,29 @@ internal static class ProducerSettingsReader
             throw ConfigException.Unknown(key);
     }
 
-    private static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
+    /// <summary>A HOCON quoted string; control characters are escaped so that no value can break the parse (whose errors would quote it).</summary>
+    private static string Quote(string value)
+    {
+        var quoted = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '\\': quoted.Append("\\\\"); break;
+                case '"': quoted.Append("\\\""); break;
+                case '\n': quoted.Append("\\n"); break;
+                case '\r': quoted.Append("\\r"); break;
+                case '\t': quoted.Append("\\t"); break;
+                case < ' ': quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
+                default: quoted.Append(c); break;
+            }
+        }
+        return quoted.Append('"').ToString();
+    }
+
+    /// <summary>A value as the public <see cref="ProducerSettings.Properties"/> shows it: secrets that are set as <c>[hidden]</c>.</summary>
+    private static string Shown(string key, string value) => value.Length > 0 && C.IsSecret(key) ? C.Hidden : value;
 
     internal static string Describe(Config config, string key) =>
         config.GetValue(key).IsArray() ? string.Join(";", config.GetStringList(key)) : config.GetString(key) ?? "";
-
-    /// <summary>Typed reads that report the key on any conversion failure.</summary>
-    private readonly struct Reader(Config config)
-    {
-        public string String(string key) => config.GetString(key) ?? "";
-
-        public bool Bool(string key) => String(key).Trim().ToLowerInvariant() switch
-        {
-            "true" or "on" or "yes" => true,
-            "false" or "off" or "no" => false,
-            var other => throw new ConfigException(key, other, "must be true or false."),
-        };
-
-        public long Long(string key, long min)
-        {
-            var text = String(key).Trim();
-            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-                throw new ConfigException(key, text, "must be a whole number.");
-            if (value < min) throw new ConfigException(key, value, $"must be at least {min}.");
-            return value;
-        }
-
-        public int Int(string key, int min)
-        {
-            var value = Long(key, min);
-            if (value > int.MaxValue) throw new ConfigException(key, value, $"must be at most {int.MaxValue}.");
-            return (int)value;
-        }
-
-        public int Level(string key, CompressionType codec)
-        {
-            var level = Int(key, int.MinValue);
-            if (!CompressionCodecs.IsValidLevel(codec, level))
-                throw new ConfigException(key, level, $"is not a valid {codec.ToString().ToLowerInvariant()} compression level.");
-            return level;
-        }
-
-        public IReadOnlyList<string> List(string key)
-        {
-            try
-            {
-                return config.GetStringList(key).Where(s => s.Length > 0).ToArray();
-            }
-            catch (Exception e) when (e is not ConfigException)
-            {
-                throw new ConfigException(key, String(key), "must be a list of type names.");
-            }
-        }
-    }
 }

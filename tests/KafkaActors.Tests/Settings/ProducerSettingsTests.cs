@@ -85,7 +85,7 @@ public sealed class ProducerSettingsTests
         { "bootstrap.servers", "", "bootstrap.servers" },
         { "delivery.timeout.ms", "1000", "delivery.timeout.ms" },
         { "transactional.id", "tx-1", "transactional.id" },
-        { "security.protocol", "SSL", "security.protocol" },
+        { "security.protocol", "TLS", "security.protocol" },
     };
 
     [Theory]

@@ -1,4 +1,5 @@
 using KafkaActors.Cli.CommandLine;
+using KafkaActors.Settings;
 
 namespace KafkaActors.Cli.Configuration;
 
@@ -10,9 +11,15 @@ internal static class KeyValue
     {
         var equals = argument.IndexOf('=');
         if (equals <= 0 || argument[..equals].Trim().Length == 0)
-            throw new UsageException($"Invalid property '{argument}' for {option}: expected key=value.");
+            throw new UsageException($"Invalid property '{Printable(argument)}' for {option}: expected key=value.");
         return new(argument[..equals].Trim(), argument[(equals + 1)..]);
     }
+
+    /// <summary>A malformed argument may still hold a secret (<c>ssl.key.password:hunter2</c>): then it is not echoed.</summary>
+    private static string Printable(string argument) =>
+        new[] { "password", "secret", "jaas", "ssl.keystore.key" }.Any(word => argument.Contains(word, StringComparison.OrdinalIgnoreCase))
+            ? ProducerConfig.Hidden
+            : argument;
 
     public static Dictionary<string, string> ParseAll(IEnumerable<string> arguments, string option)
     {

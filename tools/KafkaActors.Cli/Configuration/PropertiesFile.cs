@@ -42,8 +42,10 @@ internal static class PropertiesFile
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in LogicalLines(text))
         {
-            var (key, value) = SplitKeyValue(line);
-            result[Unescape(key)] = Unescape(value);
+            var (rawKey, rawValue) = SplitKeyValue(line);
+            var key = Unescape(rawKey) ?? throw new FormatException("Malformed \\uxxxx encoding in a key.");
+            // The value may be a secret: the message names the key only.
+            result[key] = Unescape(rawValue) ?? throw new FormatException($"Malformed \\uxxxx encoding in the value of '{key}'.");
         }
         return result;
     }
@@ -94,7 +96,8 @@ internal static class PropertiesFile
 
     private static bool IsBlank(char c) => c is ' ' or '\t' or '\f';
 
-    private static string Unescape(string s)
+    /// <summary>The text with its escapes replaced; null for a malformed <c>\uXXXX</c>.</summary>
+    private static string? Unescape(string s)
     {
         if (!s.Contains('\\')) return s;
         var result = new StringBuilder(s.Length);
@@ -117,7 +120,7 @@ internal static class PropertiesFile
                     if (i + 4 >= s.Length ||
                         !ushort.TryParse(s.AsSpan(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
                     {
-                        throw new FormatException($"Malformed \\uxxxx encoding in '{s}'.");
+                        return null;
                     }
                     result.Append((char)code);
                     i += 4;
