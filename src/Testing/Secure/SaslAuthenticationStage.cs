@@ -24,7 +24,7 @@ internal sealed class SaslAuthenticationStage : IFrameHandler
     private static readonly ApiVersionRange SaslAuthenticateVersions = new(0, 2);
 
     private readonly FrontConnectionInfo _connection;
-    private readonly SaslSettings _settings;
+    private readonly FrontSaslSettings _settings;
     private readonly SecureFrontCounters _counters;
 
     // The exchange in progress (after SaslHandshake, until its mechanism completes).
@@ -34,7 +34,7 @@ internal sealed class SaslAuthenticationStage : IFrameHandler
     private string? _principal;
     private long _sessionExpiresAtMs = long.MaxValue;
 
-    public SaslAuthenticationStage(FrontConnectionInfo connection, SaslSettings settings, SecureFrontCounters counters)
+    public SaslAuthenticationStage(FrontConnectionInfo connection, FrontSaslSettings settings, SecureFrontCounters counters)
     {
         _connection = connection;
         _settings = settings;
@@ -172,4 +172,4 @@ internal sealed class SaslAuthenticationStage : IFrameHandler
 }
 
 /// <summary>What every SASL stage of one front shares: the enabled mechanisms, how to create their servers, the session lifetime. Immutable; thread-safe.</summary>
-internal sealed record SaslSettings(IReadOnlyList<string> Mechanisms, Func<string, ISaslServerMechanism> CreateMechanism, TimeSpan? SessionLifetime);
+internal sealed record FrontSaslSettings(IReadOnlyList<string> Mechanisms, Func<string, ISaslServerMechanism> CreateMechanism, TimeSpan? SessionLifetime);

@@ -65,8 +65,8 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
             tls = new FrontTls(context, options.TlsProtocols, options.RequireClientCertificate ? Authority : null);
         }
 
-        SaslSettings? sasl = SecurityProtocol.UsesSasl()
-            ? new SaslSettings(SaslMechanisms, mechanism => SaslServerMechanisms.Create(mechanism, Users)
+        FrontSaslSettings? sasl = SecurityProtocol.UsesSasl()
+            ? new FrontSaslSettings(SaslMechanisms, mechanism => SaslServerMechanisms.Create(mechanism, Users)
                 ?? throw new InvalidOperationException($"No server for SASL mechanism '{mechanism}'."), options.SessionLifetime)
             : null;
         var extraStages = options.FrameHandlers.ToArray();

@@ -124,6 +124,23 @@ public sealed class SecureClusterTests
         Assert.Contains("not trusted", ssl.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task A_refused_certificate_is_retried_with_backoff_not_in_a_tight_loop()
+    {
+        await using var kafka = SecureEmbeddedKafka.Start(new SecureKafkaOptions { SecurityProtocol = ListenerSecurityProtocol.Ssl, ServerCertificateKind = ServerCertificateKind.Expired });
+        var topic = CreateTopic(kafka, "backoff");
+        var properties = kafka.JavaClientProperties();
+        properties["max.block.ms"] = "4000";
+        await using var producer = new KafkaProducer<string?, string?>(ProducerSettings.FromProperties(properties));
+
+        await Assert.ThrowsAnyAsync<KafkaException>(() => producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "v")));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        // retry.backoff.ms 100 doubling to 1 s: about 8 connections in 4-5 s; a tight loop would make thousands.
+        Assert.InRange(kafka.Counters.ConnectionsAccepted, 2, 20);
+        Assert.Equal(0, kafka.Counters.TotalAuthentications);
+    }
+
     [Theory]
     [InlineData("PLAIN")]
     [InlineData("SCRAM-SHA-256")]

@@ -13,12 +13,12 @@ namespace KafkaActors.Security.OAuthBearer;
 internal static class OAuthBearerTokenProviders
 {
     /// <summary>The SASL mechanism name, as failures report it.</summary>
-    internal const string Mechanism = "OAUTHBEARER";
+    internal const string Mechanism = SaslMechanisms.OAuthBearer;
 
     /// <summary>The setting whose options configure the providers; JAAS option errors name it.</summary>
-    internal const string JaasConfigKey = "sasl.jaas.config";
+    internal const string JaasConfigKey = Settings.ProducerConfig.SaslJaasConfig;
 
-    internal const string TokenEndpointUrlKey = "sasl.oauthbearer.token.endpoint.url";
+    internal const string TokenEndpointUrlKey = Settings.ProducerConfig.SaslOAuthBearerTokenEndpointUrl;
 
     internal const string ClientIdOption = "clientId";
     internal const string ClientSecretOption = "clientSecret";
@@ -65,6 +65,6 @@ internal static class OAuthBearerTokenProviders
     private static string Required(IReadOnlyDictionary<string, string> options, string option) =>
         options.TryGetValue(option, out var value) && !string.IsNullOrWhiteSpace(value)
             ? value
-            : throw new ConfigException(JaasConfigKey, option,
+            : throw new ConfigException(JaasConfigKey, null,
                 $"the login module option {option} is required with {TokenEndpointUrlKey} (OAuth client credentials).");
 }

@@ -23,12 +23,12 @@ internal static partial class SaslExtensionOptions
             if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
             var name = key[prefix.Length..];
             if (!ExtensionName().IsMatch(name) || name == AuthKey)
-                throw new ConfigException(OAuthBearerTokenProviders.JaasConfigKey, key,
-                    $"a SASL extension name must consist of letters only and must not be '{AuthKey}'.");
+                throw new ConfigException(OAuthBearerTokenProviders.JaasConfigKey, null,
+                    $"login module option {key}: a SASL extension name must consist of letters only and must not be '{AuthKey}'.");
             // The value is not echoed: extensions may carry anything the broker's validator expects.
             if (!ExtensionValue().IsMatch(value))
-                throw new ConfigException(OAuthBearerTokenProviders.JaasConfigKey, key,
-                    "a SASL extension value must be non-empty printable ASCII (space, tab, CR and LF allowed).");
+                throw new ConfigException(OAuthBearerTokenProviders.JaasConfigKey, null,
+                    $"login module option {key}: a SASL extension value must be non-empty printable ASCII (space, tab, CR and LF allowed).");
             (extensions ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = value;
         }
         return extensions;

@@ -163,7 +163,7 @@ internal sealed class UnsecuredLoginTokenProvider : IOAuthBearerTokenProvider
 
     /// <summary>Names the option but never echoes the JAAS text, which may hold other modules' secrets.</summary>
     private static ConfigException Invalid(string option, string reason) =>
-        new(OAuthBearerTokenProviders.JaasConfigKey, option, reason);
+        new(OAuthBearerTokenProviders.JaasConfigKey, null, $"login module option {option}: {reason}");
 
     private enum ClaimKind { String, Number, List }
 
