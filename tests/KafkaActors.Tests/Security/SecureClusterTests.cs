@@ -206,6 +206,47 @@ public sealed class SecureClusterTests
         Verify(kafka.ConfluentClientConfig(), topic, sent, metadata.Select(t => t.Result).ToList());
     }
 
+    [Fact]
+    public async Task OAUTHBEARER_tokens_from_an_OIDC_token_endpoint_are_fetched_refreshed_and_accepted()
+    {
+        await using var endpoint = new TokenEndpointServer("kafka-actors-client", "cl!ent-s3cret", expectedScope: "kafka", lifetimeSeconds: 4, subject: "alice");
+        await using var kafka = SecureEmbeddedKafka.Start(new SecureKafkaOptions
+        {
+            SecurityProtocol = ListenerSecurityProtocol.SaslSsl,
+            SessionLifetime = TimeSpan.FromSeconds(2),
+        });
+        var topic = CreateTopic(kafka, "oidc");
+        var properties = kafka.JavaClientProperties("alice", "OAUTHBEARER");
+        properties["sasl.oauthbearer.token.endpoint.url"] = endpoint.Url.ToString();
+        properties["sasl.jaas.config"] =
+            "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId=\"kafka-actors-client\" clientSecret=\"cl!ent-s3cret\" scope=\"kafka\";";
+        properties["sasl.login.refresh.min.period.seconds"] = "0";
+        properties["sasl.login.refresh.buffer.seconds"] = "0";
+
+        var sent = new List<ProducerRecord<string?, string?>>();
+        var metadata = new List<Task<RecordMetadata>>();
+        await using (var producer = new KafkaProducer<string?, string?>(ProducerSettings.FromProperties(properties)))
+        {
+            for (var round = 0; round < 40; round++)
+            {
+                foreach (var record in KeyedWorkload.Build(topic, 50, keys: 10, seed: round, baseTimestamp: 1_700_000_000_000 + round * 50L))
+                {
+                    var unique = new ProducerRecord<string?, string?>(topic, null, record.Timestamp, record.Key, $"{round}|{record.Value}", record.Headers);
+                    sent.Add(unique);
+                    metadata.Add(producer.SendAsync(unique));
+                }
+                await Task.Delay(200);
+            }
+            await Task.WhenAll(metadata).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        // 8 s of 4 s tokens: refreshed at least once, and every re-authentication found a valid one.
+        Assert.True(endpoint.Issued.Count >= 2, $"{endpoint.Issued.Count} token(s) issued");
+        Assert.True(kafka.Counters.TotalReauthentications >= 3, $"only {kafka.Counters.TotalReauthentications} re-authentications");
+        Assert.Equal(0, kafka.Counters.FailedAuthentications);
+        Verify(kafka.ConfluentClientConfig(), topic, sent, metadata.Select(t => t.Result).ToList());
+    }
+
     private static string CreateTopic(SecureEmbeddedKafka kafka, string prefix)
     {
         var topic = $"{prefix}-{Guid.NewGuid():N}";
