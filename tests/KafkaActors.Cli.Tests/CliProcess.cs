@@ -17,7 +17,8 @@ public static class CliProcess
         return File.Exists(path) ? path : throw new FileNotFoundException("The kafka-actors tool was not built.", path);
     }
 
-    public static async Task<Result> Run(string? standardInput, TimeSpan timeout, params string[] args)
+    /// <summary><c>dotnet kafka-actors.dll args...</c> with all three standard streams redirected.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -28,7 +29,12 @@ public static class CliProcess
         };
         start.ArgumentList.Add(ToolPath());
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    public static async Task<Result> Run(string? standardInput, TimeSpan timeout, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (standardInput is not null) await process.StandardInput.WriteAsync(standardInput);

@@ -61,7 +61,7 @@ internal static class Program
         }
         catch (KafkaException e)
         {
-            Console.Error.WriteLine($"Error: {e.GetType().Name}: {e.Message}");
+            Console.Error.WriteLine(ErrorLine.For(e));
             return 1;
         }
         catch (Exception e) when (e is EmbeddedKafkaException or DllNotFoundException)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using KafkaActors.Cli.CommandLine;
+using KafkaActors.Cli.Configuration;
 using KafkaActors.Testing.Secure;
 
 namespace KafkaActors.Cli.Broker;
@@ -18,6 +19,8 @@ internal sealed class BrokerCommand : ICommand
     private const string SaslMechanism = "--sasl-mechanism";
     private const string User = "--user";
     private const string ClientConfig = "--client-config";
+    private const string DefaultUser = "alice";
+    private const string DefaultPassword = "alice-secret";
 
     public string Name => "broker";
 
@@ -28,7 +31,8 @@ internal sealed class BrokerCommand : ICommand
         "(PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER with unsecured JWTs), and keeps it running. The first " +
         "line on stdout is exactly bootstrap.servers=<host:port,...>; the rest (what was created, where the CA " +
         "certificate is) goes to stderr. It stops, removing its certificate files, when stdin is closed or on " +
-        "SIGINT/SIGTERM, and exits 0. Topics not created with --topic are auto-created with 4 partitions.";
+        "SIGINT/SIGTERM, and exits 0. Topics not created with --topic are auto-created with 4 partitions. " +
+        "The certificates are generated at start (a test CA, a server certificate for localhost and 127.0.0.1).";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -36,12 +40,16 @@ internal sealed class BrokerCommand : ICommand
         OptionSpec.Repeated(Topic, "name:partitions", "Create this topic (replication factor min(3, brokers)); repeatable."),
         OptionSpec.Single(SecurityProtocolOption, "protocol", "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (default PLAINTEXT)."),
         OptionSpec.Repeated(SaslMechanism, "mechanism",
-            "A SASL mechanism to enable: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER; repeatable (default all four)."),
+            "A SASL mechanism to enable: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER; repeatable (default all four). " +
+            "Needs SASL_PLAINTEXT or SASL_SSL."),
         OptionSpec.Repeated(User, "name:password",
-            "A user PLAIN and SCRAM accept; OAUTHBEARER accepts its name as the token subject. Repeatable (default alice:alice-secret)."),
+            "A user PLAIN and SCRAM accept; OAUTHBEARER accepts its name as the token subject. Repeatable (default " +
+            $"{DefaultUser}:{DefaultPassword}); the first one goes into --client-config."),
         OptionSpec.Single(ClientConfig, "file",
             "Write a Java client properties file for the first user and mechanism (bootstrap.servers, security.protocol, " +
-            "ssl.truststore.* with the CA as PEM, sasl.mechanism, sasl.jaas.config) that produce --producer.config and Java clients accept."),
+            "ssl.truststore.type=PEM and ssl.truststore.location of the CA, sasl.mechanism, sasl.jaas.config) that " +
+            "produce --producer.config, perf-test --producer.config and Java clients accept as is. It holds the password: " +
+            "it is created readable by its owner only."),
     ];
 
     public string Epilog => """
@@ -49,17 +57,21 @@ internal sealed class BrokerCommand : ICommand
           kafka-actors broker --topic orders:8
           kafka-actors broker --security-protocol SASL_SSL --sasl-mechanism SCRAM-SHA-512 --user alice:s3cret --client-config client.properties
           kafka-actors produce --topic orders --producer.config client.properties < lines.txt
+          kafka-actors perf-test --topic orders --num-records 100000 --record-size 100 --throughput -1 --producer.config client.properties
         """;
 
     public int Run(ParsedArguments arguments)
     {
-        var options = ReadOptions(arguments);
-        var topics = arguments.All(Topic).Select(ParseTopic).ToList();
+        var users = ReadUsers(arguments);
+        var options = ReadOptions(arguments, users);
+        var topics = ReadTopics(arguments);
         var clientConfig = arguments.String(ClientConfig);
 
         using var kafka = SecureEmbeddedKafka.Start(options);
         foreach (var (name, partitions) in topics)
             kafka.Cluster.CreateTopic(name, partitions, Math.Min(3, options.Brokers));
+        // Before the first line: whoever waits for it may read the file at once.
+        if (clientConfig is not null) WriteClientConfig(kafka, users[0].Name, clientConfig);
 
         using var stop = new StopSignal();
         Console.Out.WriteLine($"bootstrap.servers={kafka.BootstrapServers}");
@@ -68,22 +80,14 @@ internal sealed class BrokerCommand : ICommand
                                 (kafka.SecurityProtocol.UsesSasl() ? $", SASL {string.Join(", ", kafka.SaslMechanisms)}, users {string.Join(", ", kafka.Users.Keys)}" : ""));
         foreach (var (name, partitions) in topics) Console.Error.WriteLine($"Created topic {name} with {partitions} partition(s)");
         if (kafka.SecurityProtocol.UsesTls()) Console.Error.WriteLine($"CA certificate (PEM): {kafka.Certificates.CaCertificatePem}");
-        if (clientConfig is not null)
-        {
-            WriteClientConfig(kafka, FirstUser(arguments), clientConfig);
-            Console.Error.WriteLine($"Client properties written to {clientConfig}");
-        }
+        if (clientConfig is not null) Console.Error.WriteLine($"Client properties written to {clientConfig}");
         Console.Error.WriteLine("Running; close stdin or press Ctrl+C to stop.");
         stop.Wait();
         Console.Error.WriteLine("Stopping.");
         return 0;
     }
 
-    /// <summary>The user the client config speaks for: the first --user given.</summary>
-    private static string FirstUser(ParsedArguments arguments) =>
-        arguments.All(User) is [var first, ..] ? first[..first.IndexOf(':')] : "alice";
-
-    private static SecureKafkaOptions ReadOptions(ParsedArguments arguments)
+    private static SecureKafkaOptions ReadOptions(ParsedArguments arguments, List<(string Name, string Password)> users)
     {
         var brokers = arguments.Int(Brokers) ?? 3;
         if (brokers < 1) throw new UsageException($"{Brokers} should be at least 1.");
@@ -94,25 +98,30 @@ internal sealed class BrokerCommand : ICommand
             if (!SecureKafkaOptions.AllSaslMechanisms.Contains(mechanism))
                 throw new UsageException($"Unknown SASL mechanism '{mechanism}' for {SaslMechanism}: expected one of {string.Join(", ", SecureKafkaOptions.AllSaslMechanisms)}.");
         }
+        if (mechanisms.Count > 0 && !protocol.UsesSasl())
+            throw new UsageException($"{SaslMechanism} needs {SecurityProtocolOption} SASL_PLAINTEXT or SASL_SSL.");
         var options = new SecureKafkaOptions { Brokers = brokers, SecurityProtocol = protocol };
         if (mechanisms.Count > 0) options.SaslMechanisms = mechanisms;
-        var users = arguments.All(User);
-        if (users.Count > 0)
-        {
-            var table = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var user in users)
-            {
-                var colon = user.IndexOf(':');
-                if (colon <= 0) throw new UsageException($"Invalid {User} '{user[..Math.Max(0, colon)]}...': expected name:password.");
-                table[user[..colon]] = user[(colon + 1)..];
-            }
-            options.Users = table;
-        }
-        else
-        {
-            options.Users = new Dictionary<string, string> { ["alice"] = "alice-secret" };
-        }
+        options.Users = users.ToDictionary(u => u.Name, u => u.Password, StringComparer.Ordinal);
         return options;
+    }
+
+    /// <summary>The --user table in command-line order (the first is the client config's); a malformed one is not echoed: it may be a password.</summary>
+    private static List<(string Name, string Password)> ReadUsers(ParsedArguments arguments)
+    {
+        var values = arguments.All(User);
+        if (values.Count == 0) return [(DefaultUser, DefaultPassword)];
+        var users = new List<(string Name, string Password)>();
+        foreach (var value in values)
+        {
+            var colon = value.IndexOf(':');
+            if (colon <= 0 || colon == value.Length - 1)
+                throw new UsageException($"Invalid {User} value: expected name:password, e.g. alice:s3cret.");
+            var name = value[..colon];
+            if (users.Any(u => u.Name == name)) throw new UsageException($"{User} {name} is given twice.");
+            users.Add((name, value[(colon + 1)..]));
+        }
+        return users;
     }
 
     private static ListenerSecurityProtocol ParseProtocol(string value) => value.Trim().ToUpperInvariant() switch
@@ -124,28 +133,43 @@ internal sealed class BrokerCommand : ICommand
         _ => throw new UsageException($"Invalid {SecurityProtocolOption} '{value}': expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL."),
     };
 
-    private static (string Name, int Partitions) ParseTopic(string value)
+    private static List<(string Name, int Partitions)> ReadTopics(ParsedArguments arguments)
     {
-        var colon = value.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var partitions) || partitions < 1)
-            throw new UsageException($"Invalid {Topic} '{value}': expected name:partitions, e.g. orders:8.");
-        return (value[..colon], partitions);
+        var topics = new List<(string Name, int Partitions)>();
+        foreach (var value in arguments.All(Topic))
+        {
+            var colon = value.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var partitions) || partitions < 1)
+                throw new UsageException($"Invalid {Topic} '{value}': expected name:partitions, e.g. orders:8.");
+            var name = value[..colon];
+            if (topics.Any(t => t.Name == name)) throw new UsageException($"{Topic} {name} is given twice.");
+            topics.Add((name, partitions));
+        }
+        return topics;
     }
 
+    /// <summary>Java client properties for the first user and the first enabled mechanism; the file holds the password.</summary>
     private static void WriteClientConfig(SecureEmbeddedKafka kafka, string user, string path)
     {
         var mechanism = kafka.SecurityProtocol.UsesSasl() ? kafka.SaslMechanisms[0] : null;
-        var lines = kafka.JavaClientProperties(user, mechanism).Select(p => $"{p.Key}={EscapeProperty(p.Value)}");
-        File.WriteAllLines(path, ["# Written by kafka-actors broker; valid while it runs.", .. lines]);
+        var properties = kafka.JavaClientProperties(user, mechanism);
+        try
+        {
+            PropertiesFile.Write(path, properties, "Written by kafka-actors broker; valid while it runs.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"Cannot write {ClientConfig} '{path}': {e.Message}");
+        }
     }
 
-    /// <summary>Java .properties escaping for values: backslashes (and so Windows paths) must be doubled.</summary>
-    private static string EscapeProperty(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal);
-
-    /// <summary>Set when stdin reaches its end or on SIGINT/SIGTERM. Owned by the command; thread-safe.</summary>
+    /// <summary>
+    /// Set when stdin reaches its end or on SIGINT/SIGTERM. Owned by the command; thread-safe. The stdin reader
+    /// may still finish after disposal (a signal came first), so it completes a task rather than a disposable event.
+    /// </summary>
     private sealed class StopSignal : IDisposable
     {
-        private readonly ManualResetEventSlim _stopped = new();
+        private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly PosixSignalRegistration _interrupt;
         private readonly PosixSignalRegistration _terminate;
 
@@ -157,29 +181,28 @@ internal sealed class BrokerCommand : ICommand
             {
                 try
                 {
-                    var stdin = Console.OpenStandardInput();
+                    using var stdin = Console.OpenStandardInput();
                     var buffer = new byte[256];
                     while (stdin.Read(buffer, 0, buffer.Length) > 0) { }
                 }
                 catch (IOException) { }
-                _stopped.Set();
+                _stopped.TrySetResult();
             }) { IsBackground = true, Name = "broker-stdin" };
             reader.Start();
         }
 
-        public void Wait() => _stopped.Wait();
+        public void Wait() => _stopped.Task.Wait();
 
         private void OnSignal(PosixSignalContext context)
         {
-            context.Cancel = true; // stop cleanly (certificate files removed), then exit 0
-            _stopped.Set();
+            context.Cancel = true; // stop cleanly (fronts closed, certificate files removed), then exit 0
+            _stopped.TrySetResult();
         }
 
         public void Dispose()
         {
             _interrupt.Dispose();
             _terminate.Dispose();
-            _stopped.Dispose();
         }
     }
 }

@@ -5,7 +5,7 @@ using KafkaActors.Cli.CommandLine;
 namespace KafkaActors.Cli.Configuration;
 
 /// <summary>
-/// Reads Java <c>.properties</c> files as <c>java.util.Properties.load</c> does: <c>key=value</c>,
+/// Reads (and writes) Java <c>.properties</c> files as <c>java.util.Properties.load</c> does: <c>key=value</c>,
 /// <c>key: value</c> or <c>key value</c>; <c>#</c>/<c>!</c> comment lines; blank lines; a line ending in an
 /// odd number of backslashes continues on the next (whose leading blanks are dropped); escapes
 /// <c>\t \n \r \f \uXXXX</c>, and a backslash before any other character keeps that character
@@ -34,6 +34,51 @@ internal static class PropertiesFile
         {
             throw new UsageException($"Malformed properties file '{path}': {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="properties"/> one <c>key=value</c> line each, escaped as far as <c>Properties.load</c> needs
+    /// (backslashes, control characters, a leading blank; in keys also <c>= : # !</c> and blanks; characters outside
+    /// printable ASCII as <c>\uXXXX</c>), so Java (which reads ISO-8859-1) and <see cref="Load"/> read the same values
+    /// back, and a person can still read the file. Creates the file readable by its
+    /// owner only where the file system has Unix modes: it may hold a password.
+    /// </summary>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, string>> properties, string comment)
+    {
+        var text = new StringBuilder();
+        text.Append("# ").Append(comment).Append('\n');
+        foreach (var (key, value) in properties)
+            text.Append(Escape(key, isKey: true)).Append('=').Append(Escape(value, isKey: false)).Append('\n');
+
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var stream = new FileStream(path, options);
+        // An existing file keeps its mode on open: narrow it before the secret is written.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using var writer = new StreamWriter(stream, Encoding.ASCII);
+        writer.Write(text.ToString());
+    }
+
+    private static string Escape(string s, bool isKey)
+    {
+        var result = new StringBuilder(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            switch (c)
+            {
+                case ' ' when isKey || i == 0: result.Append("\\ "); break;
+                case '\\': result.Append("\\\\"); break;
+                case '\t': result.Append("\\t"); break;
+                case '\n': result.Append("\\n"); break;
+                case '\r': result.Append("\\r"); break;
+                case '\f': result.Append("\\f"); break;
+                case '=' or ':' or '#' or '!' when isKey: result.Append('\\').Append(c); break;
+                case < ' ' or > '~': result.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}"); break;
+                default: result.Append(c); break;
+            }
+        }
+        return result.ToString();
     }
 
     /// <exception cref="FormatException">A malformed <c>\uXXXX</c> escape.</exception>

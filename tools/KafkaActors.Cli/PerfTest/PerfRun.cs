@@ -1,3 +1,4 @@
+using KafkaActors.Cli.Logging;
 using KafkaActors.Errors;
 using KafkaActors.Settings;
 
@@ -5,7 +6,8 @@ namespace KafkaActors.Cli.PerfTest;
 
 /// <summary>
 /// One perf-test run: the send loop of Kafka's ProducerPerformance, then flush and close, the final line,
-/// optional metrics, and the send errors (any error makes the exit code 1).
+/// optional metrics, and the send errors (any error makes the exit code 1; an authentication failure stops
+/// sending and is reported as one line).
 /// </summary>
 internal sealed class PerfRun(ProducerSettings settings, string topic, long numRecords, double throughput, Payloads payloads, bool printMetrics)
 {
@@ -14,13 +16,15 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
     public int Execute()
     {
         var errors = new SendErrors(ErrorsShown);
-        var producer = new KafkaProducer<byte[]?, byte[]>(settings);
+        using var system = new ToolActorSystem();
+        var producer = new KafkaProducer<byte[]?, byte[]>(settings, system: system.System);
         PerfStats stats;
         Exception? stoppedBy = null;
         long sent = 0;
         try
         {
-            // Fails fast (after max.block.ms) when the topic does not exist, instead of once per record.
+            // Fails fast (after max.block.ms) when the topic does not exist, instead of once per record; and at once
+            // when authentication fails (the exception reaches Program, which prints it as one line).
             producer.PartitionsFor(topic);
             var startMs = Clock.NowMs;
             stats = new PerfStats(numRecords, Console.Out, startMs);
@@ -40,6 +44,7 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
                     stoppedBy = e;
                     break;
                 }
+                if (errors.EndedBy is not null) break;
                 if (throttler.ShouldThrottle(i, sendStartMs)) throttler.Throttle();
             }
             producer.Flush();
@@ -54,8 +59,19 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
         Console.Out.Flush();
 
         if (errors.Count == 0) return 0;
-        foreach (var e in errors.First) Console.Error.WriteLine($"Error when sending to topic {topic}: {e.GetType().Name}: {e.Message}");
-        if (errors.Count > errors.First.Count) Console.Error.WriteLine($"... and {errors.Count - errors.First.Count} more errors.");
+        if (errors.EndedBy is { } fatal)
+        {
+            // One line: the other records failed with it, or never were sent.
+            Console.Error.WriteLine(ErrorLine.For(fatal));
+            return 1;
+        }
+        foreach (var entry in errors.First)
+        {
+            var e = entry.Exception;
+            Console.Error.WriteLine($"Error when sending to topic {topic}: {e.GetType().Name}: {e.Message}" +
+                                    (entry.Records > 1 ? $" ({entry.Records} records)" : ""));
+        }
+        if (errors.NotShown > 0) Console.Error.WriteLine($"... and {errors.NotShown} more errors.");
         Console.Error.WriteLine(stoppedBy is null
             ? $"{errors.Count} of {numRecords} records failed."
             : $"Stopped after {sent} of {numRecords} records: the producer refused to send ({stoppedBy.Message}).");

@@ -1,6 +1,7 @@
 using System.Text;
 using KafkaActors.Cli.CommandLine;
 using KafkaActors.Cli.Configuration;
+using KafkaActors.Cli.Logging;
 using KafkaActors.Errors;
 using KafkaActors.Settings;
 
@@ -25,25 +26,29 @@ internal sealed class ProduceCommand : ICommand
     public string Description =>
         "Reads standard input line by line and sends each line as one record (UTF-8 string key and value) to the topic. " +
         "All records are acknowledged before it exits; exit code 0 means every record was, otherwise each failure is printed " +
-        "to stderr and the exit code is 1.";
+        "to stderr and the exit code is 1. An authentication or TLS failure stops it at once with one line naming the failure.";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Single(BootstrapServer, "server to connect to",
-            "The server(s) to connect to: host:port[,host:port...].", required: true),
+            "The server(s) to connect to: host:port[,host:port...]. Required unless bootstrap.servers is set in " +
+            "--producer.config or --producer-property; this option overrides them."),
         OptionSpec.Single(Topic, "topic", "The topic to produce messages to.", required: true),
         OptionSpec.Repeated(Property, "prop=value",
             "A property of the line reader, repeatable: parse.key=true|false (default false: the whole line is the value), " +
             "key.separator=<sep> (default tab), ignore.error=true|false (default false: stop at the first line without a " +
             "separator or the first failed record; true: send such lines with a null key and keep going after failures)."),
         OptionSpec.Repeated(ProducerProperty, "prop=value",
-            "A producer setting by its Java name (acks, linger.ms, compression.type, ...), repeatable. Overrides --producer.config."),
-        OptionSpec.Single(ProducerConfigFile, "config file", "Producer settings in a Java .properties file."),
+            "A producer setting by its Java name (acks, linger.ms, compression.type, security.protocol, ssl.*, sasl.*, ...), " +
+            "repeatable. Overrides --producer.config."),
+        OptionSpec.Single(ProducerConfigFile, "config file",
+            "Producer settings in a Java .properties file, e.g. a client.properties with the TLS and SASL settings."),
     ];
 
     public string Epilog => """
-        Example:
+        Examples:
           printf 'k1\tv1\nk2\tv2\n' | kafka-actors produce --bootstrap-server localhost:9092 --topic t --property parse.key=true
+          kafka-actors produce --topic t --producer.config client.properties < lines.txt
         """;
 
     public int Run(ParsedArguments arguments)
@@ -52,25 +57,36 @@ internal sealed class ProduceCommand : ICommand
         var reader = LineReaderProperties.From(arguments.All(Property), Property);
         var properties = ProducerProperties.Merge(arguments.String(ProducerConfigFile),
             KeyValue.ParseAll(arguments.All(ProducerProperty), ProducerProperty));
-        properties[ProducerConfig.BootstrapServers] = arguments.RequiredString(BootstrapServer);
+        if (arguments.String(BootstrapServer) is { } servers) properties[ProducerConfig.BootstrapServers] = servers;
+        else if (!ProducerProperties.HasBootstrapServers(properties))
+            throw new UsageException($"Missing required option {BootstrapServer} (or bootstrap.servers in {ProducerConfigFile} or {ProducerProperty}).");
         ProducerProperties.SetDefault(properties, ProducerConfig.ClientId, "console-producer");
         var settings = ProducerSettings.FromProperties(properties);
 
         var tracker = new DeliveryTracker(Console.Error);
         var parser = new LineParser(reader);
-        var producer = new KafkaProducer<string?, string>(settings);
         string? inputError = null;
-        try
+        using (var system = new ToolActorSystem())
         {
-            using var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
-            inputError = SendLines(input, topic, parser, reader.IgnoreError, producer, tracker);
-        }
-        finally
-        {
-            producer.Flush();
-            producer.Close(TimeSpan.FromMilliseconds(settings.DeliveryTimeoutMs));
+            var producer = new KafkaProducer<string?, string>(settings, system: system.System);
+            try
+            {
+                using var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
+                inputError = SendLines(input, topic, parser, reader.IgnoreError, producer, tracker);
+            }
+            finally
+            {
+                producer.Flush();
+                producer.Close(TimeSpan.FromMilliseconds(settings.DeliveryTimeoutMs));
+            }
         }
 
+        if (tracker.EndedBy is { } fatal)
+        {
+            // One line: the records it failed, and whatever stopped the input after it, are consequences.
+            Console.Error.WriteLine(ErrorLine.For(fatal));
+            return 1;
+        }
         if (inputError is not null) Console.Error.WriteLine(inputError);
         if (inputError is null && tracker.AllAcknowledged) return 0;
         if (!tracker.AllAcknowledged)
@@ -86,8 +102,12 @@ internal sealed class ProduceCommand : ICommand
         while (input.ReadLine() is { } line)
         {
             lineNumber++;
+            if (tracker.EndedBy is not null) return null;
+            // OnFailed sets EndedBy before it counts the failure: with Failed > 0 seen, a null EndedBy means the run goes on.
             if (!ignoreError && tracker.Failed > 0)
-                return $"Stopped reading at line {lineNumber} after a failed record (set --property ignore.error=true to keep going).";
+                return tracker.EndedBy is null
+                    ? $"Stopped reading at line {lineNumber} after a failed record (set --property ignore.error=true to keep going)."
+                    : null;
             if (parser.TryParse(line, lineNumber, out var key, out var value) is { } parseError) return parseError;
 
             var callback = new ErrorLoggingCallback(topic, key is null ? null : Encoding.UTF8.GetByteCount(key),
@@ -99,9 +119,9 @@ internal sealed class ProduceCommand : ICommand
             }
             catch (KafkaException e)
             {
-                // Not a broker's answer but a refusal to send (closed producer, serializer, interrupted wait).
+                // Not a broker's answer but a refusal to send (closed producer, serializer, interrupted wait, failed authentication).
                 callback.OnCompletion(new RecordMetadata(topic, -1, RecordMetadata.UnknownOffset, -1, -1, -1), e);
-                if (!ignoreError) return null;
+                if (!ignoreError || ErrorLine.EndsTheRun(e)) return null;
             }
         }
         return null;
