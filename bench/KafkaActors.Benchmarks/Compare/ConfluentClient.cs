@@ -5,15 +5,16 @@ namespace KafkaActors.Benchmarks.Compare;
 /// <summary>
 /// The same workload through Confluent.Kafka (librdkafka), configured like KafkaActors: same acks,
 /// linger, batch size, compression, idempotence and buffer memory, delivery handlers instead of
-/// awaiting each send, and the usual Poll-and-retry when its local queue is full.
+/// awaiting each send, and the usual Poll-and-retry when its local queue is full. Starts from the endpoint's
+/// configuration, as KafkaActors does.
 /// </summary>
 public static class ConfluentClient
 {
-    public static async Task<RunResult> Run(string bootstrap, string topic, Workload workload, Action<int> setRtt)
+    public static async Task<RunResult> Run(Endpoint endpoint, string topic, Workload workload, Action<int> setRtt)
     {
-        var config = new ProducerConfig
+        // ProducerConfig keeps the dictionary it is given, so give it its own.
+        var config = new ProducerConfig(endpoint.ConfluentConfig.ToDictionary())
         {
-            BootstrapServers = bootstrap,
             Acks = Acks.All,
             LingerMs = workload.LingerMs,
             BatchSize = workload.BatchSize,

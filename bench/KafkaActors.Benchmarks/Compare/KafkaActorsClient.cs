@@ -2,14 +2,16 @@ using KafkaActors.Settings;
 
 namespace KafkaActors.Benchmarks.Compare;
 
-/// <summary>The workload through KafkaActors' facade: Send with a shared callback (a per-record one only for latency samples).</summary>
+/// <summary>
+/// The workload through KafkaActors' facade: Send with a shared callback (a per-record one only for latency samples),
+/// starting from the endpoint's properties (bootstrap.servers and any security settings).
+/// </summary>
 public static class KafkaActorsClient
 {
-    public static async Task<RunResult> Run(string bootstrap, string topic, Workload workload, Action<int> setRtt)
+    public static async Task<RunResult> Run(Endpoint endpoint, string topic, Workload workload, Action<int> setRtt)
     {
-        var settings = ProducerSettings.FromProperties(new Dictionary<string, string>
+        var settings = ProducerSettings.FromProperties(endpoint.JavaProperties.Concat(new Dictionary<string, string>
         {
-            ["bootstrap.servers"] = bootstrap,
             ["acks"] = "all",
             ["linger.ms"] = workload.LingerMs.ToString(),
             ["batch.size"] = workload.BatchSize.ToString(),
@@ -18,7 +20,7 @@ public static class KafkaActorsClient
             ["enable.idempotence"] = workload.Idempotence ? "true" : "false",
             ["max.in.flight.requests.per.connection"] = "5",
             ["send.buffer.bytes"] = "-1", // the OS default, as librdkafka's socket.send.buffer.bytes = 0
-        }.Concat(Overrides()).GroupBy(kv => kv.Key).Select(g => g.Last()));
+        }).Concat(Overrides()).GroupBy(kv => kv.Key).Select(g => g.Last()));
         await using var producer = new KafkaProducer<byte[]?, byte[]>(settings);
         var records = Records(topic, workload);
 
