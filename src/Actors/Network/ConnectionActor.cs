@@ -591,8 +591,9 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             // An unacknowledged write may still be read by the socket: leave its envelope to the GC.
             if (request.Written) request.Envelope?.Dispose();
             if (request.Answered) continue;
+            // Unacknowledged, the write may still be reading the batches' payloads: their owners must not reuse them.
             if (request.Batches is not null)
-                foreach (var p in request.Batches) p.ReplyTo.Tell(BatchResultOf(p, cause));
+                foreach (var p in request.Batches) p.ReplyTo.Tell(PartitionActor.BatchResult.Failed(p.Batch, cause, writeConfirmed: request.Written));
             if (request.Request is { } r) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
         }
         _inFlight.Clear();

@@ -164,7 +164,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     {
         var batch = result.Batch;
         if (!_inFlight.Remove(batch)) return; // already failed by an abort
-        batch.Return();
+        batch.Return(result.WriteConfirmed);
         if (batch.IsDone) return; // expired while in flight: its outcome is already reported
 
         if (result.Transport is null && (result.Error == ErrorCode.None || (result.Error == ErrorCode.DuplicateSequenceNumber && _context.Idempotent)))
@@ -283,7 +283,13 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
 
     private void AbortAll(Exception cause)
     {
-        foreach (var batch in _inFlight) Fail(batch, cause);
+        foreach (var batch in _inFlight)
+        {
+            Fail(batch, cause);
+            // No answer will come back to this actor: the connection may still be writing the payload, so
+            // give its memory back without ever reusing the array.
+            batch.Return(writeConfirmed: false);
+        }
         _inFlight.Clear();
         while (TakeRetry() is { } batch) Fail(batch, cause);
         foreach (var batch in _accumulator.CloseAndDrain()) Fail(batch, cause);

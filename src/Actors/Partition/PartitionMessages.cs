@@ -24,6 +24,8 @@ internal sealed partial class PartitionActor
     /// <summary>
     /// From a connection: one batch's outcome in a Produce response. <see cref="Transport"/> is set
     /// instead of an error code when the request never got an answer (disconnect, request timeout).
+    /// <see cref="WriteConfirmed"/> is false when the socket died before Akka.IO acknowledged the write
+    /// that carried the batch: it may still be reading the payload (see <see cref="ProducerBatch.Return"/>).
     /// </summary>
     internal sealed record BatchResult(
         ProducerBatch Batch,
@@ -31,10 +33,11 @@ internal sealed partial class PartitionActor
         long BaseOffset,
         long LogAppendTime,
         string? ErrorMessage,
-        Exception? Transport) : INoSerializationVerificationNeeded
+        Exception? Transport,
+        bool WriteConfirmed = true) : INoSerializationVerificationNeeded
     {
-        public static BatchResult Failed(ProducerBatch batch, Exception transport) =>
-            new(batch, ErrorCode.NetworkException, -1, -1, null, transport);
+        public static BatchResult Failed(ProducerBatch batch, Exception transport, bool writeConfirmed = true) =>
+            new(batch, ErrorCode.NetworkException, -1, -1, null, transport, writeConfirmed);
     }
 
     /// <summary>From the ProducerActor on close: fail everything still here with this error, then stop.</summary>
