@@ -7,12 +7,18 @@ namespace KafkaActors.Partition;
 
 internal sealed partial class PartitionActor
 {
-    /// <summary>Appenders closed a batch or opened a new one: look at the accumulator. At most one is pending.</summary>
+    /// <summary>An appender opened a batch (or a flush began): look at the accumulator's open batch. At most one is pending.</summary>
     internal sealed class Wakeup : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
         public static readonly Wakeup Instance = new();
         private Wakeup() { }
         public override string ToString() => "Wakeup";
+    }
+
+    /// <summary>From an appender: a batch it sealed (full, or replaced by a new one); from now on this actor owns it.</summary>
+    internal sealed record BatchSealed(ProducerBatch Batch) : INoSerializationVerificationNeeded
+    {
+        public override string ToString() => $"BatchSealed({Batch})";
     }
 
     /// <summary>From the ProducerActor: the partition's leader and the connection to it (null while there is none).</summary>
@@ -40,7 +46,7 @@ internal sealed partial class PartitionActor
             new(batch, ErrorCode.NetworkException, -1, -1, null, transport, writeConfirmed);
     }
 
-    /// <summary>From the ProducerActor on close: fail everything still here with this error, then stop.</summary>
+    /// <summary>From the ProducerActor on close: fail everything here, and every batch sealed later, with this error.</summary>
     internal sealed record Abort(Exception Cause) : INoSerializationVerificationNeeded;
 
     private sealed class LingerElapsed : INoSerializationVerificationNeeded, IDeadLetterSuppression
