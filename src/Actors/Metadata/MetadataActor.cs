@@ -46,7 +46,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(IReadOnlyList<BrokerEndpoint> bootstrap, ConnectionOptions connectionOptions, MetadataOptions options, ProducerMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, connectionOptions, options, metrics)).WithDispatcher(Producer.ProducerDispatcher.Id);
+        Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, connectionOptions, options, metrics)).WithDispatcher(ProducerDispatcher.Id);
 
     protected override void PreStart() => TrySend();
 
@@ -148,7 +148,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         if (_connection is not null) Context.Stop(_connection);
         _connection = null;
         _wanted = true;
-        _notBeforeMs = MonotonicClock.NowMs + (long)ConnectionActor.Backoff(_options.RetryBackoffMs, _options.RetryBackoffMaxMs, _failures).TotalMilliseconds;
+        _notBeforeMs = MonotonicClock.NowMs + (long)ExponentialBackoff.For(_options.RetryBackoffMs, _options.RetryBackoffMaxMs, _failures).TotalMilliseconds;
         TrySend();
     }
 }

@@ -64,7 +64,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(BrokerEndpoint endpoint, ConnectionOptions options, ProducerMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(endpoint, options, metrics)).WithDispatcher(Producer.ProducerDispatcher.Id);
+        Akka.Actor.Props.Create(() => new ConnectionActor(endpoint, options, metrics)).WithDispatcher(ProducerDispatcher.Id);
 
     protected override bool Receive(object message) => Idle(message) || ShutdownRequest(message);
 
@@ -568,7 +568,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         FailAll(cause);
         _failedAttempts++;
         if (cause is AuthenticationException) _log.Warning("{0}", cause.Message);
-        var backoff = Backoff(_options.ReconnectBackoffMs, _options.ReconnectBackoffMaxMs, _failedAttempts);
+        var backoff = ExponentialBackoff.For(_options.ReconnectBackoffMs, _options.ReconnectBackoffMaxMs, _failedAttempts);
         _log.Debug("{0}; reconnecting in {1} ms", cause.Message, (long)backoff.TotalMilliseconds);
         Context.Parent.Tell(new StateChanged(_endpoint.NodeId, false, cause));
         Timers.StartSingleTimer(ReconnectTimer, ReconnectDue.Instance, backoff);
@@ -610,15 +610,6 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         Tcp.Aborted => "aborted",
         _ => closed.GetType().Name,
     };
-
-    /// <summary>Exponential backoff with ±20% jitter, as Java's ExponentialBackoff.</summary>
-    internal static TimeSpan Backoff(long initialMs, long maxMs, int attempts)
-    {
-        var exp = initialMs * Math.Pow(2, Math.Max(0, attempts - 1));
-        var term = Math.Min(exp, Math.Max(initialMs, maxMs));
-        var jitter = 1 + (Random.Shared.NextDouble() * 0.4 - 0.2);
-        return TimeSpan.FromMilliseconds(Math.Max(0, term * jitter));
-    }
 
     protected override void PostStop()
     {

@@ -58,7 +58,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(PartitionAccumulator accumulator, PartitionContext context) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(accumulator, context)).WithDispatcher(Producer.ProducerDispatcher.Id);
+        Akka.Actor.Props.Create(() => new PartitionActor(accumulator, context)).WithDispatcher(ProducerDispatcher.Id);
 
     private TopicPartition TopicPartition => _accumulator.TopicPartition;
 
@@ -228,7 +228,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 _context.Metrics.RecordRetry(batch.RecordCount);
                 InsertRetry(batch);
                 _recovering = true;
-                _backoffUntil = now + (long)ConnectionActor.Backoff(_context.RetryBackoffMs, _context.RetryBackoffMaxMs, batch.Attempts).TotalMilliseconds;
+                _backoffUntil = now + (long)ExponentialBackoff.For(_context.RetryBackoffMs, _context.RetryBackoffMaxMs, batch.Attempts).TotalMilliseconds;
                 if (result.Transport is not null || result.Error.InvalidatesMetadata())
                     _context.MetadataActor.Tell(MetadataActor.RequestUpdate.Instance);
                 if (decision == RetryDecision.RetryAfterEpochBump) RequestEpochBump();

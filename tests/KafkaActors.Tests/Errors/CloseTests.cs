@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Akka.Actor;
 using KafkaActors.Errors;
 using KafkaActors.Testing;
 using KafkaActors.Tests.Support;
@@ -32,12 +33,20 @@ public sealed class CloseTests(ITestOutputHelper output)
             var n = i;
             producer.Send(new ProducerRecord<string?, string?>(topic, $"c{i}", $"v{i}"), (_, _) => Interlocked.Increment(ref callbacks[n]));
         }
+        // Told records get their outcome as a reply, too.
+        var told = Enumerable.Range(0, 20).Select(i => producer.Actor.Ask<object>(
+            new Produce<string?, string?>(new ProducerRecord<string?, string?>(topic, $"t{i}", $"v{i}"), i), TimeSpan.FromSeconds(30))).ToList();
         var clock = Stopwatch.StartNew();
         producer.Close(TimeSpan.FromSeconds(1));
         clock.Stop();
         output.WriteLine($"Close(1 s) took {clock.ElapsedMilliseconds} ms");
 
         AssertClosedOutcomes(tasks, callbacks);
+        foreach (var reply in told)
+        {
+            var failed = Assert.IsType<DeliveryFailed>(await reply.WaitAsync(TimeSpan.FromSeconds(2)));
+            Assert.IsType<ProducerClosedException>(failed.Cause);
+        }
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1) + Margin);
         Assert.Equal(BufferMemory, producer.MetricValues()["buffer-available-bytes"]);
     }
