@@ -9,8 +9,10 @@ namespace KafkaActors.Accumulator;
 /// other sizes come from the remaining budget. Callers that find no memory wait, first come first
 /// served, up to max.block.ms, then get <see cref="BufferExhaustedException"/>.
 ///
-/// This is the one object deliberately shared between actors and caller threads: appenders take
-/// buffers, partition actors give them back. Thread-safe; every field is guarded by <c>_lock</c>.
+/// Shared by one producer's appenders (facade callers, the ProducerActor, stream stages), which take
+/// buffers, and its partition actors, which give them back through each batch's <see cref="BufferLease"/>.
+/// (The other objects appenders share with actors are the <see cref="RecordAccumulator"/>'s routes and each
+/// <see cref="PartitionAccumulator"/>'s open batch.) Thread-safe; every field is guarded by <c>_lock</c>.
 /// </summary>
 internal sealed class BufferPool
 {

@@ -11,8 +11,10 @@ namespace KafkaActors.Accumulator;
 /// <see cref="BufferPool"/> (Java's <c>ProducerBatch</c>).
 ///
 /// Ownership: while open it belongs to its <see cref="PartitionAccumulator"/> and is appended to only
-/// under that accumulator's lock; once closed it belongs to the partition actor, which lends its
-/// bytes (read-only) to a connection for each attempt. It completes exactly once, releasing its memory.
+/// under that accumulator's lock; once sealed it belongs to the partition actor (handed over by a
+/// BatchSealed message, or taken when it has lingered), which lends its payload (read-only) to a connection
+/// for each attempt. Its buffer is a <see cref="BufferLease"/>. It completes exactly once, then releases its
+/// memory once no write can read it any more. Not thread-safe.
 /// </summary>
 internal sealed class ProducerBatch
 {

@@ -172,7 +172,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 OnReceived(received.Data);
                 if (_ready) Pump();
                 return true;
-            case Produce or Request:
+            case SendBatch or Request:
                 Enqueue(message);
                 Pump();
                 return true;
@@ -365,7 +365,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     {
         switch (message)
         {
-            case Produce produce:
+            case SendBatch produce:
                 _pendingProduce.Enqueue(produce);
                 return true;
             case Request request:
@@ -455,7 +455,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         if (!request.ExpectsResponse)
         {
             // acks=0: the broker sends no answer (the mock does anyway; it is ignored). Offsets stay unknown.
-            foreach (var p in request.Batches!) p.ReplyTo.Tell(new PartitionActor.BatchResult(p.Batch, ErrorCode.None, -1, -1, null, null));
+            foreach (var p in request.Batches!) p.ReplyTo.Tell(new BatchResult(p.Batch, ErrorCode.None, -1, -1, null, null));
             request.Answered = true;
         }
         if (request.Answered) Forget(request);
@@ -534,7 +534,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             foreach (var result in response.Partitions)
             {
                 if (result.Partition != tp.Partition || result.Topic != tp.Topic) continue;
-                p.ReplyTo.Tell(new PartitionActor.BatchResult(p.Batch, result.ErrorCode, result.BaseOffset, result.LogAppendTimeMs, result.ErrorMessage, null));
+                p.ReplyTo.Tell(new BatchResult(p.Batch, result.ErrorCode, result.BaseOffset, result.LogAppendTimeMs, result.ErrorMessage, null));
                 found = true;
                 break;
             }
@@ -593,7 +593,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             if (request.Answered) continue;
             // Unacknowledged, the write may still be reading the batches' payloads: their owners must not reuse them.
             if (request.Batches is not null)
-                foreach (var p in request.Batches) p.ReplyTo.Tell(PartitionActor.BatchResult.Failed(p.Batch, cause, writeConfirmed: request.Written));
+                foreach (var p in request.Batches) p.ReplyTo.Tell(BatchResult.Failed(p.Batch, cause, writeConfirmed: request.Written));
             if (request.Request is { } r) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
         }
         _inFlight.Clear();
@@ -601,7 +601,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         while (_pendingRequests.TryDequeue(out var r)) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
     }
 
-    private static PartitionActor.BatchResult BatchResultOf(Produce p, Exception cause) => PartitionActor.BatchResult.Failed(p.Batch, cause);
+    private static BatchResult BatchResultOf(SendBatch p, Exception cause) => BatchResult.Failed(p.Batch, cause);
 
     private static string Describe(Tcp.ConnectionClosed closed) => closed switch
     {

@@ -73,7 +73,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             case BatchSealed sealedBatch:
                 OnSealed(sealedBatch.Batch);
                 return true;
-            case BatchResult result:
+            case ConnectionActor.BatchResult result:
                 OnResult(result);
                 Drain();
                 return true;
@@ -98,7 +98,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 OnProducerId(pid);
                 Drain();
                 return true;
-            case Abort abort:
+            case AbortBatches abort:
                 // It stays until its parent stops: batches sealed meanwhile are still on their way here.
                 _aborted ??= abort.Cause;
                 AbortAll(abort.Cause);
@@ -190,12 +190,12 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         batch.LastAttemptMs = now;
         batch.Lend();
         _inFlight.Add(batch);
-        _connection!.Tell(new ConnectionActor.Produce(batch, Self));
+        _connection!.Tell(new ConnectionActor.SendBatch(batch, Self));
     }
 
     // ---- outcomes -----------------------------------------------------------------------------
 
-    private void OnResult(BatchResult result)
+    private void OnResult(ConnectionActor.BatchResult result)
     {
         var batch = result.Batch;
         if (!_inFlight.Remove(batch)) return; // already failed by an abort

@@ -27,27 +27,8 @@ internal sealed partial class PartitionActor
     /// <summary>From the ProducerActor: the idempotent producer's id and epoch, or why it could not get one.</summary>
     internal sealed record ProducerIdChanged(long ProducerId, short Epoch, Exception? Fatal) : INoSerializationVerificationNeeded;
 
-    /// <summary>
-    /// From a connection: one batch's outcome in a Produce response. <see cref="Transport"/> is set
-    /// instead of an error code when the request never got an answer (disconnect, request timeout).
-    /// <see cref="WriteConfirmed"/> is false when the socket died before Akka.IO acknowledged the write
-    /// that carried the batch: it may still be reading the payload (see <see cref="ProducerBatch.Return"/>).
-    /// </summary>
-    internal sealed record BatchResult(
-        ProducerBatch Batch,
-        ErrorCode Error,
-        long BaseOffset,
-        long LogAppendTime,
-        string? ErrorMessage,
-        Exception? Transport,
-        bool WriteConfirmed = true) : INoSerializationVerificationNeeded
-    {
-        public static BatchResult Failed(ProducerBatch batch, Exception transport, bool writeConfirmed = true) =>
-            new(batch, ErrorCode.NetworkException, -1, -1, null, transport, writeConfirmed);
-    }
-
-    /// <summary>From the ProducerActor on close: fail everything here, and every batch sealed later, with this error.</summary>
-    internal sealed record Abort(Exception Cause) : INoSerializationVerificationNeeded;
+    /// <summary>From the ProducerActor on close: fail every batch here, and every batch sealed later, with this error.</summary>
+    internal sealed record AbortBatches(Exception Cause) : INoSerializationVerificationNeeded;
 
     private sealed class LingerElapsed : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {

@@ -90,7 +90,7 @@ public sealed partial class ProducerActor<TKey, TValue>
         FailRouteWaiters(cause);
         Accumulator.Pool.Close();
         // Partition actors fail their batches, in flight too (their buffers are abandoned, not awaited), and stop.
-        foreach (var partition in _partitions.Values) partition.Actor.Tell(new PartitionActor.Abort(cause));
+        foreach (var partition in _partitions.Values) partition.Actor.Tell(new PartitionActor.AbortBatches(cause));
         if (!closingFlushStarted) BeginClosingFlush();
         else
         {
