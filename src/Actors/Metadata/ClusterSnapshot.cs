@@ -73,6 +73,28 @@ public sealed class ClusterSnapshot
         return current.Partition == fresh.Partition && current.LeaderEpoch > fresh.LeaderEpoch ? current : fresh;
     }
 
+    /// <summary>
+    /// The next snapshot with a partition's leader moved as a Produce answer reported it (KIP-951), or null
+    /// when that is no news: an epoch not newer than the known one, an unknown partition, or a leader whose
+    /// address is known neither here nor from <paramref name="node"/>.
+    /// </summary>
+    public ClusterSnapshot? WithLeader(TopicPartition partition, int leaderId, int leaderEpoch, BrokerNode? node)
+    {
+        if (!Topics.TryGetValue(partition.Topic, out var topic) || partition.Partition >= topic.Partitions.Count) return null;
+        var current = topic.Partitions[partition.Partition];
+        if (current.Partition != partition.Partition || leaderEpoch <= current.LeaderEpoch || leaderId < 0) return null;
+        var brokers = Brokers;
+        if (!brokers.ContainsKey(leaderId))
+        {
+            if (node is null || node.NodeId != leaderId) return null;
+            brokers = new Dictionary<int, BrokerNode>(brokers) { [leaderId] = node }.ToFrozenDictionary();
+        }
+        var partitions = topic.Partitions.ToArray();
+        partitions[partition.Partition] = current with { Leader = leaderId, LeaderEpoch = leaderEpoch };
+        var topics = new Dictionary<string, TopicInfo>(Topics, StringComparer.Ordinal) { [topic.Name] = topic with { Partitions = partitions } };
+        return new ClusterSnapshot(brokers, topics.ToFrozenDictionary(StringComparer.Ordinal), ClusterId, ControllerId, Version + 1);
+    }
+
     /// <summary>A topic usable for sending: known, without error, with partitions numbered 0..n-1.</summary>
     public bool TryGetUsableTopic(string topic, out TopicInfo info)
     {

@@ -62,6 +62,13 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             case RequestUpdate:
                 Want(immediately: false);
                 return true;
+            case LeaderHint hint:
+                if (_snapshot.WithLeader(hint.Partition, hint.LeaderId, hint.LeaderEpoch, hint.Node) is { } moved)
+                {
+                    _snapshot = moved;
+                    Context.Parent.Tell(new ClusterUpdated(_snapshot));
+                }
+                return true;
             case RefreshDue:
                 _wanted = true;
                 TrySend();

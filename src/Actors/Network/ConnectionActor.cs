@@ -534,12 +534,22 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             foreach (var result in response.Partitions)
             {
                 if (result.Partition != tp.Partition || result.Topic != tp.Topic) continue;
-                p.ReplyTo.Tell(new BatchResult(p.Batch, result.ErrorCode, result.BaseOffset, result.LogAppendTimeMs, result.ErrorMessage, null));
+                p.ReplyTo.Tell(new BatchResult(p.Batch, result.ErrorCode, result.BaseOffset, result.LogAppendTimeMs, result.ErrorMessage, null,
+                    Leader: result.CurrentLeaderId >= 0 && result.CurrentLeaderEpoch >= 0 ? LeaderHintOf(tp, result, response) : null));
                 found = true;
                 break;
             }
             if (!found) p.ReplyTo.Tell(BatchResultOf(p, new NetworkException($"Produce response from node {_endpoint} had no result for {tp}.")));
         }
+    }
+
+    private static Metadata.MetadataActor.LeaderHint LeaderHintOf(TopicPartition tp, PartitionProduceResponse result, ProduceResponse response)
+    {
+        Metadata.BrokerNode? node = null;
+        if (response.NodeEndpoints is { } endpoints)
+            foreach (var e in endpoints)
+                if (e.NodeId == result.CurrentLeaderId) node = new Metadata.BrokerNode(e.NodeId, e.Host, e.Port, e.Rack);
+        return new Metadata.MetadataActor.LeaderHint(tp, result.CurrentLeaderId, result.CurrentLeaderEpoch, node);
     }
 
     private void Forget(InFlightRequest request)

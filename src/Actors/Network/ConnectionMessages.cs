@@ -19,6 +19,7 @@ internal sealed partial class ConnectionActor
     /// instead of an error code when the request never got an answer (disconnect, request timeout).
     /// <see cref="WriteConfirmed"/> is false when the socket died before Akka.IO acknowledged the write
     /// that carried the batch: it may still be reading the payload (see <see cref="ProducerBatch.Return"/>).
+    /// <see cref="Leader"/> is the partition's current leader when a NOT_LEADER answer named it (KIP-951).
     /// </summary>
     internal sealed record BatchResult(
         ProducerBatch Batch,
@@ -27,7 +28,8 @@ internal sealed partial class ConnectionActor
         long LogAppendTime,
         string? ErrorMessage,
         Exception? Transport,
-        bool WriteConfirmed = true) : INoSerializationVerificationNeeded
+        bool WriteConfirmed = true,
+        Metadata.MetadataActor.LeaderHint? Leader = null) : INoSerializationVerificationNeeded
     {
         public static BatchResult Failed(ProducerBatch batch, Exception transport, bool writeConfirmed = true) =>
             new(batch, ErrorCode.NetworkException, -1, -1, null, transport, writeConfirmed);

@@ -229,6 +229,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 InsertRetry(batch);
                 _recovering = true;
                 _backoffUntil = now + (long)ExponentialBackoff.For(_context.RetryBackoffMs, _context.RetryBackoffMaxMs, batch.Attempts).TotalMilliseconds;
+                if (result.Leader is { } leader) _context.MetadataActor.Tell(leader); // moves it now if newer
                 if (result.Transport is not null || result.Error.InvalidatesMetadata())
                     _context.MetadataActor.Tell(MetadataActor.RequestUpdate.Instance);
                 if (decision == RetryDecision.RetryAfterEpochBump) RequestEpochBump();

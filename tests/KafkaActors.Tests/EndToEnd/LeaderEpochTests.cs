@@ -42,4 +42,29 @@ public sealed class LeaderEpochTests(ITestOutputHelper output)
         await producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "after")).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(["on-1", "on-2", "after"], KafkaReader.ReadAll(kafka.BootstrapServers, topic, TimeSpan.FromSeconds(30)).Select(r => Text(r.Value)));
     }
+
+    [Fact]
+    public async Task A_NOT_LEADER_answer_naming_a_newer_leader_moves_the_partition_at_once_and_stale_metadata_cannot_move_it_back()
+    {
+        LibRdKafka.EnsureLoaded();
+        using var kafka = EmbeddedKafka.Start(2);
+        var topic = Topics.Unique("epoch-hint");
+        kafka.CreateTopic(topic, 1, 2);
+        kafka.SetPartitionLeader(topic, 0, 1);
+        await using var producer = Producers.Strings(kafka.BootstrapServers, ("linger.ms", "0"), ("metadata.max.age.ms", "600000"), ("retry.backoff.ms", "50"));
+        await producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "on-1")).WaitAsync(TimeSpan.FromSeconds(10));
+        var before = producer.PartitionsFor(topic)[0];
+
+        // The leader moves; the Metadata refresh the NOT_LEADER answer asks for will still name the old leader.
+        kafka.SetPartitionLeader(topic, 0, 2);
+        kafka.PartitionPushLeaderResponse(topic, 0, 1, before.LeaderEpoch);
+        await producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "on-2")).WaitAsync(TimeSpan.FromSeconds(15));
+
+        // Produce v10 (KIP-951) names the new leader and its epoch: one retry, straight to it.
+        var after = producer.PartitionsFor(topic)[0];
+        output.WriteLine($"before: leader {before.Leader} epoch {before.LeaderEpoch}; after: leader {after.Leader} epoch {after.LeaderEpoch}; retries {producer.MetricValues()["record-retry-total"]}");
+        Assert.Equal(1, producer.MetricValues()["record-retry-total"]);
+        Assert.Equal(2, after.Leader);
+        Assert.Equal(["on-1", "on-2"], KafkaReader.ReadAll(kafka.BootstrapServers, topic, TimeSpan.FromSeconds(30)).Select(r => Text(r.Value)));
+    }
 }

@@ -15,7 +15,7 @@ namespace KafkaActors.Tests.Errors;
 public sealed class CloseTests(ITestOutputHelper output)
 {
     private const long BufferMemory = 4 * 1024 * 1024;
-    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(700); // "about 200 ms", on a shared 2-core machine
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(1); // "about 200 ms" is the aim; the margin is for a shared 2-core machine
 
     [Fact]
     public async Task Close_with_the_brokers_down_returns_within_its_timeout_and_fails_every_record_with_ProducerClosedException()
