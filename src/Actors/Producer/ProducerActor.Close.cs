@@ -91,12 +91,8 @@ public sealed partial class ProducerActor<TKey, TValue>
         Accumulator.Pool.Close();
         // Partition actors fail their batches, in flight too (their buffers are abandoned, not awaited), and stop.
         foreach (var partition in _partitions.Values) partition.Actor.Tell(new PartitionActor.AbortBatches(cause));
+        // The closing flush, if it began, completes now that its batches fail; else it begins (behind nothing now).
         if (!closingFlushStarted) BeginClosingFlush();
-        else
-        {
-            var self = Self;
-            Flusher.FlushAsync(Accumulator).ContinueWith(_ => self.Tell(CloseFlushed.Instance), TaskContinuationOptions.ExecuteSynchronously);
-        }
         Timers.StartSingleTimer(CloseTimer, new CloseTimerElapsed(ClosePhase.Aborting), AbortGrace);
     }
 
