@@ -20,8 +20,6 @@ internal sealed class BufferLease(byte[] buffer, BufferPool pool)
     /// <summary>A connection holds the buffer: it may be reading it for a socket write.</summary>
     public bool IsLent => _state is State.Lent or State.LentReleasePending;
 
-    public bool IsReleased => _state == State.Released;
-
     public void Lend()
     {
         if (_state != State.Held) throw new InvalidOperationException($"Cannot lend a buffer lease that is {_state}.");
