@@ -91,6 +91,17 @@ public class ResponseParsingTests
     }
 
     [Fact]
+    public void Produce_v10_NOT_LEADER_carries_the_current_leader_and_its_endpoint()
+    {
+        var body = Hex.Parse("02 | 02 74 | 02 | 00000002 0006 FFFFFFFFFFFFFFFF FFFFFFFFFFFFFFFF FFFFFFFFFFFFFFFF | 01 00 | 01 00 09 00000002 00000005 00 | 00 | 00000000 | 01 00 0D 02 00000002 02 68 00002384 00 00");
+        var response = ProduceResponse.Parse(body, 10);
+        var p = Assert.Single(response.Partitions);
+        Assert.Equal(ErrorCode.NotLeaderOrFollower, p.ErrorCode);
+        Assert.Equal((2, 5), (p.CurrentLeaderId, p.CurrentLeaderEpoch));
+        Assert.Equal([new ProduceNodeEndpoint(2, "h", 9092, null)], response.NodeEndpoints!);
+    }
+
+    [Fact]
     public void Produce_v8_carries_record_errors_and_a_message()
     {
         var body = Hex.Parse(

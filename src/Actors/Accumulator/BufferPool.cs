@@ -9,8 +9,10 @@ namespace KafkaActors.Accumulator;
 /// other sizes come from the remaining budget. Callers that find no memory wait, first come first
 /// served, up to max.block.ms, then get <see cref="BufferExhaustedException"/>.
 ///
-/// This is the one object deliberately shared between actors and caller threads: appenders take
-/// buffers, partition actors give them back. Thread-safe; every field is guarded by <c>_lock</c>.
+/// Shared by one producer's appenders (facade callers, the ProducerActor, stream stages), which take
+/// buffers, and its partition actors, which give them back through each batch's <see cref="BufferLease"/>.
+/// (The other objects appenders share with actors are the <see cref="RecordAccumulator"/>'s routes and each
+/// <see cref="PartitionAccumulator"/>'s open batch.) Thread-safe; every field is guarded by <c>_lock</c>.
 /// </summary>
 internal sealed class BufferPool
 {
@@ -19,6 +21,7 @@ internal sealed class BufferPool
     private readonly LinkedList<Waiter> _waiters = new();
     private readonly ProducerMetrics _metrics;
     private long _nonPooledAvailable;
+    private bool _closed;
 
     public BufferPool(long totalMemory, int poolableSize, ProducerMetrics metrics)
     {
@@ -59,6 +62,7 @@ internal sealed class BufferPool
         Waiter waiter;
         lock (_lock)
         {
+            if (_closed) return Task.FromException<byte[]>(new ProducerClosedException("Producer closed while allocating memory."));
             if (_waiters.Count == 0)
             {
                 var buffer = TakeLocked(size);
@@ -87,20 +91,62 @@ internal sealed class BufferPool
     /// <summary>Gives a buffer back; serves queued waiters first.</summary>
     public void Deallocate(byte[] buffer)
     {
-        List<(Waiter, byte[])>? granted = null;
+        List<(Waiter, byte[])>? granted;
         lock (_lock)
         {
             if (buffer.Length == PoolableSize) _free.Push(buffer);
             else _nonPooledAvailable += buffer.Length;
-
-            while (_waiters.First is { } first)
-            {
-                var taken = TakeLocked(first.Value.Size);
-                if (taken is null) break;
-                _waiters.RemoveFirst();
-                (granted ??= []).Add((first.Value, taken));
-            }
+            granted = GrantWaitersLocked();
         }
+        Grant(granted);
+    }
+
+    /// <summary>
+    /// Gives back the memory of a buffer whose array must not be reused (a socket write of unknown fate may
+    /// still read it): its size returns to the budget; the array is left to the GC. Serves queued waiters first.
+    /// </summary>
+    public void DeallocateAbandoned(int size)
+    {
+        List<(Waiter, byte[])>? granted;
+        lock (_lock)
+        {
+            _nonPooledAvailable += size;
+            granted = GrantWaitersLocked();
+        }
+        Grant(granted);
+    }
+
+    /// <summary>
+    /// The producer is closed (Java's <c>BufferPool.close</c>): whoever still waits for memory fails with
+    /// <see cref="ProducerClosedException"/> now, and so do later waits. Buffers may still be given back.
+    /// </summary>
+    public void Close()
+    {
+        List<Waiter> waiting;
+        lock (_lock)
+        {
+            _closed = true;
+            waiting = [.. _waiters];
+            _waiters.Clear();
+        }
+        foreach (var waiter in waiting) waiter.Fail(new ProducerClosedException("Producer closed while allocating memory."));
+    }
+
+    private List<(Waiter, byte[])>? GrantWaitersLocked()
+    {
+        List<(Waiter, byte[])>? granted = null;
+        while (_waiters.First is { } first)
+        {
+            var taken = TakeLocked(first.Value.Size);
+            if (taken is null) break;
+            _waiters.RemoveFirst();
+            (granted ??= []).Add((first.Value, taken));
+        }
+        return granted;
+    }
+
+    private void Grant(List<(Waiter, byte[])>? granted)
+    {
         if (granted is null) return;
         foreach (var (waiter, taken) in granted)
         {
@@ -168,6 +214,13 @@ internal sealed class BufferPool
             Finish();
             _completion.TrySetResult(buffer);
             return true;
+        }
+
+        public void Fail(Exception error)
+        {
+            if (Interlocked.Exchange(ref _done, 1) != 0) return;
+            Finish();
+            _completion.TrySetException(error);
         }
 
         private void Expire(CancellationToken? cancelled)

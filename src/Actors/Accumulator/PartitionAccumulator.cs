@@ -6,18 +6,19 @@ using KafkaActors.Protocol.Records;
 namespace KafkaActors.Accumulator;
 
 /// <summary>
-/// One partition's queue of batches (Java's <c>Deque&lt;ProducerBatch&gt;</c> inside RecordAccumulator): an
-/// open batch that senders append to, and closed batches waiting for the partition actor.
+/// The appenders' side of one partition: its open batch, the one batch that senders (facade callers, the
+/// ProducerActor for Tell, stream stages) append to. Sealed batches are not kept here: each one goes to the
+/// partition's <see cref="Partition.PartitionActor"/> in a <see cref="Partition.PartitionActor.BatchSealed"/>
+/// message (one per batch, told under the lock so they arrive in creation order), and that actor owns them.
 ///
-/// Shared by design between the threads that append (facade callers, the ProducerActor) and the one
-/// partition actor that takes batches out. Everything is guarded by <c>_lock</c>, held only for a
-/// record copy: compression happens later, on the actor. Appenders wake the actor with at most one
-/// pending <see cref="Partition.PartitionActor.Wakeup"/> message, not one per record.
+/// Thread-safe: shared between the appending threads and the partition actor, which takes the open batch
+/// when it has lingered. Everything is guarded by <c>_lock</c>, held for one record copy (compression happens
+/// later, on the actor). A newly opened batch wakes the actor with at most one pending
+/// <see cref="Partition.PartitionActor.Wakeup"/>, so it can start the linger clock; never a message per record.
 /// </summary>
 internal sealed class PartitionAccumulator(TopicPartition topicPartition, RecordAccumulator owner)
 {
     private readonly object _lock = new();
-    private readonly Queue<ProducerBatch> _sealed = new();
     private ProducerBatch? _open;
     private long _nextOrdinal;
     private int _wakeupPending;
@@ -42,12 +43,13 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
             if (_closed) throw new ProducerClosedException("Cannot send after the producer is closed.");
             if (_open is { } open && open.TryAppend(timestamp, key, keyLength, value, valueLength, headers, completion))
             {
-                if (open.IsFull) wake = SealOpenLocked();
+                if (open.IsFull) SealOpenLocked();
             }
             else
             {
                 if (freshBuffer is null) return false;
-                if (_open is not null) SealOpenLocked();
+                var sealedOne = _open is not null;
+                if (sealedOne) SealOpenLocked();
                 var expected = freshBuffer.Length / Math.Max(1, RecordBatchBuilder.MaxRecordOverhead / 4 + keyLength + valueLength) + 1;
                 var batch = new ProducerBatch(TopicPartition, _nextOrdinal++, freshBuffer, freshBuffer.Length, owner, MonotonicClock.NowMs, expected);
                 freshBuffer = null;
@@ -56,7 +58,7 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
                 owner.Track(batch);
                 _open = batch;
                 if (batch.IsFull) SealOpenLocked();
-                wake = true; // a new batch: the actor starts its linger clock
+                else wake = !sealedOne; // a new batch: the actor starts its linger clock (a BatchSealed wakes it too)
             }
         }
         if (wake) Wake();
@@ -64,21 +66,19 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
     }
 
     /// <summary>
-    /// Partition actor: the next batch to send, oldest first; the open batch too once it has lingered
-    /// long enough or <paramref name="sendOpenNow"/> (flush, close, memory pressure). Null when nothing is ready.
+    /// Partition actor: the open batch, sealed, once it has lingered for <paramref name="lingerMs"/> or
+    /// <paramref name="sendOpenNow"/> (flush, close, memory pressure); null otherwise. Only when it is the batch
+    /// numbered <paramref name="nextOrdinal"/>: an earlier one sealed by an appender is still on its way to the
+    /// actor, and batches leave in creation order.
     /// </summary>
-    public ProducerBatch? TakeReady(long nowMs, long lingerMs, bool sendOpenNow)
+    public ProducerBatch? TakeOpen(long nowMs, long lingerMs, bool sendOpenNow, long nextOrdinal)
     {
         lock (_lock)
         {
-            if (_sealed.Count > 0) return _sealed.Dequeue();
-            if (_open is { } open && (sendOpenNow || nowMs - open.CreatedMs >= lingerMs))
-            {
-                _open = null;
-                open.Seal();
-                return open;
-            }
-            return null;
+            if (_open is not { } open || open.Ordinal != nextOrdinal || (!sendOpenNow && nowMs - open.CreatedMs < lingerMs)) return null;
+            _open = null;
+            open.Seal();
+            return open;
         }
     }
 
@@ -88,49 +88,22 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
         lock (_lock) return _open is { } open ? open.CreatedMs + lingerMs : null;
     }
 
-    /// <summary>Partition actor: the creation time of the oldest batch still here, for delivery timeouts.</summary>
-    public long? OldestCreatedMs()
+    /// <summary>Partition actor: the creation time of the open batch, for delivery timeouts.</summary>
+    public long? OpenCreatedMs()
     {
-        lock (_lock)
-        {
-            if (_sealed.Count > 0) return _sealed.Peek().CreatedMs;
-            return _open?.CreatedMs;
-        }
+        lock (_lock) return _open?.CreatedMs;
     }
 
-    /// <summary>Partition actor: removes batches created at or before <paramref name="createdBeforeMs"/>, oldest first.</summary>
-    public List<ProducerBatch>? TakeExpired(long createdBeforeMs)
-    {
-        List<ProducerBatch>? expired = null;
-        lock (_lock)
-        {
-            while (_sealed.Count > 0 && _sealed.Peek().CreatedMs <= createdBeforeMs) (expired ??= []).Add(_sealed.Dequeue());
-            if (_sealed.Count == 0 && _open is { } open && open.CreatedMs <= createdBeforeMs)
-            {
-                _open = null;
-                open.Seal();
-                (expired ??= []).Add(open);
-            }
-        }
-        return expired;
-    }
-
-    /// <summary>Stops appends for good and hands over everything still queued (producer closing or aborting).</summary>
-    public List<ProducerBatch> CloseAndDrain()
+    /// <summary>Stops appends for good and hands over the open batch, sealed, if any (producer closing or aborting).</summary>
+    public ProducerBatch? Close()
     {
         lock (_lock)
         {
             _closed = true;
-            var all = new List<ProducerBatch>(_sealed.Count + 1);
-            all.AddRange(_sealed);
-            _sealed.Clear();
-            if (_open is { } open)
-            {
-                open.Seal();
-                all.Add(open);
-                _open = null;
-            }
-            return all;
+            var open = _open;
+            _open = null;
+            open?.Seal();
+            return open;
         }
     }
 
@@ -142,12 +115,12 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
     /// <summary>Partition actor, on each wakeup: later appends may wake it again.</summary>
     public void AcknowledgeWakeup() => Volatile.Write(ref _wakeupPending, 0);
 
-    private bool SealOpenLocked()
+    /// <summary>Hands the full (or replaced) open batch to the partition actor; under the lock, so batches arrive in order.</summary>
+    private void SealOpenLocked()
     {
         var open = _open!;
         _open = null;
         open.Seal();
-        _sealed.Enqueue(open);
-        return true;
+        Actor.Tell(new Partition.PartitionActor.BatchSealed(open), ActorRefs.NoSender);
     }
 }

@@ -11,15 +11,17 @@ namespace KafkaActors.Accumulator;
 /// <see cref="BufferPool"/> (Java's <c>ProducerBatch</c>).
 ///
 /// Ownership: while open it belongs to its <see cref="PartitionAccumulator"/> and is appended to only
-/// under that accumulator's lock; once closed it belongs to the partition actor, which lends its
-/// bytes (read-only) to a connection for each attempt. It completes exactly once, releasing its memory.
+/// under that accumulator's lock; once sealed it belongs to the partition actor (handed over by a
+/// BatchSealed message, or taken when it has lingered), which lends its payload (read-only) to a connection
+/// for each attempt. Its buffer is a <see cref="BufferLease"/>. It completes exactly once, then releases its
+/// memory once no write can read it any more. Not thread-safe.
 /// </summary>
 internal sealed class ProducerBatch
 {
     private readonly RecordBatchBuilder _builder = new();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly RecordAccumulator _owner;
-    private byte[] _buffer;
+    private readonly BufferLease _lease;
     private RecordThunk[] _records;
     private PooledBufferWriter? _compressed;
     private int _state; // 0 open, 1 closed, 2 done
@@ -33,7 +35,7 @@ internal sealed class ProducerBatch
         Ordinal = ordinal;
         CreatedMs = nowMs;
         _owner = owner;
-        _buffer = buffer;
+        _lease = new BufferLease(buffer, owner.Pool);
         _limit = limit;
         _builder.Reset(buffer, limit);
         // Sized for the batch from its first record: growing by doubling would rent (and copy) a dozen arrays per batch.
@@ -65,13 +67,49 @@ internal sealed class ProducerBatch
 
     private bool _releasePending;
 
-    public void Lend() => Lent = true;
+    /// <summary>Partition actor, at each send: the payload goes to a connection, read-only, until <see cref="Return"/>.</summary>
+    public void Lend()
+    {
+        Lent = true;
+        if (_compressed is null) _lease.Lend();
+    }
 
-    /// <summary>The connection gave the bytes back; frees the memory if the batch completed meanwhile.</summary>
-    public void Return()
+    /// <summary>
+    /// Partition actor: the connection gave the bytes back, with its result. <paramref name="writeConfirmed"/>
+    /// is false when the socket died before Akka.IO acknowledged the write: the socket (or the TLS transport,
+    /// which copies a write only when its turn comes) may still be reading the payload, so that array is never
+    /// recycled nor rewritten. A retry gets a copy in a fresh array; a completed batch abandons it.
+    /// </summary>
+    public void Return(bool writeConfirmed = true)
     {
         Lent = false;
+        if (!writeConfirmed) LeavePayloadToTheSocket();
+        else if (_compressed is null) _lease.Return();
         if (_releasePending) Release();
+    }
+
+    private void LeavePayloadToTheSocket()
+    {
+        var count = Payload.Count;
+        if (_compressed is { } compressed)
+        {
+            // The compressed bytes live in an ArrayPool array: drop it undisposed; the records' lease was never lent.
+            _compressed = null;
+            if (_state == 2) return;
+            var copy = new PooledBufferWriter(count);
+            compressed.WrittenSpan[..count].CopyTo(copy.GetSpan(count));
+            copy.Advance(count);
+            _compressed = copy;
+            Payload = new ArraySegment<byte>(copy.Buffer, 0, count);
+            return;
+        }
+        if (_state == 2)
+        {
+            _lease.Abandon();
+            return;
+        }
+        _lease.MoveToFreshBuffer(count);
+        Payload = new ArraySegment<byte>(_lease.Buffer, 0, count);
     }
 
     /// <summary>How often the broker answered UNKNOWN_PRODUCER_ID for this batch (the second time bumps the epoch).</summary>
@@ -118,7 +156,7 @@ internal sealed class ProducerBatch
         if (Payload.Array is not null) return;
         if (compression == CompressionType.None)
         {
-            Payload = new ArraySegment<byte>(_buffer, 0, _builder.SizeInBytes);
+            Payload = new ArraySegment<byte>(_lease.Buffer, 0, _builder.SizeInBytes);
             _compression = CompressionType.None;
             return;
         }
@@ -189,9 +227,7 @@ internal sealed class ProducerBatch
         _compressed?.Dispose();
         _compressed = null;
         Payload = default;
-        var buffer = _buffer;
-        _buffer = [];
-        _owner.Pool.Deallocate(buffer);
+        _lease.Release(); // abandoned already when its last write was of unknown fate
         _owner.Untrack(this);
         _done.TrySetResult();
     }

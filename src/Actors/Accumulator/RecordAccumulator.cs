@@ -40,7 +40,7 @@ internal sealed class RecordAccumulator
 
     public void Untrack(ProducerBatch batch) => _incomplete.TryRemove(batch, out _);
 
-    /// <summary>Every batch not yet completed, for close to fail when it gives up.</summary>
+    /// <summary>Every batch not yet completed: what flush waits for, and what a stopping partition actor fails if it never reached it.</summary>
     public ICollection<ProducerBatch> IncompleteBatches => _incomplete.Keys;
 
     /// <summary>Begins a flush: wakes every partition so open batches go out now; returns what to wait for.</summary>

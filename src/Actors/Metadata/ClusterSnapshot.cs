@@ -51,13 +51,48 @@ public sealed class ClusterSnapshot
         foreach (var topic in response.Topics)
         {
             if (topic.Name is null) continue;
+            Topics.TryGetValue(topic.Name, out var known);
             var partitions = topic.Partitions
                 .OrderBy(p => p.PartitionIndex)
-                .Select(p => new PartitionInfo(topic.Name, p.PartitionIndex, p.LeaderId, p.LeaderEpoch, p.ReplicaNodes, p.IsrNodes))
+                .Select(p => Newer(known, new PartitionInfo(topic.Name, p.PartitionIndex, p.LeaderId, p.LeaderEpoch, p.ReplicaNodes, p.IsrNodes)))
                 .ToArray();
             topics[topic.Name] = new TopicInfo(topic.Name, topic.ErrorCode, partitions);
         }
         return new ClusterSnapshot(brokers.ToFrozenDictionary(), topics.ToFrozenDictionary(StringComparer.Ordinal), response.ClusterId, response.ControllerId, Version + 1);
+    }
+
+    /// <summary>
+    /// Java's <c>Metadata.updateLatestMetadata</c>: a broker whose view lags behind may answer with an older
+    /// leader epoch (Metadata v7+) than one already seen; that answer would move the leader back, so the
+    /// partition keeps what it knew. Epoch -1 (older brokers) compares as unknown and is taken as it comes.
+    /// </summary>
+    private static PartitionInfo Newer(TopicInfo? known, PartitionInfo fresh)
+    {
+        if (known is null || fresh.LeaderEpoch < 0 || fresh.Partition >= known.Partitions.Count) return fresh;
+        var current = known.Partitions[fresh.Partition];
+        return current.Partition == fresh.Partition && current.LeaderEpoch > fresh.LeaderEpoch ? current : fresh;
+    }
+
+    /// <summary>
+    /// The next snapshot with a partition's leader moved as a Produce answer reported it (KIP-951), or null
+    /// when that is no news: an epoch not newer than the known one, an unknown partition, or a leader whose
+    /// address is known neither here nor from <paramref name="node"/>.
+    /// </summary>
+    public ClusterSnapshot? WithLeader(TopicPartition partition, int leaderId, int leaderEpoch, BrokerNode? node)
+    {
+        if (!Topics.TryGetValue(partition.Topic, out var topic) || partition.Partition >= topic.Partitions.Count) return null;
+        var current = topic.Partitions[partition.Partition];
+        if (current.Partition != partition.Partition || leaderEpoch <= current.LeaderEpoch || leaderId < 0) return null;
+        var brokers = Brokers;
+        if (!brokers.ContainsKey(leaderId))
+        {
+            if (node is null || node.NodeId != leaderId) return null;
+            brokers = new Dictionary<int, BrokerNode>(brokers) { [leaderId] = node }.ToFrozenDictionary();
+        }
+        var partitions = topic.Partitions.ToArray();
+        partitions[partition.Partition] = current with { Leader = leaderId, LeaderEpoch = leaderEpoch };
+        var topics = new Dictionary<string, TopicInfo>(Topics, StringComparer.Ordinal) { [topic.Name] = topic with { Partitions = partitions } };
+        return new ClusterSnapshot(brokers, topics.ToFrozenDictionary(StringComparer.Ordinal), ClusterId, ControllerId, Version + 1);
     }
 
     /// <summary>A topic usable for sending: known, without error, with partitions numbered 0..n-1.</summary>

@@ -46,7 +46,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(IReadOnlyList<BrokerEndpoint> bootstrap, ConnectionOptions connectionOptions, MetadataOptions options, ProducerMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, connectionOptions, options, metrics)).WithDispatcher(Producer.ProducerDispatcher.Id);
+        Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, connectionOptions, options, metrics)).WithDispatcher(ProducerDispatcher.Id);
 
     protected override void PreStart() => TrySend();
 
@@ -61,6 +61,13 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
                 return true;
             case RequestUpdate:
                 Want(immediately: false);
+                return true;
+            case LeaderHint hint:
+                if (_snapshot.WithLeader(hint.Partition, hint.LeaderId, hint.LeaderEpoch, hint.Node) is { } moved)
+                {
+                    _snapshot = moved;
+                    Context.Parent.Tell(new ClusterUpdated(_snapshot));
+                }
                 return true;
             case RefreshDue:
                 _wanted = true;
@@ -148,7 +155,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         if (_connection is not null) Context.Stop(_connection);
         _connection = null;
         _wanted = true;
-        _notBeforeMs = MonotonicClock.NowMs + (long)ConnectionActor.Backoff(_options.RetryBackoffMs, _options.RetryBackoffMaxMs, _failures).TotalMilliseconds;
+        _notBeforeMs = MonotonicClock.NowMs + (long)ExponentialBackoff.For(_options.RetryBackoffMs, _options.RetryBackoffMaxMs, _failures).TotalMilliseconds;
         TrySend();
     }
 }

@@ -15,6 +15,12 @@ internal sealed partial class MetadataActor
         private RequestUpdate() { }
     }
 
+    /// <summary>
+    /// From a partition actor: a Produce answer (v10+, KIP-951) named the partition's current leader and its
+    /// epoch, and perhaps the leader's address. Taken only when the epoch is newer than the one known.
+    /// </summary>
+    internal sealed record LeaderHint(TopicPartition Partition, int LeaderId, int LeaderEpoch, BrokerNode? Node) : INoSerializationVerificationNeeded;
+
     /// <summary>To the subscriber: a new cluster view.</summary>
     internal sealed record ClusterUpdated(ClusterSnapshot Snapshot) : INoSerializationVerificationNeeded;
 

@@ -64,7 +64,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(BrokerEndpoint endpoint, ConnectionOptions options, ProducerMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(endpoint, options, metrics)).WithDispatcher(Producer.ProducerDispatcher.Id);
+        Akka.Actor.Props.Create(() => new ConnectionActor(endpoint, options, metrics)).WithDispatcher(ProducerDispatcher.Id);
 
     protected override bool Receive(object message) => Idle(message) || ShutdownRequest(message);
 
@@ -172,7 +172,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 OnReceived(received.Data);
                 if (_ready) Pump();
                 return true;
-            case Produce or Request:
+            case SendBatch or Request:
                 Enqueue(message);
                 Pump();
                 return true;
@@ -365,7 +365,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     {
         switch (message)
         {
-            case Produce produce:
+            case SendBatch produce:
                 _pendingProduce.Enqueue(produce);
                 return true;
             case Request request:
@@ -455,7 +455,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         if (!request.ExpectsResponse)
         {
             // acks=0: the broker sends no answer (the mock does anyway; it is ignored). Offsets stay unknown.
-            foreach (var p in request.Batches!) p.ReplyTo.Tell(new PartitionActor.BatchResult(p.Batch, ErrorCode.None, -1, -1, null, null));
+            foreach (var p in request.Batches!) p.ReplyTo.Tell(new BatchResult(p.Batch, ErrorCode.None, -1, -1, null, null));
             request.Answered = true;
         }
         if (request.Answered) Forget(request);
@@ -534,12 +534,22 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             foreach (var result in response.Partitions)
             {
                 if (result.Partition != tp.Partition || result.Topic != tp.Topic) continue;
-                p.ReplyTo.Tell(new PartitionActor.BatchResult(p.Batch, result.ErrorCode, result.BaseOffset, result.LogAppendTimeMs, result.ErrorMessage, null));
+                p.ReplyTo.Tell(new BatchResult(p.Batch, result.ErrorCode, result.BaseOffset, result.LogAppendTimeMs, result.ErrorMessage, null,
+                    Leader: result.CurrentLeaderId >= 0 && result.CurrentLeaderEpoch >= 0 ? LeaderHintOf(tp, result, response) : null));
                 found = true;
                 break;
             }
             if (!found) p.ReplyTo.Tell(BatchResultOf(p, new NetworkException($"Produce response from node {_endpoint} had no result for {tp}.")));
         }
+    }
+
+    private static Metadata.MetadataActor.LeaderHint LeaderHintOf(TopicPartition tp, PartitionProduceResponse result, ProduceResponse response)
+    {
+        Metadata.BrokerNode? node = null;
+        if (response.NodeEndpoints is { } endpoints)
+            foreach (var e in endpoints)
+                if (e.NodeId == result.CurrentLeaderId) node = new Metadata.BrokerNode(e.NodeId, e.Host, e.Port, e.Rack);
+        return new Metadata.MetadataActor.LeaderHint(tp, result.CurrentLeaderId, result.CurrentLeaderEpoch, node);
     }
 
     private void Forget(InFlightRequest request)
@@ -568,7 +578,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         FailAll(cause);
         _failedAttempts++;
         if (cause is AuthenticationException) _log.Warning("{0}", cause.Message);
-        var backoff = Backoff(_options.ReconnectBackoffMs, _options.ReconnectBackoffMaxMs, _failedAttempts);
+        var backoff = ExponentialBackoff.For(_options.ReconnectBackoffMs, _options.ReconnectBackoffMaxMs, _failedAttempts);
         _log.Debug("{0}; reconnecting in {1} ms", cause.Message, (long)backoff.TotalMilliseconds);
         Context.Parent.Tell(new StateChanged(_endpoint.NodeId, false, cause));
         Timers.StartSingleTimer(ReconnectTimer, ReconnectDue.Instance, backoff);
@@ -591,8 +601,9 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             // An unacknowledged write may still be read by the socket: leave its envelope to the GC.
             if (request.Written) request.Envelope?.Dispose();
             if (request.Answered) continue;
+            // Unacknowledged, the write may still be reading the batches' payloads: their owners must not reuse them.
             if (request.Batches is not null)
-                foreach (var p in request.Batches) p.ReplyTo.Tell(BatchResultOf(p, cause));
+                foreach (var p in request.Batches) p.ReplyTo.Tell(BatchResult.Failed(p.Batch, cause, writeConfirmed: request.Written));
             if (request.Request is { } r) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
         }
         _inFlight.Clear();
@@ -600,7 +611,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         while (_pendingRequests.TryDequeue(out var r)) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
     }
 
-    private static PartitionActor.BatchResult BatchResultOf(Produce p, Exception cause) => PartitionActor.BatchResult.Failed(p.Batch, cause);
+    private static BatchResult BatchResultOf(SendBatch p, Exception cause) => BatchResult.Failed(p.Batch, cause);
 
     private static string Describe(Tcp.ConnectionClosed closed) => closed switch
     {
@@ -609,15 +620,6 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         Tcp.Aborted => "aborted",
         _ => closed.GetType().Name,
     };
-
-    /// <summary>Exponential backoff with ±20% jitter, as Java's ExponentialBackoff.</summary>
-    internal static TimeSpan Backoff(long initialMs, long maxMs, int attempts)
-    {
-        var exp = initialMs * Math.Pow(2, Math.Max(0, attempts - 1));
-        var term = Math.Min(exp, Math.Max(initialMs, maxMs));
-        var jitter = 1 + (Random.Shared.NextDouble() * 0.4 - 0.2);
-        return TimeSpan.FromMilliseconds(Math.Max(0, term * jitter));
-    }
 
     protected override void PostStop()
     {

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.IO;
 using KafkaActors.Accumulator;
 using KafkaActors.Protocol;
+using KafkaActors.Protocol.Errors;
 using KafkaActors.Protocol.Framing;
 using KafkaActors.Protocol.Security;
 
@@ -10,8 +11,30 @@ namespace KafkaActors.Network;
 
 internal sealed partial class ConnectionActor
 {
-    /// <summary>From a partition actor: send this batch in the next Produce request to this broker; the outcome goes to <see cref="ReplyTo"/>.</summary>
-    internal sealed record Produce(ProducerBatch Batch, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
+    /// <summary>From a partition actor: send this batch in the next Produce request to this broker; the <see cref="BatchResult"/> goes to <see cref="ReplyTo"/>.</summary>
+    internal sealed record SendBatch(ProducerBatch Batch, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
+
+    /// <summary>
+    /// The answer to <see cref="SendBatch"/>, to its ReplyTo: the batch's outcome in a Produce response. <see cref="Transport"/> is set
+    /// instead of an error code when the request never got an answer (disconnect, request timeout).
+    /// <see cref="WriteConfirmed"/> is false when the socket died before Akka.IO acknowledged the write
+    /// that carried the batch: it may still be reading the payload (see <see cref="ProducerBatch.Return"/>).
+    /// <see cref="Leader"/> is the partition's current leader when a NOT_LEADER answer named it (KIP-951).
+    /// </summary>
+    internal sealed record BatchResult(
+        ProducerBatch Batch,
+        ErrorCode Error,
+        long BaseOffset,
+        long LogAppendTime,
+        string? ErrorMessage,
+        Exception? Transport,
+        bool WriteConfirmed = true,
+        Metadata.MetadataActor.LeaderHint? Leader = null) : INoSerializationVerificationNeeded
+    {
+        public static BatchResult Failed(ProducerBatch batch, Exception transport, bool writeConfirmed = true) =>
+            new(batch, ErrorCode.NetworkException, -1, -1, null, transport, writeConfirmed);
+    }
+
 
     /// <summary>Send any other request; the answer comes back as <see cref="Response"/> or <see cref="RequestFailed"/> carrying <see cref="Token"/>.</summary>
     internal sealed record Request(IKafkaRequest Body, object Token, IActorRef ReplyTo) : INoSerializationVerificationNeeded

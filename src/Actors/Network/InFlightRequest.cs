@@ -18,7 +18,7 @@ internal sealed class InFlightRequest(int correlationId, ApiKey apiKey, short ve
     /// <summary>False for acks=0 Produce requests: they complete when written.</summary>
     public bool ExpectsResponse { get; } = expectsResponse;
 
-    public List<ConnectionActor.Produce>? Batches { get; init; }
+    public List<ConnectionActor.SendBatch>? Batches { get; init; }
     public ConnectionActor.Request? Request { get; init; }
     public PooledBufferWriter? Envelope { get; set; }
     public bool Written { get; set; }

@@ -10,15 +10,15 @@ namespace KafkaActors.Network;
 /// </summary>
 internal sealed class PendingProduceQueue
 {
-    private readonly Dictionary<TopicPartition, Queue<ConnectionActor.Produce>> _byPartition = new();
+    private readonly Dictionary<TopicPartition, Queue<ConnectionActor.SendBatch>> _byPartition = new();
     private readonly Queue<TopicPartition> _ready = new();
 
     public int Count { get; private set; }
 
-    public void Enqueue(ConnectionActor.Produce produce)
+    public void Enqueue(ConnectionActor.SendBatch produce)
     {
         var tp = produce.Batch.TopicPartition;
-        if (!_byPartition.TryGetValue(tp, out var queue)) _byPartition[tp] = queue = new Queue<ConnectionActor.Produce>();
+        if (!_byPartition.TryGetValue(tp, out var queue)) _byPartition[tp] = queue = new Queue<ConnectionActor.SendBatch>();
         if (queue.Count == 0) _ready.Enqueue(tp);
         queue.Enqueue(produce);
         Count++;
@@ -28,9 +28,9 @@ internal sealed class PendingProduceQueue
     /// Takes the next request's worth: one batch from each partition in turn while the request stays
     /// within <paramref name="maxRequestSize"/> (a single batch always goes, even a larger one).
     /// </summary>
-    public List<ConnectionActor.Produce> TakeRequest(int maxRequestSize)
+    public List<ConnectionActor.SendBatch> TakeRequest(int maxRequestSize)
     {
-        var taken = new List<ConnectionActor.Produce>();
+        var taken = new List<ConnectionActor.SendBatch>();
         var size = 0;
         var visits = _ready.Count;
         for (var i = 0; i < visits; i++)
@@ -55,9 +55,9 @@ internal sealed class PendingProduceQueue
     }
 
     /// <summary>Everything still waiting (the connection failed).</summary>
-    public List<ConnectionActor.Produce> TakeAll()
+    public List<ConnectionActor.SendBatch> TakeAll()
     {
-        var all = new List<ConnectionActor.Produce>(Count);
+        var all = new List<ConnectionActor.SendBatch>(Count);
         foreach (var queue in _byPartition.Values)
         {
             all.AddRange(queue);
@@ -68,6 +68,6 @@ internal sealed class PendingProduceQueue
         return all;
     }
 
-    public static ProducePartitionData ToPartitionData(ConnectionActor.Produce produce) =>
+    public static ProducePartitionData ToPartitionData(ConnectionActor.SendBatch produce) =>
         new(produce.Batch.TopicPartition.Topic, produce.Batch.TopicPartition.Partition, produce.Batch.Payload);
 }

@@ -10,9 +10,11 @@ using KafkaActors.Protocol.Errors;
 namespace KafkaActors.Partition;
 
 /// <summary>
-/// Owns one partition's batches from the moment they are closed until their outcome (the per-partition
-/// half of Java's <c>Sender</c>): takes ready batches from its <see cref="PartitionAccumulator"/> (full,
-/// lingered for linger.ms, or flushing), assigns idempotent sequence numbers, keeps at most
+/// Owns one partition's batches from the moment they are sealed until their outcome (the per-partition
+/// half of Java's <c>Sender</c>, with the partition's deque of Java's <c>RecordAccumulator</c>): keeps the
+/// sealed batches appenders hand it (<see cref="BatchSealed"/>, one message per batch), takes the open batch
+/// from its <see cref="PartitionAccumulator"/> once it has lingered for linger.ms (or at once when flushing,
+/// closing or short of memory), assigns idempotent sequence numbers, keeps at most
 /// max.in.flight batches at the leader's connection, retries retriable failures in creation order
 /// after a backoff, expires what outlives delivery.timeout.ms, and completes each record.
 ///
@@ -28,6 +30,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     private readonly PartitionAccumulator _accumulator;
     private readonly PartitionContext _context;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Queue<ProducerBatch> _sealed = new();
     private readonly List<ProducerBatch> _inFlight = [];
     private readonly List<ProducerBatch> _retries = [];
     private readonly Action<Exception> _onCallbackError;
@@ -40,6 +43,8 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     private long _backoffUntil;
     private long _lingerDue = long.MaxValue;
     private long _expiryDue = long.MaxValue;
+    private long _nextOrdinal; // the next batch to come from the appenders: sealed ones arrive in this order
+    private Exception? _aborted;
 
     public PartitionActor(PartitionAccumulator accumulator, PartitionContext context)
     {
@@ -53,7 +58,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(PartitionAccumulator accumulator, PartitionContext context) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(accumulator, context)).WithDispatcher(Producer.ProducerDispatcher.Id);
+        Akka.Actor.Props.Create(() => new PartitionActor(accumulator, context)).WithDispatcher(ProducerDispatcher.Id);
 
     private TopicPartition TopicPartition => _accumulator.TopicPartition;
 
@@ -65,7 +70,10 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 _accumulator.AcknowledgeWakeup();
                 Drain();
                 return true;
-            case BatchResult result:
+            case BatchSealed sealedBatch:
+                OnSealed(sealedBatch.Batch);
+                return true;
+            case ConnectionActor.BatchResult result:
                 OnResult(result);
                 Drain();
                 return true;
@@ -90,9 +98,10 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 OnProducerId(pid);
                 Drain();
                 return true;
-            case Abort abort:
+            case AbortBatches abort:
+                // It stays until its parent stops: batches sealed meanwhile are still on their way here.
+                _aborted ??= abort.Cause;
                 AbortAll(abort.Cause);
-                Context.Stop(Self);
                 return true;
             default:
                 return false;
@@ -103,7 +112,24 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     protected override void PostStop()
     {
         _lingerTimer.Dispose();
-        AbortAll(new ProducerClosedException($"The producer stopped before the record to {TopicPartition} was acknowledged."));
+        var stopped = new ProducerClosedException($"The producer stopped before the record to {TopicPartition} was acknowledged.");
+        AbortAll(stopped);
+        // Batches sealed after this actor's last message never reach it: fail them from the producer's
+        // register of incomplete batches (nobody else holds them any more).
+        foreach (var batch in _context.Accumulator.IncompleteBatches)
+            if (batch.TopicPartition == TopicPartition && batch.IsClosed && !batch.IsDone && !batch.Lent) Fail(batch, stopped);
+    }
+
+    private void OnSealed(ProducerBatch batch)
+    {
+        _nextOrdinal = batch.Ordinal + 1;
+        if (_aborted is not null)
+        {
+            Fail(batch, _aborted);
+            return;
+        }
+        _sealed.Enqueue(batch);
+        Drain();
     }
 
     // ---- sending ------------------------------------------------------------------------------
@@ -127,12 +153,21 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             var sendOpenNow = _context.Accumulator.FlushInProgress || _context.Accumulator.IsClosed || _context.Accumulator.Pool.QueuedWaiters > 0;
             while (_inFlight.Count < _context.MaxInFlight)
             {
-                var batch = TakeRetry() ?? _accumulator.TakeReady(now, _context.LingerMs, sendOpenNow);
+                var batch = TakeRetry() ?? TakeSealed() ?? TakeOpen(now, _context.LingerMs, sendOpenNow);
                 if (batch is null) break;
                 Send(batch, now);
             }
         }
         ScheduleTimers(now, blocked);
+    }
+
+    private ProducerBatch? TakeSealed() => _sealed.TryDequeue(out var batch) ? batch : null;
+
+    private ProducerBatch? TakeOpen(long now, long lingerMs, bool sendOpenNow)
+    {
+        var batch = _accumulator.TakeOpen(now, lingerMs, sendOpenNow, _nextOrdinal);
+        if (batch is not null) _nextOrdinal = batch.Ordinal + 1;
+        return batch;
     }
 
     private ProducerBatch? TakeRetry()
@@ -155,16 +190,16 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         batch.LastAttemptMs = now;
         batch.Lend();
         _inFlight.Add(batch);
-        _connection!.Tell(new ConnectionActor.Produce(batch, Self));
+        _connection!.Tell(new ConnectionActor.SendBatch(batch, Self));
     }
 
     // ---- outcomes -----------------------------------------------------------------------------
 
-    private void OnResult(BatchResult result)
+    private void OnResult(ConnectionActor.BatchResult result)
     {
         var batch = result.Batch;
         if (!_inFlight.Remove(batch)) return; // already failed by an abort
-        batch.Return();
+        batch.Return(result.WriteConfirmed);
         if (batch.IsDone) return; // expired while in flight: its outcome is already reported
 
         if (result.Transport is null && (result.Error == ErrorCode.None || (result.Error == ErrorCode.DuplicateSequenceNumber && _context.Idempotent)))
@@ -193,7 +228,8 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 _context.Metrics.RecordRetry(batch.RecordCount);
                 InsertRetry(batch);
                 _recovering = true;
-                _backoffUntil = now + (long)ConnectionActor.Backoff(_context.RetryBackoffMs, _context.RetryBackoffMaxMs, batch.Attempts).TotalMilliseconds;
+                _backoffUntil = now + (long)ExponentialBackoff.For(_context.RetryBackoffMs, _context.RetryBackoffMaxMs, batch.Attempts).TotalMilliseconds;
+                if (result.Leader is { } leader) _context.MetadataActor.Tell(leader); // moves it now if newer
                 if (result.Transport is not null || result.Error.InvalidatesMetadata())
                     _context.MetadataActor.Tell(MetadataActor.RequestUpdate.Instance);
                 if (decision == RetryDecision.RetryAfterEpochBump) RequestEpochBump();
@@ -250,9 +286,13 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             _retries.RemoveAt(i);
             Fail(batch, Expired(batch, now, null));
         }
-        var expired = _accumulator.TakeExpired(createdBefore);
-        if (expired is not null)
-            foreach (var batch in expired) Fail(batch, Expired(batch, now, null));
+        while (_sealed.TryPeek(out var oldest) && oldest.CreatedMs <= createdBefore)
+        {
+            _sealed.Dequeue();
+            Fail(oldest, Expired(oldest, now, null));
+        }
+        if (_sealed.Count == 0 && _accumulator.OpenCreatedMs() <= createdBefore && TakeOpen(long.MaxValue, 0, true) is { } open)
+            Fail(open, Expired(open, now, null));
 
         // In flight too long: the outcome is reported now (the record may still have been written);
         // the batch stays counted in flight until its answer or request timeout frees the slot.
@@ -277,16 +317,21 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
 
     private void FailQueued(Exception error)
     {
-        while (TakeRetry() is { } batch) Fail(batch, error);
-        while (_accumulator.TakeReady(long.MaxValue, 0, true) is { } batch) Fail(batch, error);
+        while ((TakeRetry() ?? TakeSealed() ?? TakeOpen(long.MaxValue, 0, true)) is { } batch) Fail(batch, error);
     }
 
     private void AbortAll(Exception cause)
     {
-        foreach (var batch in _inFlight) Fail(batch, cause);
+        foreach (var batch in _inFlight)
+        {
+            Fail(batch, cause);
+            // No answer will come back to this actor: the connection may still be writing the payload, so
+            // give its memory back without ever reusing the array.
+            batch.Return(writeConfirmed: false);
+        }
         _inFlight.Clear();
-        while (TakeRetry() is { } batch) Fail(batch, cause);
-        foreach (var batch in _accumulator.CloseAndDrain()) Fail(batch, cause);
+        while ((TakeRetry() ?? TakeSealed()) is { } batch) Fail(batch, cause);
+        if (_accumulator.Close() is { } open) Fail(open, cause);
     }
 
     private void ScheduleTimers(long now, bool blocked)
@@ -304,7 +349,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         }
 
         // Delivery timeout of the oldest queued batch.
-        long? oldest = _accumulator.OldestCreatedMs();
+        long? oldest = _sealed.TryPeek(out var first) ? first.CreatedMs : _accumulator.OpenCreatedMs();
         foreach (var batch in _retries) oldest = Math.Min(oldest ?? long.MaxValue, batch.CreatedMs);
         foreach (var batch in _inFlight)
             if (!batch.IsDone) oldest = Math.Min(oldest ?? long.MaxValue, batch.CreatedMs);

@@ -7,12 +7,18 @@ namespace KafkaActors.Partition;
 
 internal sealed partial class PartitionActor
 {
-    /// <summary>Appenders closed a batch or opened a new one: look at the accumulator. At most one is pending.</summary>
+    /// <summary>An appender opened a batch (or a flush began): look at the accumulator's open batch. At most one is pending.</summary>
     internal sealed class Wakeup : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
         public static readonly Wakeup Instance = new();
         private Wakeup() { }
         public override string ToString() => "Wakeup";
+    }
+
+    /// <summary>From an appender: a batch it sealed (full, or replaced by a new one); from now on this actor owns it.</summary>
+    internal sealed record BatchSealed(ProducerBatch Batch) : INoSerializationVerificationNeeded
+    {
+        public override string ToString() => $"BatchSealed({Batch})";
     }
 
     /// <summary>From the ProducerActor: the partition's leader and the connection to it (null while there is none).</summary>
@@ -21,24 +27,8 @@ internal sealed partial class PartitionActor
     /// <summary>From the ProducerActor: the idempotent producer's id and epoch, or why it could not get one.</summary>
     internal sealed record ProducerIdChanged(long ProducerId, short Epoch, Exception? Fatal) : INoSerializationVerificationNeeded;
 
-    /// <summary>
-    /// From a connection: one batch's outcome in a Produce response. <see cref="Transport"/> is set
-    /// instead of an error code when the request never got an answer (disconnect, request timeout).
-    /// </summary>
-    internal sealed record BatchResult(
-        ProducerBatch Batch,
-        ErrorCode Error,
-        long BaseOffset,
-        long LogAppendTime,
-        string? ErrorMessage,
-        Exception? Transport) : INoSerializationVerificationNeeded
-    {
-        public static BatchResult Failed(ProducerBatch batch, Exception transport) =>
-            new(batch, ErrorCode.NetworkException, -1, -1, null, transport);
-    }
-
-    /// <summary>From the ProducerActor on close: fail everything still here with this error, then stop.</summary>
-    internal sealed record Abort(Exception Cause) : INoSerializationVerificationNeeded;
+    /// <summary>From the ProducerActor on close: fail every batch here, and every batch sealed later, with this error.</summary>
+    internal sealed record AbortBatches(Exception Cause) : INoSerializationVerificationNeeded;
 
     private sealed class LingerElapsed : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {

@@ -278,25 +278,19 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
 
     private async Task CloseOnce(TimeSpan timeout)
     {
-        var accumulator = _runtime.Accumulator;
-        _runtime.BeginClose(); // new sends fail; accepted ones, queued in the actor too, still go out
-        var flush = CloseFlush(accumulator);
-        if (await Task.WhenAny(flush, Task.Delay(timeout)).ConfigureAwait(false) != flush)
-        {
-            Actor.Tell(new Abort(new ProducerClosedException($"Producer is closed forcefully: not acknowledged within the close timeout of {(long)timeout.TotalMilliseconds} ms.")));
-            await Task.WhenAny(flush, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
-        }
+        _runtime.BeginClose(); // new sends fail from now on; the actor sends what was accepted
         try
         {
-            await Actor.Ask<Done>(CloseConnections.Instance, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+            // The actor bounds each phase itself; the ask's timeout is only a backstop should it be gone.
+            await Actor.Ask<Done>(new ProducerActorMessages.Close(timeout), timeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // best effort: the sockets close with the actors anyway
+            // The actor is gone (its system shut down first): its children failed what they held when they stopped.
         }
         try
         {
-            await Actor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            await Actor.GracefulStop(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (TaskCanceledException)
         {
@@ -305,20 +299,6 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         _runtime.Interceptors.Dispose();
         _meterRegistration.Dispose();
         if (_ownsSystem) await _system.Terminate().ConfigureAwait(false);
-    }
-
-    private async Task CloseFlush(RecordAccumulator accumulator)
-    {
-        try
-        {
-            await Actor.Ask<Flushed>(KafkaActors.Flush.Instance, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // The actor is gone: nothing was queued there any more.
-        }
-        accumulator.Close();
-        await Flusher.FlushAsync(accumulator).ConfigureAwait(false);
     }
 
     /// <summary>Closes, waiting at most delivery.timeout.ms for buffered records.</summary>

@@ -83,7 +83,7 @@ public sealed partial class ProducerActor<TKey, TValue>
     private void RetryInitProducerId(Exception cause)
     {
         _initProducerIdFailures++;
-        var backoff = ConnectionActor.Backoff(_runtime.Settings.RetryBackoffMs, _runtime.Settings.RetryBackoffMaxMs, _initProducerIdFailures);
+        var backoff = ExponentialBackoff.For(_runtime.Settings.RetryBackoffMs, _runtime.Settings.RetryBackoffMaxMs, _initProducerIdFailures);
         _log.Debug("InitProducerId failed ({0}); retrying in {1} ms", cause.Message, (long)backoff.TotalMilliseconds);
         Timers.StartSingleTimer(nameof(InitProducerIdDue), InitProducerIdDue.Instance, backoff);
     }

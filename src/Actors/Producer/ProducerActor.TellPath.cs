@@ -50,7 +50,8 @@ public sealed partial class ProducerActor<TKey, TValue>
             if (head.IsFlush)
             {
                 Dequeue();
-                Flusher.FlushAsync(Accumulator).PipeTo(head.FlushReplyTo!, success: () => Flushed.Instance);
+                if (IsCloseMarker(head)) BeginClosingFlush();
+                else Flusher.FlushAsync(Accumulator).PipeTo(head.FlushReplyTo!, success: () => Flushed.Instance);
                 continue;
             }
             if (!TrySendHead(head)) break;
@@ -162,6 +163,7 @@ public sealed partial class ProducerActor<TKey, TValue>
         while (_pending.TryPeek(out var item))
         {
             Dequeue();
+            if (IsCloseMarker(item)) continue; // closing goes on without it
             if (item.IsFlush) item.FlushReplyTo?.Tell(new Status.Failure(cause));
             else Fail(item, cause);
         }

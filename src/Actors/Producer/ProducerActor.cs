@@ -104,13 +104,17 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
             case PendingDeadline:
                 ProcessPending();
                 return true;
-            case CloseConnections:
-                var replyTo = Sender;
-                var closing = _connections.Values.Select(c => c.Actor.Ask<ConnectionActor.Closed>(ConnectionActor.Shutdown.Instance, TimeSpan.FromSeconds(2)));
-                Task.WhenAll(closing).ContinueWith(_ => replyTo.Tell(Akka.Done.Instance), TaskContinuationOptions.ExecuteSynchronously);
+            case Close close:
+                OnClose(close, Sender);
                 return true;
-            case Abort abort:
-                AbortAll(abort.Cause);
+            case CloseFlushed:
+                OnCloseFlushed();
+                return true;
+            case CloseTimerElapsed elapsed:
+                OnCloseTimer(elapsed.Phase);
+                return true;
+            case ConnectionActor.Closed:
+                OnConnectionClosed();
                 return true;
             default:
                 return false;
@@ -139,13 +143,6 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
     /// lose its batches in flight, restarting the metadata actor its cluster view.
     /// </summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Akka.Actor.Decider.From(Directive.Resume));
-
-    private void AbortAll(Exception cause)
-    {
-        FailPending(cause);
-        FailRouteWaiters(cause);
-        foreach (var partition in _partitions.Values) partition.Actor.Tell(new PartitionActor.Abort(cause));
-    }
 
     protected override void PostStop()
     {

@@ -13,14 +13,34 @@ internal static class ProducerActorMessages
     /// <summary>Facade: answer with the topic's partitions (<see cref="Metadata.PartitionInfo"/> list) from the current metadata.</summary>
     public sealed record DescribeTopic(string Topic) : INoSerializationVerificationNeeded;
 
-    /// <summary>Facade, closing: close every broker connection gracefully; answered with <see cref="Akka.Done"/>.</summary>
-    public sealed class CloseConnections : INoSerializationVerificationNeeded
+    /// <summary>
+    /// Facade (Close, Dispose, CoordinatedShutdown): stop accepting records, send what is buffered, fail what
+    /// is left at <see cref="Timeout"/> with ProducerClosedException, close the connections and stop. Answered
+    /// with <see cref="Akka.Done"/> once every record has its outcome; a second Close joins the first.
+    /// </summary>
+    public sealed record Close(TimeSpan Timeout) : INoSerializationVerificationNeeded;
+
+    /// <summary>Closing: every batch that existed when the closing flush began is complete.</summary>
+    public sealed class CloseFlushed : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
-        public static readonly CloseConnections Instance = new();
+        public static readonly CloseFlushed Instance = new();
     }
 
-    /// <summary>Facade, closing: fail every record not yet complete with <see cref="Cause"/>.</summary>
-    public sealed record Abort(Exception Cause) : INoSerializationVerificationNeeded;
+    /// <summary>Closing: the close timeout elapsed (abort what is left), or the time left to abort or close connections did.</summary>
+    public sealed record CloseTimerElapsed(ClosePhase Phase) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+
+    /// <summary>Where a closing producer actor is: each phase ends when its work is done or its time is up.</summary>
+    public enum ClosePhase
+    {
+        Open,
+        /// <summary>No new records; what was accepted is sent, until the close timeout.</summary>
+        Flushing,
+        /// <summary>The timeout passed: everything left fails with ProducerClosedException; briefly waiting for the partition actors to report it.</summary>
+        Aborting,
+        /// <summary>Every record has its outcome; the connections close (FIN after queued writes).</summary>
+        ClosingConnections,
+        Closed,
+    }
 
     /// <summary>From a partition actor: move the idempotent producer past <see cref="Epoch"/> (sequence gap or lost broker state).</summary>
     public sealed record BumpEpoch(long ProducerId, short Epoch) : INoSerializationVerificationNeeded;

@@ -4,7 +4,10 @@ using KafkaActors.Protocol.Primitives;
 
 namespace KafkaActors.Protocol.Messages;
 
-/// <summary>One partition's outcome in a Produce response.</summary>
+/// <summary>
+/// One partition's outcome in a Produce response. From v10 (KIP-951) a NOT_LEADER_OR_FOLLOWER answer may
+/// name the current leader and its epoch (tagged field CurrentLeader); -1 when absent.
+/// </summary>
 public readonly record struct PartitionProduceResponse(
     string Topic,
     int Partition,
@@ -12,10 +15,15 @@ public readonly record struct PartitionProduceResponse(
     long BaseOffset,
     long LogAppendTimeMs,
     long LogStartOffset,
-    string? ErrorMessage);
+    string? ErrorMessage,
+    int CurrentLeaderId = -1,
+    int CurrentLeaderEpoch = -1);
 
-/// <summary>ProduceResponse.json (key 0), versions 3-11 (flexible 9+). Tagged fields (v10 leader hints) are skipped.</summary>
-public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Partitions, int ThrottleTimeMs)
+/// <summary>A broker named in a Produce response (v10+, tagged field NodeEndpoints), for the leaders it reports.</summary>
+public readonly record struct ProduceNodeEndpoint(int NodeId, string Host, int Port, string? Rack);
+
+/// <summary>ProduceResponse.json (key 0), versions 3-11 (flexible 9+), with the v10 leader hints (KIP-951); other tagged fields are skipped.</summary>
+public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Partitions, int ThrottleTimeMs, IReadOnlyList<ProduceNodeEndpoint>? NodeEndpoints = null)
 {
     public static ProduceResponse Parse(ReadOnlySpan<byte> body, short version)
     {
@@ -46,13 +54,48 @@ public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Par
                     }
                     message = reader.ReadString(flexible);
                 }
-                if (flexible) reader.SkipTaggedFields();
-                results.Add(new PartitionProduceResponse(topic, index, error, baseOffset, appendTime, logStart, message));
+                int leaderId = -1, leaderEpoch = -1;
+                if (flexible)
+                {
+                    var tags = reader.ReadUnsignedVarint();
+                    for (var i = 0; i < tags; i++)
+                    {
+                        var tag = reader.ReadUnsignedVarint();
+                        var field = reader.ReadRaw(checked((int)reader.ReadUnsignedVarint()));
+                        if (tag != 0 || version < 10) continue;
+                        var leader = new ProtocolReader(field); // CurrentLeader: LeaderIdAndEpoch
+                        leaderId = leader.ReadInt32();
+                        leaderEpoch = leader.ReadInt32();
+                    }
+                }
+                results.Add(new PartitionProduceResponse(topic, index, error, baseOffset, appendTime, logStart, message, leaderId, leaderEpoch));
             }
             if (flexible) reader.SkipTaggedFields();
         }
         var throttle = reader.ReadInt32();
-        if (flexible) reader.SkipTaggedFields();
-        return new ProduceResponse(results, throttle);
+        List<ProduceNodeEndpoint>? endpoints = null;
+        if (flexible)
+        {
+            var tags = reader.ReadUnsignedVarint();
+            for (var i = 0; i < tags; i++)
+            {
+                var tag = reader.ReadUnsignedVarint();
+                var field = reader.ReadRaw(checked((int)reader.ReadUnsignedVarint()));
+                if (tag != 0 || version < 10) continue;
+                var nodes = new ProtocolReader(field); // NodeEndpoints
+                var count = nodes.ReadArrayLength(flexible: true);
+                endpoints = new List<ProduceNodeEndpoint>(Math.Max(0, count));
+                for (var n = 0; n < count; n++)
+                {
+                    var nodeId = nodes.ReadInt32();
+                    var host = nodes.ReadRequiredString(flexible: true);
+                    var port = nodes.ReadInt32();
+                    var rack = nodes.ReadCompactString();
+                    nodes.SkipTaggedFields();
+                    endpoints.Add(new ProduceNodeEndpoint(nodeId, host, port, rack));
+                }
+            }
+        }
+        return new ProduceResponse(results, throttle, endpoints);
     }
 }

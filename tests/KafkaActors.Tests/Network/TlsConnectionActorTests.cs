@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.IO;
 using KafkaActors.Errors;
 using KafkaActors.Network.Transport;
+using KafkaActors.Internal;
 using KafkaActors.Producer;
 using KafkaActors.Tests.Support;
 using Xunit;

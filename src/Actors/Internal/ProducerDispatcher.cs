@@ -3,12 +3,12 @@ using Akka.Configuration;
 using Akka.Dispatch;
 using KafkaActors.Settings;
 
-namespace KafkaActors.Producer;
+namespace KafkaActors.Internal;
 
 /// <summary>
 /// The dispatcher every producer actor runs on (<c>kafka-actors.dispatcher</c> in reference.conf): dedicated
 /// threads, so a thread pool starved by blocked callers cannot stall metadata answers and batch
-/// completions. Registered on demand in ActorSystems whose config lacks it.
+/// completions. Registered on demand in ActorSystems whose config lacks it. Thread-safe (stateless).
 /// </summary>
 internal static class ProducerDispatcher
 {
