@@ -17,9 +17,10 @@ namespace KafkaActors.Producer;
 ///
 /// It turns metadata into routes (partition accumulators + actors, published for senders to read
 /// without asking), tells partition actors who leads them, obtains the idempotent producer id, and
-/// serves records told to it (<see cref="Produce{TKey,TValue}"/>) in the order they arrive.
+/// serves records told to it (<see cref="Produce{TKey,TValue}"/>) in the order they arrive, per topic:
+/// records that wait for metadata or memory wait in <see cref="SendQueues{TKey,TValue}"/>.
 /// </summary>
-public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
+public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, ITopicRouting
 {
     private readonly ProducerRuntime<TKey, TValue> _runtime;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -47,6 +48,7 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
         var metadataOptions = new MetadataOptions(settings.MetadataMaxAgeMs, settings.RetryBackoffMs, settings.RetryBackoffMaxMs, settings.AllowAutoCreateTopics);
         _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, _connectionOptions, metadataOptions, _runtime.Metrics), "metadata");
         _partitionContext = new PartitionContext(Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
+        _sendQueues = new SendQueues<TKey, TValue>(_runtime, this, Self, Timers);
     }
 
     protected override bool Receive(object message)
@@ -59,11 +61,11 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
             case Produce<TKey, TValue> produce:
                 OnProduce(produce.Record, Sender, produce.Acknowledge, produce.Correlation);
                 return true;
-            case FacadeSend send:
-                OnFacadeSend(send);
+            case WaitingSend<TKey, TValue> send:
+                OnWaitingSend(send);
                 return true;
             case KafkaActors.Flush:
-                OnFlush(Sender);
+                _sendQueues.Flush(Sender);
                 return true;
             case AwaitRoute await:
                 OnAwaitRoute(await, Sender);
@@ -96,13 +98,16 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 OnRouteWaitExpired(expired.WaiterId);
                 return true;
             case MemoryGranted granted:
-                OnMemoryGranted(granted.Buffer);
+                _sendQueues.OnMemoryGranted(granted);
+                SignalReady();
                 return true;
             case MemoryDenied denied:
-                OnMemoryDenied(denied.Cause);
+                _sendQueues.OnMemoryDenied(denied);
+                SignalReady();
                 return true;
-            case PendingDeadline:
-                ProcessPending();
+            case PendingDeadline deadline:
+                _sendQueues.OnDeadline(deadline.Topic);
+                SignalReady();
                 return true;
             case CloseConnections:
                 var replyTo = Sender;
@@ -153,7 +158,5 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
         var stopped = new ProducerClosedException("The producer stopped before the record was sent.");
         FailPending(stopped);
         FailRouteWaiters(stopped);
-        if (_granted is not null) Accumulator.Pool.Deallocate(_granted);
-        _granted = null;
     }
 }
