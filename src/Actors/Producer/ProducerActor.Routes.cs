@@ -118,8 +118,7 @@ public sealed partial class ProducerActor<TKey, TValue>
                 FailRouteWaiters(topic, ErrorMapping.ToException(failed.Error, $"Metadata for topic {topic}"));
             }
         }
-        if (_runtime.Settings.EnableIdempotence && _producerId < 0 && !_initProducerIdInFlight && snapshot.Brokers.Count > 0)
-            SendInitProducerId();
+        _producerIds.OnCluster(snapshot);
         ProcessPending();
     }
 
@@ -139,8 +138,7 @@ public sealed partial class ProducerActor<TKey, TValue>
                 accumulator.Actor = actor;
                 _partitions[tp] = state = new PartitionState(accumulator, actor);
                 changed = true;
-                if (_producerId >= 0) actor.Tell(new PartitionActor.ProducerIdChanged(_producerId, _epoch, null));
-                else if (_runtime.FatalError is { } fatal) actor.Tell(new PartitionActor.ProducerIdChanged(-1, -1, fatal));
+                if (_producerIds.ForNewPartition() is { } producerId) actor.Tell(producerId);
             }
             accumulators[p.Partition] = state.Accumulator;
             if (p.Leader >= 0) available.Add(p.Partition);
@@ -205,4 +203,17 @@ public sealed partial class ProducerActor<TKey, TValue>
     {
         foreach (var topic in _routeWaiters.Keys.ToList()) FailRouteWaiters(topic, cause);
     }
+
+    ClusterSnapshot IProducerIdHost.Snapshot => _snapshot;
+
+    IActorRef? IProducerIdHost.ConnectionTo(int nodeId) => ConnectionTo(nodeId);
+
+    void IProducerIdHost.RequestMetadataUpdate() => _metadata.Tell(MetadataActor.RequestUpdate.Instance);
+
+    void IProducerIdHost.TellPartitions(object message)
+    {
+        foreach (var partition in _partitions.Values) partition.Actor.Tell(message);
+    }
+
+    void IProducerIdHost.OnFatal() => ProcessPending();
 }

@@ -16,17 +16,19 @@ namespace KafkaActors.Producer;
 /// <see cref="PartitionActor"/> per partition in use.
 ///
 /// It turns metadata into routes (partition accumulators + actors, published for senders to read
-/// without asking), tells partition actors who leads them, obtains the idempotent producer id, and
-/// serves records told to it (<see cref="Produce{TKey,TValue}"/>) in the order they arrive, per topic:
-/// records that wait for metadata or memory wait in <see cref="SendQueues{TKey,TValue}"/>.
+/// without asking) and tells partition actors who leads them (ProducerActor.Routes.cs). Two handler
+/// objects it owns do the rest: <see cref="SendQueues{TKey,TValue}"/> serves records told to it
+/// (<see cref="Produce{TKey,TValue}"/>) and facade records that must wait, in the order they arrive per
+/// topic; <see cref="ProducerIdManager{TKey,TValue}"/> obtains the idempotent producer id and epoch.
 /// </summary>
-public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, ITopicRouting
+public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, ITopicRouting, IProducerIdHost
 {
     private readonly ProducerRuntime<TKey, TValue> _runtime;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConnectionOptions _connectionOptions;
     private IActorRef _metadata = ActorRefs.Nobody;
     private PartitionContext _partitionContext = null!;
+    private ProducerIdManager<TKey, TValue> _producerIds = null!;
 
     internal ProducerActor(ProducerRuntime<TKey, TValue> runtime)
     {
@@ -49,6 +51,7 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
         _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, _connectionOptions, metadataOptions, _runtime.Metrics), "metadata");
         _partitionContext = new PartitionContext(Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
         _sendQueues = new SendQueues<TKey, TValue>(_runtime, this, Self, Timers);
+        _producerIds = new ProducerIdManager<TKey, TValue>(_runtime, this, Self, Timers, _log);
     }
 
     protected override bool Receive(object message)
@@ -83,16 +86,16 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 OnConnectionState(state);
                 return true;
             case ConnectionActor.Response { Token: InitProducerIdToken } response:
-                OnInitProducerId(response);
+                _producerIds.OnResponse(response);
                 return true;
             case ConnectionActor.RequestFailed { Token: InitProducerIdToken } failed:
-                OnInitProducerIdFailed(failed.Cause);
+                _producerIds.OnRequestFailed(failed.Cause);
                 return true;
             case BumpEpoch bump:
-                OnBumpEpoch(bump);
+                _producerIds.OnBumpEpoch(bump);
                 return true;
             case InitProducerIdDue:
-                SendInitProducerId();
+                _producerIds.SendInitProducerId();
                 return true;
             case RouteWaitExpired expired:
                 OnRouteWaitExpired(expired.WaiterId);

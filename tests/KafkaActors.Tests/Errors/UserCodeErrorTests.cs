@@ -79,4 +79,27 @@ public sealed class UserCodeErrorTests(KafkaFixture fixture, ITestOutputHelper o
         Assert.Equal(3, fixture.CountRecords(topic));
         Assert.Equal(0, producer.MetricValues()["record-error-total"]);
     }
+
+    [Fact]
+    public async Task Callbacks_that_throw_are_logged_and_the_producer_keeps_going()
+    {
+        var topic = fixture.CreateTopic("throwing-callback", 2);
+        await using var producer = new KafkaProducer<string?, string?>(
+            Producers.Settings(fixture.Bootstrap, ("max.request.size", "10000")), system: Sys);
+        var calls = 0;
+        void Throwing(RecordMetadata metadata, Exception? error)
+        {
+            Interlocked.Increment(ref calls);
+            throw new InvalidOperationException("callback bug");
+        }
+
+        // Completed by a batch (on the partition's actor), and failed before a batch (on this thread).
+        for (var i = 0; i < 50; i++) producer.Send(new ProducerRecord<string?, string?>(topic, $"k{i}", $"v{i}"), Throwing);
+        producer.Send(new ProducerRecord<string?, string?>(topic, "k", new string('x', 20_000)), Throwing);
+        await producer.FlushAsync().WaitAsync(Wait);
+
+        await Poll.Until(() => Volatile.Read(ref calls) == 51, Wait, () => $"{calls} callbacks");
+        await producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "last")).WaitAsync(Wait);
+        Assert.Equal(51, fixture.CountRecords(topic));
+    }
 }
