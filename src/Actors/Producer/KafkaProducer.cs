@@ -197,8 +197,9 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         _runtime.WaitingSends.Added(record.Topic);
         Actor.Tell(item);
         if (handled is null) return;
-        // The actor fails the record at the deadline itself; the extra second is a backstop.
-        using (handled) handled.Wait(Remaining(deadline) + TimeSpan.FromSeconds(1));
+        // The actor fails the record at the deadline itself; the extra second is a backstop. Not disposed:
+        // after a backstop timeout the actor still sets it (a slim event holds no kernel handle here).
+        handled.Wait(Remaining(deadline) + TimeSpan.FromSeconds(1));
     }
 
     private TopicRoute WaitForRoute(string topic, long deadline, CancellationToken cancellation)

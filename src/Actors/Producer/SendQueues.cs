@@ -183,9 +183,12 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
                     if (routing.RouteRefusal(record.Topic) is { } refused) throw refused;
                     var now = MonotonicClock.NowMs;
                     if (now >= item.DeadlineMs) throw routing.MetadataTimeout(record.Topic);
-                    routing.UseTopic(record.Topic);
-                    timers.StartSingleTimer(("deadline", queue.Topic), new PendingDeadline(queue.Topic), TimeSpan.FromMilliseconds(item.DeadlineMs - now));
-                    return false;
+                    routing.UseTopic(record.Topic); // may route it at once, from metadata we already have
+                    if (!Accumulator.TryGetRoute(record.Topic, out route))
+                    {
+                        timers.StartSingleTimer(("deadline", queue.Topic), new PendingDeadline(queue.Topic), TimeSpan.FromMilliseconds(item.DeadlineMs - now));
+                        return false;
+                    }
                 }
 
                 pipeline.Prepare(record, route, out var prepared);
