@@ -118,7 +118,7 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends a record; <paramref name="callback"/> (if any) gets its outcome on the partition's actor.
+    /// Sends a record; <paramref name="callback"/> (if any) gets its outcome (see <see cref="IDeliveryCallback"/> for the thread).
     /// Like Java's send it blocks, at most max.block.ms in all, while the topic's metadata is fetched,
     /// buffer.memory is used up or earlier records of its topic wait in the producer actor, which holds
     /// back a sending loop: call it from your own threads, and prefer <see cref="SendAsync"/> in async code.

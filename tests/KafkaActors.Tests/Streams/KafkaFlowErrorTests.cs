@@ -76,16 +76,22 @@ public sealed class KafkaFlowErrorTests(KafkaFixture fixture, ITestOutputHelper 
         foreach (var ok in results.OfType<ProducerResult<string?, string?, int>>()) Same(ok.Record, At(byPosition, ok.Metadata));
     }
 
-    [Fact]
-    public async Task With_a_resuming_decider_a_record_the_partitioner_throws_on_is_dropped_with_a_warning_and_the_stream_goes_on()
+    /// <summary>Record 2 is either poison to the partitioner (which used to kill the stage) or too large (which used to vanish without a word).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task With_a_resuming_decider_a_failed_record_is_dropped_with_a_warning_and_the_stream_goes_on(bool poison)
     {
-        var topic = fixture.CreateTopic("flow-resume-poison", 1);
-        await using var producer = new KafkaProducer<string?, string?>(Producers.Settings(fixture.Bootstrap), system: Sys, partitioner: new PoisonPartitioner());
+        var topic = fixture.CreateTopic($"flow-resume-{(poison ? "poison" : "too-large")}", 1);
+        await using var producer = new KafkaProducer<string?, string?>(
+            Producers.Settings(fixture.Bootstrap, ("max.request.size", "10000")), system: Sys, partitioner: new PoisonPartitioner());
         await producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "warm-up")).WaitAsync(Wait);
+        ProducerRecord<string?, string?> RecordAt(int i) => i != 2 ? new(topic, "k", $"r{i}")
+            : poison ? new(topic, "poison", "r2") : new(topic, "k", new string('x', 20_000));
 
         IImmutableList<ProducerResult<string?, string?, int>> results = [];
         await EventFilter.Warning(contains: "dropped").ExpectOneAsync(async () => results = await Source.From(Enumerable.Range(0, 6))
-            .Select(i => new ProducerMessage<string?, string?, int>(new ProducerRecord<string?, string?>(topic, i == 2 ? "poison" : "k", $"r{i}"), i))
+            .Select(i => new ProducerMessage<string?, string?, int>(RecordAt(i), i))
             .Via(KafkaFlow.Create<string?, string?, int>(producer).WithAttributes(ActorAttributes.CreateSupervisionStrategy(Deciders.ResumingDecider)))
             .RunWith(Sink.Seq<ProducerResult<string?, string?, int>>(), Sys)
             .WaitAsync(Wait));
