@@ -227,8 +227,10 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     {
         _runtime.Pipeline.ThrowIfClosed();
         TopicName.Validate(topic);
-        WaitForRoute(topic, MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs, default);
-        return Actor.Ask<IReadOnlyList<PartitionInfo>>(new DescribeTopic(topic), _runtime.Settings.MaxBlock).GetAwaiter().GetResult();
+        var deadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
+        WaitForRoute(topic, deadline, default);
+        // The actor answers at once; a backstop second past the one deadline, as for the route.
+        return Actor.Ask<IReadOnlyList<PartitionInfo>>(new DescribeTopic(topic), Remaining(deadline) + TimeSpan.FromSeconds(1)).GetAwaiter().GetResult();
     }
 
     /// <summary>Sends everything buffered now and waits until every record sent before this call is complete.</summary>

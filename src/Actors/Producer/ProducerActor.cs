@@ -16,10 +16,11 @@ namespace KafkaActors.Producer;
 /// <see cref="PartitionActor"/> per partition in use.
 ///
 /// It turns metadata into routes (partition accumulators + actors, published for senders to read
-/// without asking) and tells partition actors who leads them (ProducerActor.Routes.cs). Two handler
+/// without asking) and tells partition actors who leads them (ProducerActor.Routes.cs). Handler
 /// objects it owns do the rest: <see cref="SendQueues{TKey,TValue}"/> serves records told to it
 /// (<see cref="Produce{TKey,TValue}"/>) and facade records that must wait, in the order they arrive per
-/// topic; <see cref="ProducerIdManager{TKey,TValue}"/> obtains the idempotent producer id and epoch.
+/// topic; <see cref="RouteWaiters"/> answers those who ask for a topic's route;
+/// <see cref="ProducerIdManager{TKey,TValue}"/> obtains the idempotent producer id and epoch.
 /// </summary>
 public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, ITopicRouting, IProducerIdHost
 {
@@ -29,6 +30,7 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
     private IActorRef _metadata = ActorRefs.Nobody;
     private PartitionContext _partitionContext = null!;
     private ProducerIdManager<TKey, TValue> _producerIds = null!;
+    private RouteWaiters _routeWaiters = null!;
 
     internal ProducerActor(ProducerRuntime<TKey, TValue> runtime)
     {
@@ -52,6 +54,7 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
         _partitionContext = new PartitionContext(Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
         _sendQueues = new SendQueues<TKey, TValue>(_runtime, this, Self, Timers);
         _producerIds = new ProducerIdManager<TKey, TValue>(_runtime, this, Self, Timers, _log);
+        _routeWaiters = new RouteWaiters(Timers);
     }
 
     protected override bool Receive(object message)
