@@ -140,4 +140,36 @@ public sealed class WaitTests(KafkaFixture fixture, ITestOutputHelper output)
             () => $"buffer-available-bytes = {producer.MetricValues()["buffer-available-bytes"]}");
         Assert.Equal(6, fixture.CountRecords(topic));
     }
+
+    [Fact]
+    public async Task Each_threads_records_keep_their_order_per_topic_while_some_wait_for_memory()
+    {
+        const int threads = 4, perTopic = 500;
+        var topics = new[] { fixture.CreateTopic("order-memory-a", 1), fixture.CreateTopic("order-memory-b", 1) };
+        await using var producer = Producers.Strings(fixture.Bootstrap, ("buffer.memory", "131072"), ("batch.size", "16384"), ("linger.ms", "1"));
+        foreach (var topic in topics) await producer.SendAsync(Record(topic, "warm-up")).WaitAsync(Wait);
+
+        // Memory runs out again and again: some records append on the sending thread, others wait in the actor.
+        var padding = new string('p', 500);
+        var sends = await Task.WhenAll(Enumerable.Range(0, threads).Select(t => Task.Run(() =>
+        {
+            var tasks = new List<Task<RecordMetadata>>();
+            for (var i = 0; i < perTopic; i++)
+                foreach (var topic in topics) tasks.Add(producer.SendAsync(new ProducerRecord<string?, string?>(topic, $"t{t}", $"{t}:{i}:{padding}")));
+            return tasks;
+        })));
+        await Task.WhenAll(sends.SelectMany(x => x)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(producer.MetricValues()["bufferpool-wait-time-ns-total"] > 0, "no record waited for memory");
+
+        foreach (var topic in topics)
+        {
+            var values = fixture.ReadAll(topic).Select(r => Text(r.Value)!).Where(v => v != "warm-up").ToList();
+            Assert.Equal(threads * perTopic, values.Count);
+            for (var t = 0; t < threads; t++)
+            {
+                var sequence = values.Where(v => v.StartsWith($"{t}:")).Select(v => int.Parse(v.Split(':')[1])).ToList();
+                Assert.Equal(Enumerable.Range(0, perTopic), sequence);
+            }
+        }
+    }
 }
