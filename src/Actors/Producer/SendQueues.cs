@@ -28,7 +28,7 @@ internal interface ITopicRouting
 /// </summary>
 internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime, ITopicRouting routing, IActorRef self, ITimerScheduler timers)
 {
-    /// <summary>One topic's waiting records; kept once created (topics are few), so steady Tell traffic allocates no queues.</summary>
+    /// <summary>One topic's waiting records; kept while the topic is routed, so steady Tell traffic allocates no queues.</summary>
     private sealed class TopicQueue(string topic)
     {
         public string Topic { get; } = topic;
@@ -71,7 +71,7 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
     /// <summary>Metadata or the producer's state changed: every queue whose head is not waiting for memory tries again.</summary>
     public void ProcessAll()
     {
-        foreach (var queue in _queues.Values)
+        foreach (var queue in _queues.Values.ToArray()) // rare (metadata updates): Process may drop a queue
             if (queue.Items.Count > 0 && queue.MemoryRequest == 0) Process(queue);
     }
 
@@ -149,7 +149,10 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
             if (!TrySend(queue, head)) return;
             Dequeue(queue);
         }
-        if (queue.Items.Count == 0) Release(queue);
+        if (queue.Items.Count > 0) return;
+        Release(queue);
+        // Topics without a route (invalid names, refused or unknown topics) must not pile up queues.
+        if (!Accumulator.TryGetRoute(queue.Topic, out _)) _queues.Remove(queue.Topic);
     }
 
     private void Dequeue(TopicQueue queue)
