@@ -2,9 +2,11 @@ namespace KafkaActors.Interceptors;
 
 /// <summary>
 /// Sees every record before it is serialized, and every outcome (Java's <c>ProducerInterceptor</c>).
-/// <see cref="OnSend"/> may return a different record. <see cref="OnAcknowledgement"/> runs on the
-/// partition's actor for each record (exception set on failure, including failures before the record
-/// was appended: Java's onSendError). Exceptions thrown by an interceptor are caught and ignored, as in Java.
+/// <see cref="OnSend"/> may return a different record. <see cref="OnAcknowledgement"/> runs once per
+/// record, with the exception set on failure: on the partition's actor, or, for failures before the
+/// record reached a batch (Java's onSendError), where the failure was found (the sending thread, the
+/// producer actor, a stream stage or a thread cancelling a waiting send); so it must be thread-safe.
+/// Exceptions thrown by an interceptor are logged and ignored, as in Java.
 /// </summary>
 public interface IProducerInterceptor<TKey, TValue> : IDisposable
 {

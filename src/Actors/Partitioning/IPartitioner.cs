@@ -8,8 +8,11 @@ public readonly ref struct PartitionerContext(int partitionCount, ReadOnlySpan<i
 }
 
 /// <summary>
-/// Chooses the partition of a record that has none set (Java's <c>Partitioner</c>). Called on the
-/// sending thread with the serialized key and value: must be thread-safe and allocation-free.
+/// Chooses the partition of a record that has none set (Java's <c>Partitioner</c>). Called with the
+/// serialized key and value on the thread that appends (the sender's, the producer actor's or a stream
+/// stage's): must be thread-safe and allocation-free. An exception it throws fails that record only:
+/// thrown to a sender that appends at once (as Java's send throws it), else the record's outcome. One
+/// thrown by <see cref="OnAppended"/> is logged and ignored, since the record is already in its batch.
 /// </summary>
 public interface IPartitioner
 {

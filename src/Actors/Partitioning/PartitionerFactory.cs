@@ -3,7 +3,7 @@ using KafkaActors.Settings;
 
 namespace KafkaActors.Partitioning;
 
-/// <summary>The partitioner partitioner.class names, or the built-in one.</summary>
+/// <summary>The partitioner that partitioner.class names, or the built-in one.</summary>
 internal static class PartitionerFactory
 {
     public static IPartitioner Create(ProducerSettings settings)

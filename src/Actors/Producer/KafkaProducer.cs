@@ -20,8 +20,9 @@ namespace KafkaActors;
 /// call it from any thread. <see cref="Send(ProducerRecord{TKey,TValue},Action{RecordMetadata,Exception})"/>
 /// and <see cref="SendAsync"/> run the send path on the calling thread (interceptors, serialization,
 /// partitioning, append) and involve actors only to wait. Send waits like Java's send (blocking up to
-/// max.block.ms for metadata or buffer memory); SendAsync never blocks: such a record waits in the
-/// producer actor instead, keeping its place before later sends.
+/// max.block.ms in all, for metadata, buffer memory or earlier waiting records of its topic); SendAsync
+/// never blocks: such a record waits in the producer actor instead, keeping its place before later
+/// sends to its topic.
 ///
 /// Behind it runs a <see cref="ProducerActor{TKey,TValue}"/> (exposed as <see cref="Actor"/>, so actors can
 /// Tell records to the same producer) in the given ActorSystem, or in one of its own.
@@ -31,7 +32,6 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     private readonly ProducerRuntime<TKey, TValue> _runtime;
     private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
-    private readonly Action<Exception> _onCallbackError;
     private readonly IDisposable _meterRegistration;
     private int _closed;
     private Task? _closing;
@@ -50,10 +50,10 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         _ownsSystem = system is null;
         _system = system ?? ActorSystem.Create("kafka-producer", OwnSystemConfig);
         var log = Logging.GetLogger(_system, typeof(KafkaProducer<TKey, TValue>));
-        _onCallbackError = e => log.Warning(e, "A delivery callback threw; other records are unaffected.");
         var allInterceptors = InterceptorFactory.Create<TKey, TValue>(settings).Concat(interceptors ?? []).ToList();
         _runtime = new ProducerRuntime<TKey, TValue>(settings, keySerializer, valueSerializer, partitioner, allInterceptors,
-            e => log.Warning(e, "A producer interceptor threw; ignored."));
+            e => log.Warning(e, "User code (an interceptor or the partitioner's hook) threw; ignored."),
+            e => log.Warning(e, "A delivery callback threw; other records are unaffected."));
         ProducerDispatcher.EnsureRegistered(_system);
         Actor = _system.ActorOf(ProducerActor<TKey, TValue>.Props(_runtime), $"kafka-producer-{ActorName(_runtime.ClientId)}-{Guid.NewGuid():N}");
         _meterRegistration = ProducerMeter.Register(_runtime.ClientId, _runtime.MetricValues);
@@ -102,8 +102,10 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     /// <summary>
     /// Sends a record; the task completes with its metadata once acknowledged as acks asks. Never blocks:
     /// a record that has to wait for its topic's metadata or for buffer memory waits (up to max.block.ms)
-    /// in the producer actor, keeping its place before later sends. Await the tasks (or bound how many are
-    /// outstanding): records waiting for memory hold on to your objects meanwhile.
+    /// in the producer actor, keeping its place before later sends to its topic. Await the tasks (or bound
+    /// how many are outstanding): records waiting for memory hold on to your objects meanwhile.
+    /// <paramref name="cancellation"/> applies only while the record waits (the task then fails with
+    /// <see cref="InterruptException"/>); once appended, the record's real outcome is reported.
     /// </summary>
     /// <exception cref="ProducerClosedException">The producer is closed.</exception>
     /// <exception cref="SerializationException">The key or value serializer failed.</exception>
@@ -116,10 +118,10 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends a record; <paramref name="callback"/> (if any) gets its outcome on the partition's actor.
-    /// Like Java's send it blocks up to max.block.ms while the topic's metadata is fetched or
-    /// buffer.memory is used up, which holds back a sending loop: call it from your own threads, and
-    /// prefer <see cref="SendAsync"/> in async code.
+    /// Sends a record; <paramref name="callback"/> (if any) gets its outcome (see <see cref="IDeliveryCallback"/> for the thread).
+    /// Like Java's send it blocks, at most max.block.ms in all, while the topic's metadata is fetched,
+    /// buffer.memory is used up or earlier records of its topic wait in the producer actor, which holds
+    /// back a sending loop: call it from your own threads, and prefer <see cref="SendAsync"/> in async code.
     /// </summary>
     public void Send(ProducerRecord<TKey, TValue> record, Action<RecordMetadata, Exception?>? callback = null) => DoSend(record, callback, mayBlock: true, default);
 
@@ -129,6 +131,8 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     private void DoSend(ProducerRecord<TKey, TValue> record, object? completion, bool mayBlock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(record);
+        // One deadline for every wait of a blocking Send: behind waiting records, for metadata, for memory.
+        var deadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
         var interceptors = _runtime.Interceptors;
         if (!interceptors.IsEmpty) record = interceptors.OnSend(record);
         var partition = record.Partition ?? -1;
@@ -136,87 +140,66 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         try
         {
             pipeline.ThrowIfClosed();
-            TopicRoute? route;
-            if (mayBlock)
+            var topic = record.Topic;
+            var behindWaiting = _runtime.WaitingSends.Any(topic);
+            if (behindWaiting || !_runtime.Accumulator.TryGetRoute(topic, out var route))
             {
-                // Java's send: wait here (up to max.block.ms) rather than queue, so a sending loop cannot
-                // pile records up in the actor. First behind earlier records that are waiting there.
-                if (_runtime.HasQueuedFacadeSends) WaitForQueuedSends(cancellation);
-                if (!_runtime.Accumulator.TryGetRoute(record.Topic, out route))
+                TopicName.Validate(topic);
+                if (behindWaiting || !mayBlock)
                 {
-                    TopicName.Validate(record.Topic);
-                    route = WaitForRoute(record.Topic, MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs, cancellation);
+                    // What can be checked without metadata still throws here, as in Java: the serializers,
+                    // and the explicit partition when the partition count is known.
+                    if (_runtime.Accumulator.TryGetRoute(topic, out var known)) pipeline.Prepare(record, known, out _);
+                    else pipeline.CheckSerializable(record);
+                    Enqueue(record, completion, deadline, mayBlock, cancellation);
+                    return;
                 }
-            }
-            // Behind records already waiting in the actor, or no metadata yet: wait there, in order.
-            else if (_runtime.HasQueuedFacadeSends || !_runtime.Accumulator.TryGetRoute(record.Topic, out route))
-            {
-                TopicName.Validate(record.Topic);
-                // What can be checked without metadata still throws here, as in Java: the serializers,
-                // and the explicit partition when the partition count is known.
-                if (_runtime.Accumulator.TryGetRoute(record.Topic, out var known)) pipeline.Prepare(record, known, out _);
-                else pipeline.CheckSerializable(record);
-                Enqueue(record, completion, cancellation);
-                return;
+                // Java's send: wait here rather than queue, so a sending loop cannot pile records up in the actor.
+                route = WaitForRoute(topic, deadline, cancellation);
             }
 
             pipeline.Prepare(record, route, out var prepared);
             partition = prepared.Partition;
-            byte[]? buffer = null;
-            if (pipeline.TryAppend(record.Topic, ref prepared, completion, ref buffer)) return;
-
-            // A new batch is needed. The serialized bytes wait in this thread's scratch buffers meanwhile.
-            var size = pipeline.BufferSizeFor(prepared);
-            var pool = _runtime.Accumulator.Pool;
-            buffer = pool.TryAllocate(size);
-            if (buffer is null)
+            byte[]? granted = null;
+            // The serialized bytes wait in this thread's scratch buffers while Send waits for memory.
+            while (pipeline.Append(topic, ref prepared, completion, granted, out var size) == AppendResult.NeedsMemory)
             {
                 if (!mayBlock)
                 {
-                    Enqueue(record, completion, cancellation);
+                    Enqueue(record, completion, deadline, mayBlock, cancellation);
                     return;
                 }
-                buffer = pool.Allocate(size, _runtime.Settings.MaxBlock, cancellation);
+                granted = _runtime.Accumulator.Pool.Allocate(size, Remaining(deadline), cancellation);
             }
-            pipeline.TryAppend(record.Topic, ref prepared, completion, ref buffer);
-            if (buffer is not null) pool.Deallocate(buffer);
         }
         catch (ApiException e)
         {
-            _runtime.Metrics.RecordError(1);
-            interceptors.OnSendError(record, partition, e);
-            DeliveryCompletion.Complete(completion, new RecordMetadata(record.Topic, partition, RecordMetadata.UnknownOffset, -1, -1, -1), e, null, _onCallbackError);
+            pipeline.FailUnbatched(record, partition, completion, e);
         }
         catch (Exception e)
         {
-            interceptors.OnSendError(record, partition, e);
+            // Thrown to the caller, as in Java (serializers, the partitioner, a closed producer): no callback.
+            pipeline.FailUnbatched(record, partition, null, e);
             throw;
         }
     }
 
-    private void WaitForQueuedSends(CancellationToken cancellation)
+    /// <summary>
+    /// Hands a record to the producer actor, where it waits behind earlier waiting records of its topic (up
+    /// to <paramref name="deadline"/>) without blocking anyone. A blocking Send then waits until the actor has
+    /// appended or failed it; a SendAsync returns, and its cancellation applies while the record waits.
+    /// </summary>
+    private void Enqueue(ProducerRecord<TKey, TValue> record, object? completion, long deadline, bool mayBlock, CancellationToken cancellation)
     {
-        try
-        {
-            _runtime.WaitForQueuedFacadeSends(_runtime.Settings.MaxBlock, cancellation);
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new InterruptException("Interrupted while waiting behind records queued for metadata or memory.", e);
-        }
-    }
-
-    /// <summary>Hands a record to the producer actor's ordered queue, where it waits without blocking anyone.</summary>
-    private void Enqueue(ProducerRecord<TKey, TValue> record, object? completion, CancellationToken cancellation)
-    {
-        if (cancellation.CanBeCanceled && completion is TaskCompletionSource<RecordMetadata> task)
-        {
-            // Cancelling gives the caller its answer now; the actor skips the record when it comes to it.
-            var registration = cancellation.Register(() => task.TrySetException(new InterruptException("The send was cancelled while waiting for metadata or buffer memory.")));
-            task.Task.ContinueWith(_ => registration.Dispose(), TaskContinuationOptions.ExecuteSynchronously);
-        }
-        _runtime.FacadeSendQueued();
-        Actor.Tell(new FacadeSend(record, completion, MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs, cancellation));
+        var item = new WaitingSend<TKey, TValue>(record, completion, deadline, fromFacade: true);
+        var handled = mayBlock ? item.TrackHandled() : null;
+        if (!mayBlock) item.CancelWith(cancellation, _runtime.Pipeline);
+        _runtime.WaitingSends.Added(record.Topic);
+        Actor.Tell(item);
+        if (handled is null) return;
+        // The actor fails the record at the deadline itself; the extra second is a backstop. Not disposed:
+        // after a backstop timeout the actor still sets it (a slim event holds no kernel handle here).
+        handled.Wait(Remaining(deadline) + TimeSpan.FromSeconds(1));
     }
 
     private TopicRoute WaitForRoute(string topic, long deadline, CancellationToken cancellation)
@@ -244,8 +227,10 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     {
         _runtime.Pipeline.ThrowIfClosed();
         TopicName.Validate(topic);
-        WaitForRoute(topic, MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs, default);
-        return Actor.Ask<IReadOnlyList<PartitionInfo>>(new DescribeTopic(topic), _runtime.Settings.MaxBlock).GetAwaiter().GetResult();
+        var deadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
+        WaitForRoute(topic, deadline, default);
+        // The actor answers at once; a backstop second past the one deadline, as for the route.
+        return Actor.Ask<IReadOnlyList<PartitionInfo>>(new DescribeTopic(topic), Remaining(deadline) + TimeSpan.FromSeconds(1)).GetAwaiter().GetResult();
     }
 
     /// <summary>Sends everything buffered now and waits until every record sent before this call is complete.</summary>

@@ -29,8 +29,7 @@ public sealed partial class ProducerActor<TKey, TValue>
     private long _closeDeadlineMs;
     private long _closeTimeoutMs;
     private int _connectionsClosing;
-
-    private bool IsCloseMarker(PendingSend<TKey, TValue> item) => item.IsFlush && Self.Equals(item.FlushReplyTo);
+    private bool _closingFlushStarted;
 
     private void OnClose(Close close, IActorRef replyTo)
     {
@@ -44,14 +43,20 @@ public sealed partial class ProducerActor<TKey, TValue>
         _closeTimeoutMs = (long)timeout.TotalMilliseconds;
         _closeDeadlineMs = MonotonicClock.NowMs + _closeTimeoutMs;
         Timers.StartSingleTimer(CloseTimer, new CloseTimerElapsed(ClosePhase.Flushing), timeout);
-        // Behind every record queued here: when it comes up, appends stop and the last flush begins.
-        _pending.Enqueue(new PendingSend<TKey, TValue>(null, null, Self, long.MaxValue, false, default));
-        ProcessPending();
+        // A flush barrier behind every record queued here, answered to this actor (Flushed): once all are
+        // appended, appends stop and the last flush begins.
+        _sendQueues.Flush(Self);
     }
 
-    /// <summary>The close marker reached the head of the queue: everything accepted is appended.</summary>
+    /// <summary>The close barrier passed every topic's queue: everything accepted is appended.</summary>
+    private void OnCloseBarrierPassed()
+    {
+        if (_closePhase == ClosePhase.Flushing && !_closingFlushStarted) BeginClosingFlush();
+    }
+
     private void BeginClosingFlush()
     {
+        _closingFlushStarted = true;
         Accumulator.Close();
         var self = Self;
         Flusher.FlushAsync(Accumulator).ContinueWith(_ => self.Tell(CloseFlushed.Instance), TaskContinuationOptions.ExecuteSynchronously);
@@ -85,14 +90,13 @@ public sealed partial class ProducerActor<TKey, TValue>
     {
         _closePhase = ClosePhase.Aborting;
         var cause = new ProducerClosedException($"Producer is closed forcefully: not acknowledged within the close timeout of {_closeTimeoutMs} ms.");
-        var closingFlushStarted = !_pending.Any(IsCloseMarker);
         FailPending(cause);
         FailRouteWaiters(cause);
         Accumulator.Pool.Close();
         // Partition actors fail their batches, in flight too (their buffers are abandoned, not awaited), and stop.
         foreach (var partition in _partitions.Values) partition.Actor.Tell(new PartitionActor.AbortBatches(cause));
         // The closing flush, if it began, completes now that its batches fail; else it begins (behind nothing now).
-        if (!closingFlushStarted) BeginClosingFlush();
+        if (!_closingFlushStarted) BeginClosingFlush();
         Timers.StartSingleTimer(CloseTimer, new CloseTimerElapsed(ClosePhase.Aborting), AbortGrace);
     }
 
@@ -128,8 +132,6 @@ public sealed partial class ProducerActor<TKey, TValue>
         var stopped = new ProducerClosedException("The producer closed before the record was sent.");
         FailPending(stopped);
         FailRouteWaiters(stopped);
-        if (_granted is not null) Accumulator.Pool.Deallocate(_granted);
-        _granted = null;
         foreach (var requester in _closeRequesters) requester.Tell(Akka.Done.Instance);
         _closeRequesters.Clear();
         Context.Stop(Self);

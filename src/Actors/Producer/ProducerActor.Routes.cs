@@ -23,11 +23,9 @@ public sealed partial class ProducerActor<TKey, TValue>
 
     private readonly Dictionary<int, BrokerConnection> _connections = new();
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = new();
-    private readonly Dictionary<string, List<RouteWaiter>> _routeWaiters = new(StringComparer.Ordinal);
     private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
     private ClusterSnapshot _snapshot = ClusterSnapshot.Empty;
     private Exception? _lastMetadataError;
-    private long _nextWaiterId;
     private int _connectionGeneration;
 
     private void OnAwaitRoute(AwaitRoute await, IActorRef replyTo)
@@ -42,10 +40,7 @@ public sealed partial class ProducerActor<TKey, TValue>
             replyTo.Tell(new Status.Failure(refused));
             return;
         }
-        var waiter = new RouteWaiter(++_nextWaiterId, replyTo, await.DeadlineMs);
-        if (!_routeWaiters.TryGetValue(await.Topic, out var waiters)) _routeWaiters[await.Topic] = waiters = [];
-        waiters.Add(waiter);
-        Timers.StartSingleTimer(("route", waiter.Id), new RouteWaitExpired(waiter.Id), TimeSpan.FromMilliseconds(Math.Max(0, await.DeadlineMs - MonotonicClock.NowMs)));
+        _routeWaiters.Add(await.Topic, replyTo, await.DeadlineMs);
         UseTopic(await.Topic);
     }
 
@@ -78,18 +73,7 @@ public sealed partial class ProducerActor<TKey, TValue>
     /// <summary>The authentication failure that ends waits for metadata, until metadata arrives again.</summary>
     private AuthenticationException? AuthenticationFailure => _lastMetadataError as AuthenticationException;
 
-    private void OnRouteWaitExpired(long id)
-    {
-        foreach (var (topic, waiters) in _routeWaiters)
-        {
-            var index = waiters.FindIndex(w => w.Id == id);
-            if (index < 0) continue;
-            var waiter = waiters[index];
-            waiters.RemoveAt(index);
-            waiter.ReplyTo.Tell(new Status.Failure(MetadataTimeout(topic)));
-            return;
-        }
-    }
+    private void OnRouteWaitExpired(long id) => _routeWaiters.Expire(id, MetadataTimeout);
 
     /// <summary>Java's message, plus what we know about why.</summary>
     private KafkaTimeoutException MetadataTimeout(string topic)
@@ -118,8 +102,7 @@ public sealed partial class ProducerActor<TKey, TValue>
                 FailRouteWaiters(topic, ErrorMapping.ToException(failed.Error, $"Metadata for topic {topic}"));
             }
         }
-        if (_runtime.Settings.EnableIdempotence && _producerId < 0 && !_initProducerIdInFlight && snapshot.Brokers.Count > 0)
-            SendInitProducerId();
+        _producerIds.OnCluster(snapshot);
         ProcessPending();
     }
 
@@ -139,8 +122,7 @@ public sealed partial class ProducerActor<TKey, TValue>
                 accumulator.Actor = actor;
                 _partitions[tp] = state = new PartitionState(accumulator, actor);
                 changed = true;
-                if (_producerId >= 0) actor.Tell(new PartitionActor.ProducerIdChanged(_producerId, _epoch, null));
-                else if (_runtime.FatalError is { } fatal) actor.Tell(new PartitionActor.ProducerIdChanged(-1, -1, fatal));
+                if (_producerIds.ForNewPartition() is { } producerId) actor.Tell(producerId);
             }
             accumulators[p.Partition] = state.Accumulator;
             if (p.Leader >= 0) available.Add(p.Partition);
@@ -158,15 +140,7 @@ public sealed partial class ProducerActor<TKey, TValue>
 
         if (changed) Accumulator.PublishRoute(new TopicRoute(info.Name, accumulators, available.ToArray()));
 
-        if (_routeWaiters.Remove(info.Name, out var waiters))
-        {
-            Accumulator.TryGetRoute(info.Name, out var route);
-            foreach (var waiter in waiters)
-            {
-                Timers.Cancel(("route", waiter.Id));
-                waiter.ReplyTo.Tell(route);
-            }
-        }
+        if (Accumulator.TryGetRoute(info.Name, out var route)) _routeWaiters.Routed(route);
     }
 
     /// <summary>The connection to a broker, created on first use and re-created when its address changes.</summary>
@@ -191,18 +165,20 @@ public sealed partial class ProducerActor<TKey, TValue>
         if (!state.Ready) _metadata.Tell(MetadataActor.RequestUpdate.Instance);
     }
 
-    private void FailRouteWaiters(string topic, Exception cause)
+    private void FailRouteWaiters(string topic, Exception cause) => _routeWaiters.Fail(topic, cause);
+
+    private void FailRouteWaiters(Exception cause) => _routeWaiters.FailAll(cause);
+
+    ClusterSnapshot IProducerIdHost.Snapshot => _snapshot;
+
+    IActorRef? IProducerIdHost.ConnectionTo(int nodeId) => ConnectionTo(nodeId);
+
+    void IProducerIdHost.RequestMetadataUpdate() => _metadata.Tell(MetadataActor.RequestUpdate.Instance);
+
+    void IProducerIdHost.TellPartitions(object message)
     {
-        if (!_routeWaiters.Remove(topic, out var waiters)) return;
-        foreach (var waiter in waiters)
-        {
-            Timers.Cancel(("route", waiter.Id));
-            waiter.ReplyTo.Tell(new Status.Failure(cause));
-        }
+        foreach (var partition in _partitions.Values) partition.Actor.Tell(message);
     }
 
-    private void FailRouteWaiters(Exception cause)
-    {
-        foreach (var topic in _routeWaiters.Keys.ToList()) FailRouteWaiters(topic, cause);
-    }
+    void IProducerIdHost.OnFatal() => ProcessPending();
 }

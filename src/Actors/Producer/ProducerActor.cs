@@ -16,16 +16,21 @@ namespace KafkaActors.Producer;
 /// <see cref="PartitionActor"/> per partition in use.
 ///
 /// It turns metadata into routes (partition accumulators + actors, published for senders to read
-/// without asking), tells partition actors who leads them, obtains the idempotent producer id, and
-/// serves records told to it (<see cref="Produce{TKey,TValue}"/>) in the order they arrive.
+/// without asking) and tells partition actors who leads them (ProducerActor.Routes.cs). Handler
+/// objects it owns do the rest: <see cref="SendQueues{TKey,TValue}"/> serves records told to it
+/// (<see cref="Produce{TKey,TValue}"/>) and facade records that must wait, in the order they arrive per
+/// topic; <see cref="RouteWaiters"/> answers those who ask for a topic's route;
+/// <see cref="ProducerIdManager{TKey,TValue}"/> obtains the idempotent producer id and epoch.
 /// </summary>
-public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
+public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, ITopicRouting, IProducerIdHost
 {
     private readonly ProducerRuntime<TKey, TValue> _runtime;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConnectionOptions _connectionOptions;
     private IActorRef _metadata = ActorRefs.Nobody;
     private PartitionContext _partitionContext = null!;
+    private ProducerIdManager<TKey, TValue> _producerIds = null!;
+    private RouteWaiters _routeWaiters = null!;
 
     internal ProducerActor(ProducerRuntime<TKey, TValue> runtime)
     {
@@ -47,6 +52,9 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
         var metadataOptions = new MetadataOptions(settings.MetadataMaxAgeMs, settings.RetryBackoffMs, settings.RetryBackoffMaxMs, settings.AllowAutoCreateTopics);
         _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, _connectionOptions, metadataOptions, _runtime.Metrics), "metadata");
         _partitionContext = new PartitionContext(Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
+        _sendQueues = new SendQueues<TKey, TValue>(_runtime, this, Self, Timers);
+        _producerIds = new ProducerIdManager<TKey, TValue>(_runtime, this, Self, Timers, _log);
+        _routeWaiters = new RouteWaiters(Timers);
     }
 
     protected override bool Receive(object message)
@@ -59,11 +67,11 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
             case Produce<TKey, TValue> produce:
                 OnProduce(produce.Record, Sender, produce.Acknowledge, produce.Correlation);
                 return true;
-            case FacadeSend send:
-                OnFacadeSend(send);
+            case WaitingSend<TKey, TValue> send:
+                OnWaitingSend(send);
                 return true;
             case KafkaActors.Flush:
-                OnFlush(Sender);
+                _sendQueues.Flush(Sender);
                 return true;
             case AwaitRoute await:
                 OnAwaitRoute(await, Sender);
@@ -81,28 +89,31 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 OnConnectionState(state);
                 return true;
             case ConnectionActor.Response { Token: InitProducerIdToken } response:
-                OnInitProducerId(response);
+                _producerIds.OnResponse(response);
                 return true;
             case ConnectionActor.RequestFailed { Token: InitProducerIdToken } failed:
-                OnInitProducerIdFailed(failed.Cause);
+                _producerIds.OnRequestFailed(failed.Cause);
                 return true;
             case BumpEpoch bump:
-                OnBumpEpoch(bump);
+                _producerIds.OnBumpEpoch(bump);
                 return true;
             case InitProducerIdDue:
-                SendInitProducerId();
+                _producerIds.SendInitProducerId();
                 return true;
             case RouteWaitExpired expired:
                 OnRouteWaitExpired(expired.WaiterId);
                 return true;
             case MemoryGranted granted:
-                OnMemoryGranted(granted.Buffer);
+                _sendQueues.OnMemoryGranted(granted);
+                SignalReady();
                 return true;
             case MemoryDenied denied:
-                OnMemoryDenied(denied.Cause);
+                _sendQueues.OnMemoryDenied(denied);
+                SignalReady();
                 return true;
-            case PendingDeadline:
-                ProcessPending();
+            case PendingDeadline deadline:
+                _sendQueues.OnDeadline(deadline.Topic);
+                SignalReady();
                 return true;
             case Close close:
                 OnClose(close, Sender);
@@ -110,6 +121,11 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
             case CloseFlushed:
                 OnCloseFlushed();
                 return true;
+            case Flushed:
+                OnCloseBarrierPassed(); // the close barrier (our own Flush) passed every queue
+                return true;
+            case Status.Failure:
+                return true; // the close barrier, failed by the abort: closing goes on without it
             case CloseTimerElapsed elapsed:
                 OnCloseTimer(elapsed.Phase);
                 return true;
@@ -150,7 +166,5 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
         var stopped = new ProducerClosedException("The producer stopped before the record was sent.");
         FailPending(stopped);
         FailRouteWaiters(stopped);
-        if (_granted is not null) Accumulator.Pool.Deallocate(_granted);
-        _granted = null;
     }
 }

@@ -4,7 +4,10 @@ using KafkaActors.Accumulator;
 
 namespace KafkaActors.Producer;
 
-/// <summary>Messages the producer actor handles internally, between itself, its facade and its timers.</summary>
+/// <summary>
+/// Messages the producer actor handles internally, between itself, its facade, its stream stages and its
+/// timers. Facade records that must wait arrive as <see cref="WaitingSend{TKey,TValue}"/> items.
+/// </summary>
 internal static class ProducerActorMessages
 {
     /// <summary>Facade: answer with the topic's <see cref="TopicRoute"/> once metadata has it, or fail at the deadline.</summary>
@@ -47,14 +50,14 @@ internal static class ProducerActorMessages
 
     public sealed record RouteWaitExpired(long WaiterId) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
-    public sealed record MemoryGranted(byte[] Buffer) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+    /// <summary>The memory the head of <see cref="Topic"/>'s queue waited for (request <see cref="RequestId"/>).</summary>
+    public sealed record MemoryGranted(string Topic, long RequestId, byte[] Buffer) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
-    public sealed record MemoryDenied(Exception Cause) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+    /// <summary>The head of <see cref="Topic"/>'s queue got no memory in time (or was cancelled).</summary>
+    public sealed record MemoryDenied(string Topic, long RequestId, Exception Cause) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
-    public sealed class PendingDeadline : INoSerializationVerificationNeeded, IDeadLetterSuppression
-    {
-        public static readonly PendingDeadline Instance = new();
-    }
+    /// <summary>The max.block.ms deadline of the head of <see cref="Topic"/>'s queue.</summary>
+    public sealed record PendingDeadline(string Topic) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     public sealed class InitProducerIdDue : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
@@ -68,30 +71,6 @@ internal static class ProducerActorMessages
         public override string ToString() => "InitProducerId";
     }
 
-    /// <summary>A topic waiter from the facade.</summary>
+    /// <summary>A waiter for a topic's route: a blocking Send, PartitionsFor or a stream stage.</summary>
     public sealed record RouteWaiter(long Id, IActorRef ReplyTo, long DeadlineMs);
-
-    /// <summary>
-    /// Facade: a record (already through the interceptors) that must wait for metadata or memory. It
-    /// joins the told records' queue so it keeps its place behind earlier waiting records.
-    /// </summary>
-    public sealed record FacadeSend(object Record, object? Completion, long DeadlineMs, CancellationToken Cancellation) : INoSerializationVerificationNeeded;
-
-    /// <summary>
-    /// A record (or a Flush) waiting its turn in the producer actor: records go out in the order they
-    /// came, so one waiting for metadata or memory holds back the ones behind it.
-    /// </summary>
-    public sealed class PendingSend<TKey, TValue>(ProducerRecord<TKey, TValue>? record, object? completion, IActorRef? flushReplyTo, long deadlineMs, bool fromFacade, CancellationToken cancellation)
-    {
-        public ProducerRecord<TKey, TValue>? Record { get; } = record;
-
-        /// <summary>How the outcome is delivered (see DeliveryCompletion), or null for fire-and-forget.</summary>
-        public object? Completion { get; } = completion;
-
-        public IActorRef? FlushReplyTo { get; } = flushReplyTo;
-        public long DeadlineMs { get; } = deadlineMs;
-        public bool FromFacade { get; } = fromFacade;
-        public CancellationToken Cancellation { get; } = cancellation;
-        public bool IsFlush => Record is null;
-    }
 }

@@ -10,17 +10,16 @@ using KafkaActors.Settings;
 namespace KafkaActors.Producer;
 
 /// <summary>
-/// Everything one producer instance shares between its facade, its ProducerActor and its partition
-/// actors: settings, serializers, partitioner, interceptors, metrics and the record accumulator.
-/// Immutable references to thread-safe parts; the only mutable field is the fatal error, set once.
+/// Everything one producer instance shares between its facade, its ProducerActor, its stream stages and
+/// its partition actors: settings, serializers, partitioner, interceptors, metrics, the record accumulator
+/// and the count of facade records waiting in the ProducerActor. Thread-safe: immutable references to
+/// thread-safe parts, plus the fatal error (set once), the closing flag and <see cref="WaitingSends"/>.
 /// </summary>
 internal sealed class ProducerRuntime<TKey, TValue>
 {
     private static int _clientIds;
     private Exception? _fatalError;
-    private int _facadeSendsQueued;
     private volatile bool _closing;
-    private readonly ManualResetEventSlim _facadeQueueEmpty = new(initialState: true);
 
     public ProducerRuntime(
         ProducerSettings settings,
@@ -28,8 +27,11 @@ internal sealed class ProducerRuntime<TKey, TValue>
         ISerializer<TValue> valueSerializer,
         IPartitioner? partitioner,
         IReadOnlyList<IProducerInterceptor<TKey, TValue>> interceptors,
-        Action<Exception> onUserCodeError)
+        Action<Exception> onUserCodeError,
+        Action<Exception>? onCallbackError = null)
     {
+        OnUserCodeError = onUserCodeError;
+        OnCallbackError = onCallbackError ?? onUserCodeError;
         Settings = settings;
         ClientId = settings.ClientId.Length > 0 ? settings.ClientId : $"producer-{Interlocked.Increment(ref _clientIds)}";
         KeySerializer = keySerializer;
@@ -51,6 +53,15 @@ internal sealed class ProducerRuntime<TKey, TValue>
     public RecordAccumulator Accumulator { get; }
     public SendPipeline<TKey, TValue> Pipeline { get; }
 
+    /// <summary>Logs an exception of user code (interceptor, partitioner hook) that is ignored, as Java ignores it.</summary>
+    public Action<Exception> OnUserCodeError { get; }
+
+    /// <summary>Logs an exception thrown by a delivery callback; the other records are unaffected.</summary>
+    public Action<Exception> OnCallbackError { get; }
+
+    /// <summary>Facade records waiting in the ProducerActor, per topic: later facade sends to such a topic queue behind them.</summary>
+    public WaitingSends WaitingSends { get; } = new();
+
     /// <summary>Set when the producer can never send again (e.g. the cluster refused it a producer id).</summary>
     public Exception? FatalError => Volatile.Read(ref _fatalError);
 
@@ -58,25 +69,6 @@ internal sealed class ProducerRuntime<TKey, TValue>
     public bool IsClosing => _closing;
 
     public void BeginClose() => _closing = true;
-
-    /// <summary>
-    /// Facade records waiting in the producer actor's queue. While there are any, later facade sends
-    /// queue behind them instead of appending directly, so records keep the order they were sent in.
-    /// </summary>
-    public bool HasQueuedFacadeSends => Volatile.Read(ref _facadeSendsQueued) > 0;
-
-    public void FacadeSendQueued()
-    {
-        if (Interlocked.Increment(ref _facadeSendsQueued) == 1) _facadeQueueEmpty.Reset();
-    }
-
-    public void FacadeSendDone()
-    {
-        if (Interlocked.Decrement(ref _facadeSendsQueued) == 0) _facadeQueueEmpty.Set();
-    }
-
-    /// <summary>Blocks until the facade records queued in the actor are appended (or failed), at most <paramref name="timeout"/>.</summary>
-    public bool WaitForQueuedFacadeSends(TimeSpan timeout, CancellationToken cancellation) => _facadeQueueEmpty.Wait(timeout, cancellation);
 
     public void SetFatal(Exception error) => Interlocked.CompareExchange(ref _fatalError, error, null);
 

@@ -27,7 +27,9 @@ internal ref struct PreparedRecord
 /// closed check, serialization, partition choice, size checks and the append. Runs on the sending
 /// thread (facade callers, or the ProducerActor for Tell), allocation-free: keys and values are
 /// serialized into per-thread scratch buffers and copied once, into the batch.
-/// Waiting (for metadata or memory) is the caller's business: blocking for the facade, messages for the actor.
+/// Waiting (for metadata or memory) is the caller's business: blocking for Send, messages to the
+/// ProducerActor for Tell and SendAsync, async callbacks for stream stages. Thread-safe (stateless
+/// but for the per-thread scratch buffers).
 /// </summary>
 internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime)
 {
@@ -61,7 +63,7 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     /// <summary>Step 4 alone, for a record that will wait for metadata: serializer errors surface to the sender now.</summary>
     public void CheckSerializable(ProducerRecord<TKey, TValue> record) => Serialize(record, out _, out _);
 
-    /// <summary>Steps 4–6: serialize, choose the partition, check sizes. Throws on bad input.</summary>
+    /// <summary>Steps 4–6: serialize, choose the partition, check sizes. Throws on bad input, and whatever the partitioner throws.</summary>
     public void Prepare(ProducerRecord<TKey, TValue> record, TopicRoute route, out PreparedRecord prepared)
     {
         prepared = default;
@@ -133,18 +135,77 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     }
 
     /// <summary>
-    /// Step 7: appends to the partition's open batch. False when a new batch is needed and no buffer
-    /// was given; <see cref="BufferSizeFor"/> says how large it must be.
+    /// Step 7, the one append path of every front end: appends to the partition's open batch, or to a new
+    /// batch in <paramref name="granted"/> (memory the caller waited for) or in memory free now.
+    /// <paramref name="granted"/> is always consumed: taken by the batch, or given back to the pool (also when
+    /// it is too small for this record, or when the append throws). On <see cref="AppendResult.NeedsMemory"/>
+    /// the caller waits, its own way, for <paramref name="bufferSize"/> bytes and calls again.
     /// </summary>
-    public bool TryAppend(string topic, ref PreparedRecord prepared, object? completion, ref byte[]? buffer)
+    public AppendResult Append(string topic, ref PreparedRecord prepared, object? completion, byte[]? granted, out int bufferSize)
     {
-        if (!prepared.Accumulator.TryAppend(prepared.Timestamp, prepared.Key, prepared.KeyLength, prepared.Value, prepared.ValueLength,
-                prepared.Headers, completion, ref buffer))
-            return false;
-        if (prepared.PartitionerChose) runtime.Partitioner.OnAppended(topic, prepared.Partition, prepared.SizeUpperBound);
-        return true;
+        bufferSize = BufferSizeFor(prepared);
+        var pool = runtime.Accumulator.Pool;
+        var buffer = granted;
+        try
+        {
+            if (buffer is not null && buffer.Length < bufferSize)
+            {
+                pool.Deallocate(buffer);
+                buffer = null;
+            }
+            if (!TryAppend(ref prepared, completion, ref buffer))
+            {
+                buffer = pool.TryAllocate(bufferSize);
+                if (buffer is null) return AppendResult.NeedsMemory;
+                TryAppend(ref prepared, completion, ref buffer);
+            }
+        }
+        finally
+        {
+            if (buffer is not null) pool.Deallocate(buffer);
+        }
+        if (prepared.PartitionerChose) OnAppended(topic, prepared.Partition, prepared.SizeUpperBound);
+        return AppendResult.Appended;
+    }
+
+    private static bool TryAppend(ref PreparedRecord prepared, object? completion, ref byte[]? buffer) =>
+        prepared.Accumulator.TryAppend(prepared.Timestamp, prepared.Key, prepared.KeyLength, prepared.Value, prepared.ValueLength,
+            prepared.Headers, completion, ref buffer);
+
+    /// <summary>The record is in its batch whatever the partitioner's hook does: a throwing hook is logged, not the record's failure.</summary>
+    private void OnAppended(string topic, int partition, int bytes)
+    {
+        try
+        {
+            runtime.Partitioner.OnAppended(topic, partition, bytes);
+        }
+        catch (Exception e)
+        {
+            runtime.OnUserCodeError(e);
+        }
     }
 
     /// <summary>A batch buffer is batch.size bytes, or larger for a record that needs it (Java's allocation rule).</summary>
     public int BufferSizeFor(in PreparedRecord prepared) => Math.Max(_batchSize, prepared.SizeUpperBound);
+
+    /// <summary>
+    /// The outcome of a record that failed before reaching a batch (the catch blocks of Java's doSend), for
+    /// every front end: counted in record-error-total, shown to the interceptors' OnAcknowledgement, and
+    /// reported through its callback, task or reply (<paramref name="completion"/>; null when the error is
+    /// thrown to the caller instead). Any thread.
+    /// </summary>
+    public void FailUnbatched(ProducerRecord<TKey, TValue> record, int partition, object? completion, Exception error)
+    {
+        runtime.Metrics.RecordError(1);
+        runtime.Interceptors.OnSendError(record, partition, error);
+        DeliveryCompletion.Complete(completion, new RecordMetadata(record.Topic, partition, RecordMetadata.UnknownOffset, -1, -1, -1),
+            error, null, runtime.OnCallbackError);
+    }
+}
+
+/// <summary>What <see cref="SendPipeline{TKey,TValue}.Append"/> did: appended, or a new batch needs memory the caller must wait for.</summary>
+internal enum AppendResult
+{
+    Appended,
+    NeedsMemory,
 }

@@ -4,22 +4,48 @@ using Akka.Streams.Stage;
 namespace KafkaActors.Streams;
 
 /// <summary>
-/// The flow behind <see cref="KafkaFlow"/>: a <see cref="ProducerMessage{TKey,TValue,TPassThrough}"/> in, its
-/// <see cref="ProducerResult{TKey,TValue,TPassThrough}"/> out, in input order. Holds only configuration;
-/// <see cref="ProducerStageLogic{TIn,TKey,TValue,TPassThrough}"/> owns the mutable state.
+/// The flows behind <see cref="KafkaFlow"/>: a <see cref="ProducerMessage{TKey,TValue,TPassThrough}"/> in, its
+/// outcome out (<typeparamref name="TOut"/>), in input order. Holds only immutable configuration;
+/// <see cref="ProducerStageLogic{TIn,TKey,TValue,TOut}"/> owns the mutable state.
 /// </summary>
-internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough>(KafkaProducer<TKey, TValue> producer, int parallelism)
-    : GraphStage<FlowShape<ProducerMessage<TKey, TValue, TPassThrough>, ProducerResult<TKey, TValue, TPassThrough>>>
+internal sealed class KafkaProducerStage<TKey, TValue, TPassThrough, TOut>
+    : GraphStage<FlowShape<ProducerMessage<TKey, TValue, TPassThrough>, TOut>>
 {
-    private readonly int _parallelism = parallelism > 0 ? parallelism : throw new ArgumentOutOfRangeException(nameof(parallelism), "Must be positive.");
+    private readonly KafkaProducer<TKey, TValue> _producer;
+    private readonly int _parallelism;
+    private readonly Func<RecordMetadata, ProducerRecord<TKey, TValue>, ProducerMessage<TKey, TValue, TPassThrough>, TOut> _onSuccess;
+    private readonly Func<Exception, ProducerRecord<TKey, TValue>, ProducerMessage<TKey, TValue, TPassThrough>, TOut>? _onFailure;
     private readonly Inlet<ProducerMessage<TKey, TValue, TPassThrough>> _in = new("KafkaProducer.in");
-    private readonly Outlet<ProducerResult<TKey, TValue, TPassThrough>> _out = new("KafkaProducer.out");
+    private readonly Outlet<TOut> _out = new("KafkaProducer.out");
 
-    public override FlowShape<ProducerMessage<TKey, TValue, TPassThrough>, ProducerResult<TKey, TValue, TPassThrough>> Shape => new(_in, _out);
+    private KafkaProducerStage(
+        KafkaProducer<TKey, TValue> producer,
+        int parallelism,
+        Func<RecordMetadata, ProducerRecord<TKey, TValue>, ProducerMessage<TKey, TValue, TPassThrough>, TOut> onSuccess,
+        Func<Exception, ProducerRecord<TKey, TValue>, ProducerMessage<TKey, TValue, TPassThrough>, TOut>? onFailure)
+    {
+        _producer = producer;
+        _parallelism = parallelism > 0 ? parallelism : throw new ArgumentOutOfRangeException(nameof(parallelism), "Must be positive.");
+        _onSuccess = onSuccess;
+        _onFailure = onFailure;
+        Shape = new FlowShape<ProducerMessage<TKey, TValue, TPassThrough>, TOut>(_in, _out);
+    }
+
+    /// <summary>Emits results; a failed record fails the stage (or is dropped, with a warning, under Resume).</summary>
+    public static KafkaProducerStage<TKey, TValue, TPassThrough, ProducerResult<TKey, TValue, TPassThrough>> StopOnFailure(KafkaProducer<TKey, TValue> producer, int parallelism) =>
+        new(producer, parallelism, static (metadata, record, message) => new ProducerResult<TKey, TValue, TPassThrough>(metadata, record, message.PassThrough), null);
+
+    /// <summary>Emits every outcome, failures included.</summary>
+    public static KafkaProducerStage<TKey, TValue, TPassThrough, IResultsWithError<TKey, TValue, TPassThrough>> EmitFailures(KafkaProducer<TKey, TValue> producer, int parallelism) =>
+        new(producer, parallelism,
+            static (metadata, record, message) => new ProducerResult<TKey, TValue, TPassThrough>(metadata, record, message.PassThrough),
+            static (error, record, message) => new PublicationFailedResult<TKey, TValue, TPassThrough>(error, record, message.PassThrough));
+
+    public override FlowShape<ProducerMessage<TKey, TValue, TPassThrough>, TOut> Shape { get; }
 
     protected override Attributes InitialAttributes => Attributes.CreateName("KafkaProducer");
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) =>
-        new ProducerStageLogic<ProducerMessage<TKey, TValue, TPassThrough>, TKey, TValue, TPassThrough>(
-            Shape, _in, _out, producer, _parallelism, inheritedAttributes, m => m.Record, m => m.PassThrough, completion: null);
+        new ProducerStageLogic<ProducerMessage<TKey, TValue, TPassThrough>, TKey, TValue, TOut>(
+            Shape, _in, _out, _producer, _parallelism, inheritedAttributes, static m => m.Record, _onSuccess, _onFailure, completion: null);
 }

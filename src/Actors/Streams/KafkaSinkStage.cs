@@ -6,15 +6,23 @@ namespace KafkaActors.Streams;
 
 /// <summary>
 /// The sink behind <see cref="KafkaSink"/>: records in; the materialized task completes once every record
-/// is acknowledged, or fails with the first error the supervision strategy does not resume.
+/// is acknowledged, or fails with the first error the supervision strategy does not resume. Holds only
+/// immutable configuration.
 /// </summary>
-internal sealed class KafkaSinkStage<TKey, TValue>(KafkaProducer<TKey, TValue> producer, int parallelism)
-    : GraphStageWithMaterializedValue<SinkShape<ProducerRecord<TKey, TValue>>, Task<Done>>
+internal sealed class KafkaSinkStage<TKey, TValue> : GraphStageWithMaterializedValue<SinkShape<ProducerRecord<TKey, TValue>>, Task<Done>>
 {
-    private readonly int _parallelism = parallelism > 0 ? parallelism : throw new ArgumentOutOfRangeException(nameof(parallelism), "Must be positive.");
+    private readonly KafkaProducer<TKey, TValue> _producer;
+    private readonly int _parallelism;
     private readonly Inlet<ProducerRecord<TKey, TValue>> _in = new("KafkaSink.in");
 
-    public override SinkShape<ProducerRecord<TKey, TValue>> Shape => new(_in);
+    public KafkaSinkStage(KafkaProducer<TKey, TValue> producer, int parallelism)
+    {
+        _producer = producer;
+        _parallelism = parallelism > 0 ? parallelism : throw new ArgumentOutOfRangeException(nameof(parallelism), "Must be positive.");
+        Shape = new SinkShape<ProducerRecord<TKey, TValue>>(_in);
+    }
+
+    public override SinkShape<ProducerRecord<TKey, TValue>> Shape { get; }
 
     protected override Attributes InitialAttributes => Attributes.CreateName("KafkaSink");
 
@@ -22,7 +30,7 @@ internal sealed class KafkaSinkStage<TKey, TValue>(KafkaProducer<TKey, TValue> p
     {
         var completion = new TaskCompletionSource<Done>(TaskCreationOptions.RunContinuationsAsynchronously);
         var logic = new ProducerStageLogic<ProducerRecord<TKey, TValue>, TKey, TValue, NotUsed>(
-            Shape, _in, null, producer, _parallelism, inheritedAttributes, r => r, _ => NotUsed.Instance, completion);
+            Shape, _in, null, _producer, _parallelism, inheritedAttributes, static r => r, onSuccess: null, onFailure: null, completion);
         return new LogicAndMaterializedValue<Task<Done>>(logic, completion.Task);
     }
 }

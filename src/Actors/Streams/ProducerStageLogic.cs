@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Stage;
 using Akka.Streams.Supervision;
@@ -13,17 +14,22 @@ using Directive = Akka.Streams.Supervision.Directive;
 namespace KafkaActors.Streams;
 
 /// <summary>
-/// What <see cref="KafkaProducerStage{TKey,TValue,TPassThrough}"/> (a flow) and <see cref="KafkaSinkStage{TKey,TValue}"/>
-/// share: all the mutable state of one materialization. Each pushed element goes through the producer's
-/// send path on the stage's own thread, without blocking: when metadata or buffer memory is missing, the
-/// record waits (asynchronously) and nothing more is pulled until it is appended. At most
-/// <c>parallelism</c> records are unacknowledged. With an outlet, results leave in input order; without
+/// What <see cref="KafkaProducerStage{TKey,TValue,TPassThrough,TOut}"/> (the flows) and <see cref="KafkaSinkStage{TKey,TValue}"/>
+/// share: all the mutable state of one materialization, owned by the stage (not thread-safe, but for
+/// <see cref="Slot"/>, completed on partition actors). Each pushed element goes through the producer's
+/// one append path on the stage's own thread, without blocking: when metadata or buffer memory is missing,
+/// the record waits (asynchronously) and nothing more is pulled until it is appended. At most
+/// <c>parallelism</c> records are unacknowledged. With an outlet, outcomes leave in input order; without
 /// one (the sink), the materialized task completes once every record is acknowledged.
+///
+/// A failed record: with <c>onFailure</c> (the flow with errors) it is emitted in its place; otherwise the
+/// supervision decider stops the stage or (Resume, Restart) drops the record with a warning. A closed
+/// producer stops the stage whatever the decider, since no record can succeed any more.
 /// </summary>
-internal sealed class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : GraphStageLogic, IInHandler, IOutHandler
+internal sealed class ProducerStageLogic<TIn, TKey, TValue, TOut> : GraphStageLogic, IInHandler, IOutHandler
 {
-    /// <summary>One record on its way: filled in by the partition actor, read by the stage once <see cref="Done"/>.</summary>
-    private sealed class Slot(TIn element, ProducerRecord<TKey, TValue> record, ProducerStageLogic<TIn, TKey, TValue, TPassThrough> logic) : IDeliveryCallback
+    /// <summary>One record on its way: filled in by the partition actor (or the stage), read by the stage once <see cref="Done"/>.</summary>
+    private sealed class Slot(TIn element, ProducerRecord<TKey, TValue> record, ProducerStageLogic<TIn, TKey, TValue, TOut> logic) : IDeliveryCallback
     {
         private int _done;
 
@@ -43,11 +49,12 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Grap
     }
 
     private readonly Inlet<TIn> _in;
-    private readonly Outlet<ProducerResult<TKey, TValue, TPassThrough>>? _out;
+    private readonly Outlet<TOut>? _out;
     private readonly KafkaProducer<TKey, TValue> _producer;
     private readonly int _parallelism;
     private readonly Func<TIn, ProducerRecord<TKey, TValue>> _recordOf;
-    private readonly Func<TIn, TPassThrough> _passThroughOf;
+    private readonly Func<RecordMetadata, ProducerRecord<TKey, TValue>, TIn, TOut>? _onSuccess;
+    private readonly Func<Exception, ProducerRecord<TKey, TValue>, TIn, TOut>? _onFailure;
     private readonly TaskCompletionSource<Done>? _completion;
     private readonly ProducerRuntime<TKey, TValue> _runtime;
     private readonly Decider _decider;
@@ -64,12 +71,13 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Grap
     public ProducerStageLogic(
         Shape shape,
         Inlet<TIn> inlet,
-        Outlet<ProducerResult<TKey, TValue, TPassThrough>>? outlet,
+        Outlet<TOut>? outlet,
         KafkaProducer<TKey, TValue> producer,
         int parallelism,
         Attributes attributes,
         Func<TIn, ProducerRecord<TKey, TValue>> recordOf,
-        Func<TIn, TPassThrough> passThroughOf,
+        Func<RecordMetadata, ProducerRecord<TKey, TValue>, TIn, TOut>? onSuccess,
+        Func<Exception, ProducerRecord<TKey, TValue>, TIn, TOut>? onFailure,
         TaskCompletionSource<Done>? completion) : base(shape)
     {
         _in = inlet;
@@ -77,7 +85,8 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Grap
         _producer = producer;
         _parallelism = parallelism;
         _recordOf = recordOf;
-        _passThroughOf = passThroughOf;
+        _onSuccess = onSuccess;
+        _onFailure = onFailure;
         _completion = completion;
         _runtime = producer.Runtime;
         _decider = attributes.GetAttribute<ActorAttributes.SupervisionStrategy>(null)?.Decider ?? Deciders.StoppingDecider;
@@ -124,65 +133,55 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Grap
         Emit();
     }
 
+    private TimeSpan Remaining => TimeSpan.FromMilliseconds(Math.Max(0, _waitDeadline - MonotonicClock.NowMs));
+
     /// <summary>Appends the record, or parks it until metadata or memory is there.</summary>
     private void TrySend(Slot slot)
     {
         var record = slot.Record;
         var pipeline = _runtime.Pipeline;
+        var partition = record.Partition ?? -1;
         try
         {
             pipeline.ThrowIfClosed();
             if (!_runtime.Accumulator.TryGetRoute(record.Topic, out var route))
             {
                 TopicName.Validate(record.Topic);
-                Park(slot);
-                var remaining = TimeSpan.FromMilliseconds(Math.Max(0, _waitDeadline - MonotonicClock.NowMs));
-                _producer.Actor.Ask<TopicRoute>(new AwaitRoute(record.Topic, _waitDeadline), remaining + TimeSpan.FromSeconds(5))
+                _waiting = slot;
+                _producer.Actor.Ask<TopicRoute>(new AwaitRoute(record.Topic, _waitDeadline), Remaining + TimeSpan.FromSeconds(5))
                     .ContinueWith(_onRoute, TaskContinuationOptions.ExecuteSynchronously);
                 return;
             }
 
             pipeline.Prepare(record, route, out var prepared);
-            var buffer = _granted;
+            partition = prepared.Partition;
+            var granted = _granted;
             _granted = null;
-            if (!pipeline.TryAppend(record.Topic, ref prepared, slot, ref buffer))
+            if (pipeline.Append(record.Topic, ref prepared, slot, granted, out var size) == AppendResult.NeedsMemory)
             {
-                var size = pipeline.BufferSizeFor(prepared);
-                buffer ??= _runtime.Accumulator.Pool.TryAllocate(size);
-                if (buffer is null || !pipeline.TryAppend(record.Topic, ref prepared, slot, ref buffer))
-                {
-                    _granted = buffer;
-                    Park(slot);
-                    var remaining = TimeSpan.FromMilliseconds(Math.Max(0, _waitDeadline - MonotonicClock.NowMs));
-                    _memoryRequest = _runtime.Accumulator.Pool.AllocateAsync(size, remaining);
-                    _memoryRequest.ContinueWith(_onMemory, TaskContinuationOptions.ExecuteSynchronously);
-                    return;
-                }
+                _waiting = slot;
+                _memoryRequest = _runtime.Accumulator.Pool.AllocateAsync(size, Remaining);
+                _memoryRequest.ContinueWith(_onMemory, TaskContinuationOptions.ExecuteSynchronously);
+                return;
             }
-            if (buffer is not null) _runtime.Accumulator.Pool.Deallocate(buffer);
             _waiting = null;
             _slots.Enqueue(slot);
             PullIfRoom();
         }
-        catch (Exception e) when (e is KafkaException or ArgumentException)
+        catch (Exception e)
         {
-            _waiting = null;
-            _runtime.Metrics.RecordError(1);
-            _runtime.Interceptors.OnSendError(record, record.Partition ?? -1, e);
-            if (!Decide(e)) return;
-            PullIfRoom();
-            MaybeComplete();
+            // Whatever failed (user code or a bug of ours) fails this record only; memory it was granted goes back.
+            ReleaseGranted();
+            Failed(slot, e, partition);
         }
     }
-
-    private void Park(Slot slot) => _waiting = slot;
 
     private void OnRoute(Task<TopicRoute> route)
     {
         var slot = _waiting!;
         if (route.IsCompletedSuccessfully) TrySend(slot);
         else Failed(slot, route.Exception?.GetBaseException() is KafkaException k ? k
-            : new KafkaTimeoutException($"Topic {slot.Record.Topic} not present in metadata after {_runtime.Settings.MaxBlockMs} ms."));
+            : new KafkaTimeoutException($"Topic {slot.Record.Topic} not present in metadata after {_runtime.Settings.MaxBlockMs} ms."), slot.Record.Partition ?? -1);
     }
 
     private void OnMemory(Task<byte[]> memory)
@@ -196,29 +195,36 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Grap
         }
         else
         {
-            Failed(slot, memory.Exception?.GetBaseException() ?? new BufferExhaustedException("Buffer memory wait failed."));
+            Failed(slot, memory.Exception?.GetBaseException() ?? new BufferExhaustedException("Buffer memory wait failed."), slot.Record.Partition ?? -1);
         }
     }
 
-    private void Failed(Slot slot, Exception error)
+    /// <summary>A record that failed before reaching a batch: reported once, then emitted in its place or decided on now.</summary>
+    private void Failed(Slot slot, Exception error, int partition)
     {
         _waiting = null;
-        _runtime.Metrics.RecordError(1);
-        _runtime.Interceptors.OnSendError(slot.Record, slot.Record.Partition ?? -1, error);
-        if (!Decide(error)) return;
+        if (_onFailure is not null && error is not ProducerClosedException)
+        {
+            _slots.Enqueue(slot);
+            _runtime.Pipeline.FailUnbatched(slot.Record, partition, slot, error); // completes the slot: Emit follows
+            PullIfRoom();
+            return;
+        }
+        _runtime.Pipeline.FailUnbatched(slot.Record, partition, null, error);
+        if (!Decide(error, slot)) return;
         PullIfRoom();
         MaybeComplete();
     }
 
-    /// <summary>Emits finished results in input order while downstream wants them (the sink just drops them).</summary>
+    /// <summary>Emits finished outcomes in input order while downstream wants them (the sink just drops them).</summary>
     private void Emit()
     {
         while (_slots.TryPeek(out var head) && head.Done)
         {
-            if (head.Error is { } error)
+            if (head.Error is { } error && (_onFailure is null || error is ProducerClosedException))
             {
                 _slots.Dequeue();
-                if (!Decide(error)) return;
+                if (!Decide(error, head)) return;
                 continue;
             }
             if (_out is null)
@@ -228,20 +234,28 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Grap
             }
             if (!IsAvailable(_out)) break;
             _slots.Dequeue();
-            Push(_out, new ProducerResult<TKey, TValue, TPassThrough>(head.Metadata, head.Record, _passThroughOf(head.Element)));
+            Push(_out, head.Error is { } failure ? _onFailure!(failure, head.Record, head.Element) : _onSuccess!(head.Metadata, head.Record, head.Element));
         }
         PullIfRoom();
         MaybeComplete();
     }
 
-    /// <summary>True to carry on (Resume/Restart drop the record), false after failing the stage.</summary>
-    private bool Decide(Exception error)
+    /// <summary>
+    /// True to carry on: Resume and Restart drop the record, with a warning (it is in record-error-total
+    /// too), so it never vanishes silently. False after failing the stage.
+    /// </summary>
+    private bool Decide(Exception error, Slot slot)
     {
         // A closed or fatally failed producer can never succeed again: no point resuming.
         var directive = error is ProducerClosedException ? Directive.Stop : _decider(error);
-        if (directive != Directive.Stop) return true;
-        Fail(error);
-        return false;
+        if (directive == Directive.Stop)
+        {
+            Fail(error);
+            return false;
+        }
+        Log.Warning("A record to topic {0} failed and was dropped, as the supervision strategy says {1}: {2}: {3}",
+            slot.Record.Topic, directive, error.GetType().Name, error.Message);
+        return true;
     }
 
     private void PullIfRoom()
@@ -262,13 +276,19 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Grap
         FailStage(error);
     }
 
+    private void ReleaseGranted()
+    {
+        if (_granted is null) return;
+        _runtime.Accumulator.Pool.Deallocate(_granted);
+        _granted = null;
+    }
+
     public override void PostStop()
     {
         // Memory granted after the stage stopped never reaches OnMemory (Akka drops the callback): give it back.
         var pool = _runtime.Accumulator.Pool;
         _memoryRequest?.ContinueWith(t => { if (t.IsCompletedSuccessfully) pool.Deallocate(t.Result); }, TaskContinuationOptions.ExecuteSynchronously);
-        if (_granted is not null) _runtime.Accumulator.Pool.Deallocate(_granted);
-        _granted = null;
+        ReleaseGranted();
         _completion?.TrySetException(new AbruptStageTerminationException(this));
     }
 }
