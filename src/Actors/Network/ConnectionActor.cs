@@ -66,7 +66,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     public static Props Props(BrokerEndpoint endpoint, ConnectionOptions options, ProducerMetrics metrics) =>
         Akka.Actor.Props.Create(() => new ConnectionActor(endpoint, options, metrics)).WithDispatcher(ProducerDispatcher.Id);
 
-    protected override bool Receive(object message) => Idle(message) || ShutdownRequest(message);
+    protected override bool Receive(object message) => Idle(message);
 
     /// <summary>
     /// Closing time: a FIN after the queued writes rather than an abort's reset, so acks=0 batches already
@@ -99,6 +99,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 
     private bool Idle(object message)
     {
+        if (ShutdownRequest(message)) return true; // also after a Backoff with no work left, so close never waits on us
         if (!Enqueue(message)) return false;
         StartConnecting();
         return true;

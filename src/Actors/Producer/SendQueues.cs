@@ -102,7 +102,11 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
         {
             lock (head)
             {
-                if (!head.IsCancelled) Fail(head, denied.Cause as KafkaException ?? new KafkaException(denied.Cause.Message, denied.Cause));
+                // The token's callbacks run newest first: the pool's wait may end before the item learns it was cancelled.
+                if (!head.IsCancelled)
+                    Fail(head, denied.Cause is OperationCanceledException && head.Cancellation.IsCancellationRequested
+                        ? WaitingSend<TKey, TValue>.CancelledWhileWaiting(denied.Cause)
+                        : denied.Cause as KafkaException ?? new KafkaException(denied.Cause.Message, denied.Cause));
             }
             Dequeue(queue);
         }

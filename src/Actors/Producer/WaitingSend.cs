@@ -74,9 +74,12 @@ internal sealed class WaitingSend<TKey, TValue> : INoSerializationVerificationNe
             _state = Cancelled;
         }
         var record = Record!;
-        _pipeline!.FailUnbatched(record, record.Partition ?? -1, Completion,
-            new InterruptException("The send was cancelled while waiting for metadata or buffer memory."));
+        _pipeline!.FailUnbatched(record, record.Partition ?? -1, Completion, CancelledWhileWaiting());
     }
+
+    /// <summary>The outcome of a record whose SendAsync was cancelled before it was appended.</summary>
+    public static InterruptException CancelledWhileWaiting(Exception? inner = null) =>
+        new("The send was cancelled while waiting for metadata or buffer memory.", inner);
 
     /// <summary>Actor, holding the item's lock: appended or failed; from now on cancellation does nothing.</summary>
     public void Finish()

@@ -52,6 +52,28 @@ public sealed class CloseTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Close_returns_at_once_when_everything_is_delivered_and_connections_went_idle_after_a_broker_bounce()
+    {
+        using var kafka = StartKafka(out var topic);
+        var producer = Producers.Strings(kafka.BootstrapServers, ("reconnect.backoff.ms", "50"), ("reconnect.backoff.max.ms", "100"));
+        await producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "before")).WaitAsync(TimeSpan.FromSeconds(10));
+        // The connection drops, backs off, and with nothing to send goes idle: it must still answer the close.
+        kafka.SetBrokerDown(1);
+        await Task.Delay(1000);
+        kafka.SetBrokerUp(1);
+        await producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "after")).WaitAsync(TimeSpan.FromSeconds(10));
+        kafka.SetBrokerDown(1);
+        await Task.Delay(1000);
+
+        var clock = Stopwatch.StartNew();
+        producer.Close(TimeSpan.FromSeconds(20));
+        clock.Stop();
+        output.WriteLine($"Close(20 s) took {clock.ElapsedMilliseconds} ms");
+
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, Margin + Margin);
+    }
+
+    [Fact]
     public async Task Close_with_batches_in_flight_returns_within_its_timeout_and_gives_their_buffers_back()
     {
         using var kafka = StartKafka(out var topic);
