@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using KafkaActors.Metrics;
 using KafkaActors.Network;
 using KafkaActors.Producer;
 using KafkaActors.Protocol.Errors;
@@ -10,8 +9,11 @@ namespace KafkaActors.Metadata;
 
 /// <summary>
 /// Owns the producer's view of the cluster (Java's <c>ProducerMetadata</c> + the metadata half of
-/// <c>NetworkClient</c>). Keeps one Metadata request in flight at a time, for the topics in use,
-/// over its own connection to a bootstrap server or any known broker (rotating after failures).
+/// <c>NetworkClient</c>). Keeps one Metadata request in flight at a time, for the topics in use, to a
+/// known broker over that broker's shared connection, or to a bootstrap address until the brokers are
+/// known (and again when every known one failed), rotating to the next after a failure. The connections
+/// are its parent's (<see cref="BrokerConnections"/>): requests go out as <see cref="BrokerConnections.SendTo"/>,
+/// answers come back here, and the bootstrap connections are released once brokers are known.
 /// Publishes an immutable <see cref="ClusterSnapshot"/> to its parent after every answer; refreshes
 /// on request (stale leader, lost connection), while topics or leaders are missing (every
 /// retry.backoff.ms), and at least every metadata.max.age.ms.
@@ -21,13 +23,11 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     private const string RefreshTimer = "refresh";
 
     private readonly IReadOnlyList<BrokerEndpoint> _bootstrap;
-    private readonly ConnectionOptions _connectionOptions;
-    private readonly ProducerMetrics _metrics;
     private readonly MetadataOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
     private ClusterSnapshot _snapshot = ClusterSnapshot.Empty;
-    private IActorRef? _connection;
+    private BrokerEndpoint? _target;
     private int _targetIndex = -1;
     private int _token;
     private bool _inFlight;
@@ -35,18 +35,16 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     private int _failures;
     private long _notBeforeMs;
 
-    public MetadataActor(IReadOnlyList<BrokerEndpoint> bootstrap, ConnectionOptions connectionOptions, MetadataOptions options, ProducerMetrics metrics)
+    public MetadataActor(IReadOnlyList<BrokerEndpoint> bootstrap, MetadataOptions options)
     {
         _bootstrap = bootstrap;
-        _connectionOptions = connectionOptions;
         _options = options;
-        _metrics = metrics;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IReadOnlyList<BrokerEndpoint> bootstrap, ConnectionOptions connectionOptions, MetadataOptions options, ProducerMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, connectionOptions, options, metrics)).WithDispatcher(ProducerDispatcher.Id);
+    public static Props Props(IReadOnlyList<BrokerEndpoint> bootstrap, MetadataOptions options) =>
+        Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, options)).WithDispatcher(ProducerDispatcher.Id);
 
     protected override void PreStart() => TrySend();
 
@@ -79,8 +77,8 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             case ConnectionActor.RequestFailed failed when failed.Token is int token && token == _token:
                 OnFailure(failed.Cause);
                 return true;
-            case ConnectionActor.Response or ConnectionActor.RequestFailed or ConnectionActor.StateChanged:
-                return true; // stale, or connection news we learn from requests anyway
+            case ConnectionActor.Response or ConnectionActor.RequestFailed:
+                return true; // stale
             default:
                 return false;
         }
@@ -102,22 +100,29 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             Timers.StartSingleTimer(RefreshTimer, RefreshDue.Instance, TimeSpan.FromMilliseconds(_notBeforeMs - now));
             return;
         }
-        _connection ??= Connect();
+        if (_target is not null && !IsCurrent(_target)) _target = null;
+        _target ??= NextTarget();
         _inFlight = true;
         _wanted = false;
-        _connection.Tell(new ConnectionActor.Request(new MetadataRequest(_topics.ToArray(), _options.AllowAutoTopicCreation), ++_token, Self));
+        var request = new ConnectionActor.Request(new MetadataRequest(_topics.ToArray(), _options.AllowAutoTopicCreation), ++_token, Self);
+        Context.Parent.Tell(new BrokerConnections.SendTo(_target, request));
     }
 
-    private IActorRef Connect()
+    private BrokerEndpoint NextTarget()
     {
         // Known brokers first; the bootstrap list until we know any (and when all known ones failed).
         var candidates = _snapshot.Brokers.Count > 0 && _failures < _snapshot.Brokers.Count
             ? _snapshot.Brokers.Values.OrderBy(b => b.NodeId).Select(b => new BrokerEndpoint(b.NodeId, b.Host, b.Port)).ToList()
             : _bootstrap;
         _targetIndex = (_targetIndex + 1) % candidates.Count;
-        var target = candidates[_targetIndex];
-        return Context.ActorOf(ConnectionActor.Props(target, _connectionOptions, _metrics), $"metadata-connection-{_token + 1}");
+        return candidates[_targetIndex];
     }
+
+    /// <summary>A bootstrap address serves until brokers are known; a broker while the cluster names it at that address.</summary>
+    private bool IsCurrent(BrokerEndpoint target) =>
+        target.NodeId < 0
+            ? _snapshot.Brokers.Count == 0 || _failures >= _snapshot.Brokers.Count
+            : _snapshot.Brokers.TryGetValue(target.NodeId, out var broker) && broker.Host == target.Host && broker.Port == target.Port;
 
     private void OnResponse(ConnectionActor.Response response)
     {
@@ -135,6 +140,12 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         _failures = 0;
         _snapshot = _snapshot.Update(parsed, _topics);
         Context.Parent.Tell(new ClusterUpdated(_snapshot));
+        if (_target is { NodeId: < 0 } && _snapshot.Brokers.Count > 0)
+        {
+            // As in Java, bootstrap addresses serve only until the brokers are known; nothing is in flight on them now.
+            Context.Parent.Tell(BrokerConnections.ReleaseBootstrap.Instance);
+            _target = null;
+        }
 
         // Keep asking while a topic we need is missing or a partition has no leader.
         var incomplete = _topics.Any(topic => !_snapshot.Topics.TryGetValue(topic, out var info)
@@ -152,8 +163,8 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         _failures++;
         _log.Debug("Metadata request failed ({0} in a row): {1}", _failures, cause.Message);
         Context.Parent.Tell(new MetadataFailed(cause));
-        if (_connection is not null) Context.Stop(_connection);
-        _connection = null;
+        // The next attempt goes to the next broker; the connection is shared, so it stays (and reconnects when used).
+        _target = null;
         _wanted = true;
         _notBeforeMs = MonotonicClock.NowMs + (long)ExponentialBackoff.For(_options.RetryBackoffMs, _options.RetryBackoffMaxMs, _failures).TotalMilliseconds;
         TrySend();

@@ -19,14 +19,10 @@ public sealed partial class ProducerActor<TKey, TValue>
         public IActorRef? Connection { get; set; }
     }
 
-    private sealed record BrokerConnection(BrokerEndpoint Endpoint, IActorRef Actor);
-
-    private readonly Dictionary<int, BrokerConnection> _connections = new();
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = new();
     private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
     private ClusterSnapshot _snapshot = ClusterSnapshot.Empty;
     private Exception? _lastMetadataError;
-    private int _connectionGeneration;
 
     private void OnAwaitRoute(AwaitRoute await, IActorRef replyTo)
     {
@@ -143,21 +139,8 @@ public sealed partial class ProducerActor<TKey, TValue>
         if (Accumulator.TryGetRoute(info.Name, out var route)) _routeWaiters.Routed(route);
     }
 
-    /// <summary>The connection to a broker, created on first use and re-created when its address changes.</summary>
-    private IActorRef? ConnectionTo(int nodeId)
-    {
-        if (!_snapshot.Brokers.TryGetValue(nodeId, out var broker))
-            return _connections.TryGetValue(nodeId, out var known) ? known.Actor : null;
-        var endpoint = new BrokerEndpoint(nodeId, broker.Host, broker.Port);
-        if (_connections.TryGetValue(nodeId, out var existing))
-        {
-            if (existing.Endpoint == endpoint) return existing.Actor;
-            Context.Stop(existing.Actor);
-        }
-        var actor = Context.ActorOf(ConnectionActor.Props(endpoint, _connectionOptions, _runtime.Metrics), $"broker-{nodeId}-{++_connectionGeneration}");
-        _connections[nodeId] = new BrokerConnection(endpoint, actor);
-        return actor;
-    }
+    /// <summary>The shared connection to a broker (see <see cref="BrokerConnections"/>).</summary>
+    private IActorRef? ConnectionTo(int nodeId) => _connections.To(nodeId, _snapshot);
 
     private void OnConnectionState(ConnectionActor.StateChanged state)
     {

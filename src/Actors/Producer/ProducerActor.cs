@@ -12,7 +12,8 @@ namespace KafkaActors.Producer;
 /// <summary>
 /// The producer's root actor: a thin parent that validates, routes and supervises, holding no
 /// sockets and no record bytes (Akka.IO's TcpManager is the model). Its children are the
-/// <see cref="MetadataActor"/>, one <see cref="ConnectionActor"/> per broker and one
+/// <see cref="MetadataActor"/>, one <see cref="ConnectionActor"/> per broker, shared by produce and metadata
+/// (<see cref="BrokerConnections"/>, plus bootstrap ones until the brokers are known), and one
 /// <see cref="PartitionActor"/> per partition in use.
 ///
 /// It turns metadata into routes (partition accumulators + actors, published for senders to read
@@ -28,6 +29,7 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConnectionOptions _connectionOptions;
     private IActorRef _metadata = ActorRefs.Nobody;
+    private BrokerConnections _connections = null!;
     private PartitionContext _partitionContext = null!;
     private ProducerIdManager<TKey, TValue> _producerIds = null!;
     private RouteWaiters _routeWaiters = null!;
@@ -50,7 +52,8 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
         var settings = _runtime.Settings;
         var bootstrap = settings.BootstrapServers.Select((server, i) => BrokerEndpoint.Parse(-(i + 1), server)).ToList();
         var metadataOptions = new MetadataOptions(settings.MetadataMaxAgeMs, settings.RetryBackoffMs, settings.RetryBackoffMaxMs, settings.AllowAutoCreateTopics);
-        _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, _connectionOptions, metadataOptions, _runtime.Metrics), "metadata");
+        _connections = new BrokerConnections(Context, _connectionOptions, _runtime.Metrics);
+        _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, metadataOptions), "metadata");
         _partitionContext = new PartitionContext(Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
         _sendQueues = new SendQueues<TKey, TValue>(_runtime, this, Self, Timers);
         _producerIds = new ProducerIdManager<TKey, TValue>(_runtime, this, Self, Timers, _log);
@@ -84,6 +87,12 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 return true;
             case MetadataActor.MetadataFailed failed:
                 OnMetadataFailed(failed.Cause);
+                return true;
+            case BrokerConnections.SendTo send:
+                _connections.OnSendTo(send, _snapshot);
+                return true;
+            case BrokerConnections.ReleaseBootstrap:
+                _connections.OnReleaseBootstrap();
                 return true;
             case ConnectionActor.StateChanged state:
                 OnConnectionState(state);
