@@ -1,7 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
+using KafkaActors.Accumulator;
+using KafkaActors.Errors;
 using KafkaActors.Network;
 using KafkaActors.Producer;
+using static KafkaActors.Producer.ProducerActorMessages;
 using KafkaActors.Protocol.Errors;
 using KafkaActors.Protocol.Messages;
 
@@ -17,6 +20,13 @@ namespace KafkaActors.Metadata;
 /// Publishes an immutable <see cref="ClusterSnapshot"/> to its parent after every answer; refreshes
 /// on request (stale leader, lost connection), while topics or leaders are missing (every
 /// retry.backoff.ms), and at least every metadata.max.age.ms.
+///
+/// It answers the metadata wait (Java's <c>waitOnMetadata</c>): an <see cref="AwaitRoute"/>, asked through the
+/// ProducerActor (which starts using the topic first) or by it for a queued record, is answered with the topic's
+/// route, or failed at its max.block.ms deadline, at once for a topic the broker refuses (authorization, invalid
+/// name) and for all on a failed authentication. Routes (partition actors) are the ProducerActor's children, so
+/// it builds them from each <see cref="ClusterUpdated"/> and tells this actor <see cref="RoutesPublished"/>: a
+/// waiter is answered only once its route is there to append to.
 /// </summary>
 internal sealed partial class MetadataActor : ActorBase, IWithTimers
 {
@@ -26,6 +36,9 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     private readonly MetadataOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TopicRoute> _routes = new(StringComparer.Ordinal);
+    private RouteWaiters _waiters = null!;
+    private Exception? _lastError;
     private ClusterSnapshot _snapshot = ClusterSnapshot.Empty;
     private BrokerEndpoint? _target;
     private int _targetIndex = -1;
@@ -46,7 +59,13 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     public static Props Props(IReadOnlyList<BrokerEndpoint> bootstrap, MetadataOptions options) =>
         Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, options)).WithDispatcher(ProducerDispatcher.Id);
 
-    protected override void PreStart() => TrySend();
+    protected override void PreStart()
+    {
+        _waiters = new RouteWaiters(Timers);
+        TrySend();
+    }
+
+    protected override void PostStop() => _waiters.FailAll(new ProducerClosedException("The producer stopped before the record was sent."));
 
     protected override bool Receive(object message)
     {
@@ -67,6 +86,22 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
                     Context.Parent.Tell(new ClusterUpdated(_snapshot));
                 }
                 return true;
+            case AwaitRoute await:
+                OnAwaitRoute(await, Sender);
+                return true;
+            case RoutesPublished published:
+                foreach (var route in published.Routes)
+                {
+                    _routes[route.Topic] = route;
+                    _waiters.Routed(route);
+                }
+                return true;
+            case RouteWaiters.Expired expired:
+                _waiters.Expire(expired.WaiterId, MetadataTimeout);
+                return true;
+            case FailWaiters fail:
+                _waiters.FailAll(fail.Cause);
+                return true;
             case RefreshDue:
                 _wanted = true;
                 TrySend();
@@ -82,6 +117,39 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             default:
                 return false;
         }
+    }
+
+    private void OnAwaitRoute(AwaitRoute await, IActorRef replyTo)
+    {
+        if (_routes.TryGetValue(await.Topic, out var route))
+        {
+            replyTo.Tell(route);
+            return;
+        }
+        if ((_lastError as AuthenticationException ?? TopicFailure(await.Topic)) is { } refused)
+        {
+            replyTo.Tell(new Status.Failure(refused));
+            return;
+        }
+        _waiters.Add(await.Topic, replyTo, await.DeadlineMs);
+        if (_topics.Add(await.Topic)) Want(immediately: true);
+    }
+
+    /// <summary>A topic the broker refuses outright (authorization, invalid name): no point waiting for it.</summary>
+    private Exception? TopicFailure(string topic) =>
+        _snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None && !info.Error.IsRetriable()
+            ? ErrorMapping.ToException(info.Error, $"Metadata for topic {topic}")
+            : null;
+
+    /// <summary>Java's message, plus what we know about why.</summary>
+    private KafkaTimeoutException MetadataTimeout(string topic)
+    {
+        var why = _snapshot.Brokers.Count == 0 && _lastError is not null
+            ? $" No broker answered (bootstrap.servers = {string.Join(",", _options.BootstrapServers)}): {_lastError.Message}"
+            : _snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None
+                ? $" The broker reports {info.Error.KafkaName()} for it."
+                : "";
+        return new KafkaTimeoutException($"Topic {topic} not present in metadata after {_options.MaxBlockMs} ms.{why}", _lastError);
     }
 
     private void Want(bool immediately)
@@ -138,8 +206,11 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             return;
         }
         _failures = 0;
+        _lastError = null;
         _snapshot = _snapshot.Update(parsed, _topics);
         Context.Parent.Tell(new ClusterUpdated(_snapshot));
+        foreach (var topic in _waiters.Topics.ToList())
+            if (TopicFailure(topic) is { } refused) _waiters.Fail(topic, refused); // authorization errors, invalid names
         if (_target is { NodeId: < 0 } && _snapshot.Brokers.Count > 0)
         {
             // As in Java, bootstrap addresses serve only until the brokers are known; nothing is in flight on them now.
@@ -162,7 +233,10 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         _inFlight = false;
         _failures++;
         _log.Debug("Metadata request failed ({0} in a row): {1}", _failures, cause.Message);
+        _lastError = cause;
         Context.Parent.Tell(new MetadataFailed(cause));
+        // As Java's metadata fatal error: waiting out max.block.ms would not help.
+        if (cause is AuthenticationException) _waiters.FailAll(cause);
         // The next attempt goes to the next broker; the connection is shared, so it stays (and reconnects when used).
         _target = null;
         _wanted = true;
@@ -172,4 +246,4 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
 }
 
 /// <summary>The settings the metadata actor needs.</summary>
-internal sealed record MetadataOptions(long MaxAgeMs, long RetryBackoffMs, long RetryBackoffMaxMs, bool AllowAutoTopicCreation);
+internal sealed record MetadataOptions(long MaxAgeMs, long RetryBackoffMs, long RetryBackoffMaxMs, bool AllowAutoTopicCreation, long MaxBlockMs, IReadOnlyList<string> BootstrapServers);
