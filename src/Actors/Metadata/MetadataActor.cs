@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
-using KafkaActors.Metrics;
+using KafkaActors.Accumulator;
+using KafkaActors.Errors;
 using KafkaActors.Network;
 using KafkaActors.Producer;
+using static KafkaActors.Producer.ProducerActorMessages;
 using KafkaActors.Protocol.Errors;
 using KafkaActors.Protocol.Messages;
 
@@ -10,24 +12,35 @@ namespace KafkaActors.Metadata;
 
 /// <summary>
 /// Owns the producer's view of the cluster (Java's <c>ProducerMetadata</c> + the metadata half of
-/// <c>NetworkClient</c>). Keeps one Metadata request in flight at a time, for the topics in use,
-/// over its own connection to a bootstrap server or any known broker (rotating after failures).
+/// <c>NetworkClient</c>). Keeps one Metadata request in flight at a time, for the topics in use, to a
+/// known broker over that broker's shared connection, or to a bootstrap address until the brokers are
+/// known (and again when every known one failed), rotating to the next after a failure. The connections
+/// are its parent's (<see cref="BrokerConnections"/>): requests go out as <see cref="BrokerConnections.SendTo"/>,
+/// answers come back here, and the bootstrap connections are released once brokers are known.
 /// Publishes an immutable <see cref="ClusterSnapshot"/> to its parent after every answer; refreshes
 /// on request (stale leader, lost connection), while topics or leaders are missing (every
 /// retry.backoff.ms), and at least every metadata.max.age.ms.
+///
+/// It answers the metadata wait (Java's <c>waitOnMetadata</c>): an <see cref="AwaitRoute"/>, asked through the
+/// ProducerActor (which starts using the topic first) or by it for a queued record, is answered with the topic's
+/// route, or failed at its max.block.ms deadline, at once for a topic the broker refuses (authorization, invalid
+/// name) and for all on a failed authentication. Routes (partition actors) are the ProducerActor's children, so
+/// it builds them from each <see cref="ClusterUpdated"/> and tells this actor <see cref="RoutesPublished"/>: a
+/// waiter is answered only once its route is there to append to.
 /// </summary>
 internal sealed partial class MetadataActor : ActorBase, IWithTimers
 {
     private const string RefreshTimer = "refresh";
 
     private readonly IReadOnlyList<BrokerEndpoint> _bootstrap;
-    private readonly ConnectionOptions _connectionOptions;
-    private readonly ProducerMetrics _metrics;
     private readonly MetadataOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TopicRoute> _routes = new(StringComparer.Ordinal);
+    private RouteWaiters _waiters = null!;
+    private Exception? _lastError;
     private ClusterSnapshot _snapshot = ClusterSnapshot.Empty;
-    private IActorRef? _connection;
+    private BrokerEndpoint? _target;
     private int _targetIndex = -1;
     private int _token;
     private bool _inFlight;
@@ -35,20 +48,24 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     private int _failures;
     private long _notBeforeMs;
 
-    public MetadataActor(IReadOnlyList<BrokerEndpoint> bootstrap, ConnectionOptions connectionOptions, MetadataOptions options, ProducerMetrics metrics)
+    public MetadataActor(IReadOnlyList<BrokerEndpoint> bootstrap, MetadataOptions options)
     {
         _bootstrap = bootstrap;
-        _connectionOptions = connectionOptions;
         _options = options;
-        _metrics = metrics;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IReadOnlyList<BrokerEndpoint> bootstrap, ConnectionOptions connectionOptions, MetadataOptions options, ProducerMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, connectionOptions, options, metrics)).WithDispatcher(ProducerDispatcher.Id);
+    public static Props Props(IReadOnlyList<BrokerEndpoint> bootstrap, MetadataOptions options) =>
+        Akka.Actor.Props.Create(() => new MetadataActor(bootstrap, options)).WithDispatcher(ProducerDispatcher.Id);
 
-    protected override void PreStart() => TrySend();
+    protected override void PreStart()
+    {
+        _waiters = new RouteWaiters(Timers);
+        TrySend();
+    }
+
+    protected override void PostStop() => _waiters.FailAll(new ProducerClosedException("The producer stopped before the record was sent."));
 
     protected override bool Receive(object message)
     {
@@ -69,6 +86,22 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
                     Context.Parent.Tell(new ClusterUpdated(_snapshot));
                 }
                 return true;
+            case AwaitRoute await:
+                OnAwaitRoute(await, Sender);
+                return true;
+            case RoutesPublished published:
+                foreach (var route in published.Routes)
+                {
+                    _routes[route.Topic] = route;
+                    _waiters.Routed(route);
+                }
+                return true;
+            case RouteWaiters.Expired expired:
+                _waiters.Expire(expired.WaiterId, MetadataTimeout);
+                return true;
+            case FailWaiters fail:
+                _waiters.FailAll(fail.Cause);
+                return true;
             case RefreshDue:
                 _wanted = true;
                 TrySend();
@@ -79,11 +112,44 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             case ConnectionActor.RequestFailed failed when failed.Token is int token && token == _token:
                 OnFailure(failed.Cause);
                 return true;
-            case ConnectionActor.Response or ConnectionActor.RequestFailed or ConnectionActor.StateChanged:
-                return true; // stale, or connection news we learn from requests anyway
+            case ConnectionActor.Response or ConnectionActor.RequestFailed:
+                return true; // stale
             default:
                 return false;
         }
+    }
+
+    private void OnAwaitRoute(AwaitRoute await, IActorRef replyTo)
+    {
+        if (_routes.TryGetValue(await.Topic, out var route))
+        {
+            replyTo.Tell(route);
+            return;
+        }
+        if ((_lastError as AuthenticationException ?? TopicFailure(await.Topic)) is { } refused)
+        {
+            replyTo.Tell(new Status.Failure(refused));
+            return;
+        }
+        _waiters.Add(await.Topic, replyTo, await.DeadlineMs);
+        if (_topics.Add(await.Topic)) Want(immediately: true);
+    }
+
+    /// <summary>A topic the broker refuses outright (authorization, invalid name): no point waiting for it.</summary>
+    private Exception? TopicFailure(string topic) =>
+        _snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None && !info.Error.IsRetriable()
+            ? ErrorMapping.ToException(info.Error, $"Metadata for topic {topic}")
+            : null;
+
+    /// <summary>Java's message, plus what we know about why.</summary>
+    private KafkaTimeoutException MetadataTimeout(string topic)
+    {
+        var why = _snapshot.Brokers.Count == 0 && _lastError is not null
+            ? $" No broker answered (bootstrap.servers = {string.Join(",", _options.BootstrapServers)}): {_lastError.Message}"
+            : _snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None
+                ? $" The broker reports {info.Error.KafkaName()} for it."
+                : "";
+        return new KafkaTimeoutException($"Topic {topic} not present in metadata after {_options.MaxBlockMs} ms.{why}", _lastError);
     }
 
     private void Want(bool immediately)
@@ -102,22 +168,29 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             Timers.StartSingleTimer(RefreshTimer, RefreshDue.Instance, TimeSpan.FromMilliseconds(_notBeforeMs - now));
             return;
         }
-        _connection ??= Connect();
+        if (_target is not null && !IsCurrent(_target)) _target = null;
+        _target ??= NextTarget();
         _inFlight = true;
         _wanted = false;
-        _connection.Tell(new ConnectionActor.Request(new MetadataRequest(_topics.ToArray(), _options.AllowAutoTopicCreation), ++_token, Self));
+        var request = new ConnectionActor.Request(new MetadataRequest(_topics.ToArray(), _options.AllowAutoTopicCreation), ++_token, Self);
+        Context.Parent.Tell(new BrokerConnections.SendTo(_target, request));
     }
 
-    private IActorRef Connect()
+    private BrokerEndpoint NextTarget()
     {
         // Known brokers first; the bootstrap list until we know any (and when all known ones failed).
         var candidates = _snapshot.Brokers.Count > 0 && _failures < _snapshot.Brokers.Count
             ? _snapshot.Brokers.Values.OrderBy(b => b.NodeId).Select(b => new BrokerEndpoint(b.NodeId, b.Host, b.Port)).ToList()
             : _bootstrap;
         _targetIndex = (_targetIndex + 1) % candidates.Count;
-        var target = candidates[_targetIndex];
-        return Context.ActorOf(ConnectionActor.Props(target, _connectionOptions, _metrics), $"metadata-connection-{_token + 1}");
+        return candidates[_targetIndex];
     }
+
+    /// <summary>A bootstrap address serves until brokers are known; a broker while the cluster names it at that address.</summary>
+    private bool IsCurrent(BrokerEndpoint target) =>
+        target.NodeId < 0
+            ? _snapshot.Brokers.Count == 0 || _failures >= _snapshot.Brokers.Count
+            : _snapshot.Brokers.TryGetValue(target.NodeId, out var broker) && broker.Host == target.Host && broker.Port == target.Port;
 
     private void OnResponse(ConnectionActor.Response response)
     {
@@ -133,8 +206,17 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             return;
         }
         _failures = 0;
+        _lastError = null;
         _snapshot = _snapshot.Update(parsed, _topics);
         Context.Parent.Tell(new ClusterUpdated(_snapshot));
+        foreach (var topic in _waiters.Topics.ToList())
+            if (TopicFailure(topic) is { } refused) _waiters.Fail(topic, refused); // authorization errors, invalid names
+        if (_target is { NodeId: < 0 } && _snapshot.Brokers.Count > 0)
+        {
+            // As in Java, bootstrap addresses serve only until the brokers are known; nothing is in flight on them now.
+            Context.Parent.Tell(BrokerConnections.ReleaseBootstrap.Instance);
+            _target = null;
+        }
 
         // Keep asking while a topic we need is missing or a partition has no leader.
         var incomplete = _topics.Any(topic => !_snapshot.Topics.TryGetValue(topic, out var info)
@@ -151,9 +233,12 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         _inFlight = false;
         _failures++;
         _log.Debug("Metadata request failed ({0} in a row): {1}", _failures, cause.Message);
+        _lastError = cause;
         Context.Parent.Tell(new MetadataFailed(cause));
-        if (_connection is not null) Context.Stop(_connection);
-        _connection = null;
+        // As Java's metadata fatal error: waiting out max.block.ms would not help.
+        if (cause is AuthenticationException) _waiters.FailAll(cause);
+        // The next attempt goes to the next broker; the connection is shared, so it stays (and reconnects when used).
+        _target = null;
         _wanted = true;
         _notBeforeMs = MonotonicClock.NowMs + (long)ExponentialBackoff.For(_options.RetryBackoffMs, _options.RetryBackoffMaxMs, _failures).TotalMilliseconds;
         TrySend();
@@ -161,4 +246,4 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
 }
 
 /// <summary>The settings the metadata actor needs.</summary>
-internal sealed record MetadataOptions(long MaxAgeMs, long RetryBackoffMs, long RetryBackoffMaxMs, bool AllowAutoTopicCreation);
+internal sealed record MetadataOptions(long MaxAgeMs, long RetryBackoffMs, long RetryBackoffMaxMs, bool AllowAutoTopicCreation, long MaxBlockMs, IReadOnlyList<string> BootstrapServers);

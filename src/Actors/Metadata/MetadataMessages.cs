@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using KafkaActors.Accumulator;
 
 namespace KafkaActors.Metadata;
 
@@ -20,6 +21,12 @@ internal sealed partial class MetadataActor
     /// epoch, and perhaps the leader's address. Taken only when the epoch is newer than the one known.
     /// </summary>
     internal sealed record LeaderHint(TopicPartition Partition, int LeaderId, int LeaderEpoch, BrokerNode? Node) : INoSerializationVerificationNeeded;
+
+    /// <summary>From the ProducerActor: these routes are published (new topics, new partitions or moved leaders); their waiters are answered.</summary>
+    internal sealed record RoutesPublished(IReadOnlyList<TopicRoute> Routes) : INoSerializationVerificationNeeded;
+
+    /// <summary>From the ProducerActor (closing): every metadata wait fails with <see cref="Cause"/>.</summary>
+    internal sealed record FailWaiters(Exception Cause) : INoSerializationVerificationNeeded;
 
     /// <summary>To the subscriber: a new cluster view.</summary>
     internal sealed record ClusterUpdated(ClusterSnapshot Snapshot) : INoSerializationVerificationNeeded;

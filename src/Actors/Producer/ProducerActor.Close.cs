@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using KafkaActors.Errors;
-using KafkaActors.Network;
 using KafkaActors.Partition;
 using static KafkaActors.Producer.ProducerActorMessages;
 
@@ -105,12 +104,7 @@ public sealed partial class ProducerActor<TKey, TValue>
     {
         _closePhase = ClosePhase.ClosingConnections;
         Accumulator.Pool.Close();
-        _connectionsClosing = 0;
-        foreach (var connection in _connections.Values)
-        {
-            connection.Actor.Tell(ConnectionActor.Shutdown.Instance, Self);
-            _connectionsClosing++;
-        }
+        _connectionsClosing = _connections.ShutdownAll(Self);
         if (_connectionsClosing == 0)
         {
             FinishClose();

@@ -19,36 +19,31 @@ public sealed partial class ProducerActor<TKey, TValue>
         public IActorRef? Connection { get; set; }
     }
 
-    private sealed record BrokerConnection(BrokerEndpoint Endpoint, IActorRef Actor);
-
-    private readonly Dictionary<int, BrokerConnection> _connections = new();
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = new();
     private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
     private ClusterSnapshot _snapshot = ClusterSnapshot.Empty;
     private Exception? _lastMetadataError;
-    private int _connectionGeneration;
 
-    private void OnAwaitRoute(AwaitRoute await, IActorRef replyTo)
+    /// <summary>
+    /// A wait for a topic's route: answered here when the route exists, else the topic comes into use (which may
+    /// build its route from metadata we have, published to the MetadataActor first) and the MetadataActor answers.
+    /// </summary>
+    private void OnAwaitRoute(AwaitRoute await)
     {
         if (Accumulator.TryGetRoute(await.Topic, out var route))
         {
-            replyTo.Tell(route);
+            Sender.Tell(route);
             return;
         }
-        if (AuthenticationFailure is { } refused)
-        {
-            replyTo.Tell(new Status.Failure(refused));
-            return;
-        }
-        _routeWaiters.Add(await.Topic, replyTo, await.DeadlineMs);
         UseTopic(await.Topic);
+        _metadata.Forward(await);
     }
 
     /// <summary>Starts fetching metadata for a topic, unless we already do (or already route it).</summary>
     private void UseTopic(string topic)
     {
         if (!_topics.Add(topic)) return;
-        if (_snapshot.TryGetUsableTopic(topic, out var info)) BuildRoute(info);
+        if (_snapshot.TryGetUsableTopic(topic, out var info) && BuildRoute(info) is { } route) _metadata.Tell(new MetadataActor.RoutesPublished([route]));
         _metadata.Tell(new MetadataActor.AddTopics([topic]));
     }
 
@@ -59,55 +54,34 @@ public sealed partial class ProducerActor<TKey, TValue>
             : null;
 
     /// <summary>
-    /// As Java's metadata fatal error: a failed authentication ends every wait for metadata now, since
-    /// waiting out max.block.ms would not help; records that have a route fail on their connection.
+    /// As Java's metadata fatal error: a failed authentication refuses records that have no route yet at once
+    /// (the MetadataActor fails the waits it answers); records that have a route fail on their connection.
     /// </summary>
     private void OnMetadataFailed(Exception cause)
     {
         _lastMetadataError = cause;
-        if (cause is not AuthenticationException) return;
-        FailRouteWaiters(cause);
-        ProcessPending();
+        if (cause is AuthenticationException) ProcessPending();
     }
 
     /// <summary>The authentication failure that ends waits for metadata, until metadata arrives again.</summary>
     private AuthenticationException? AuthenticationFailure => _lastMetadataError as AuthenticationException;
 
-    private void OnRouteWaitExpired(long id) => _routeWaiters.Expire(id, MetadataTimeout);
-
-    /// <summary>Java's message, plus what we know about why.</summary>
-    private KafkaTimeoutException MetadataTimeout(string topic)
-    {
-        var why = _snapshot.Brokers.Count == 0 && _lastMetadataError is not null
-            ? $" No broker answered (bootstrap.servers = {string.Join(",", _runtime.Settings.BootstrapServers)}): {_lastMetadataError.Message}"
-            : _snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None
-                ? $" The broker reports {info.Error.KafkaName()} for it."
-                : "";
-        return new KafkaTimeoutException($"Topic {topic} not present in metadata after {_runtime.Settings.MaxBlockMs} ms.{why}", _lastMetadataError);
-    }
-
     private void OnCluster(ClusterSnapshot snapshot)
     {
         _snapshot = snapshot;
         _lastMetadataError = null;
+        List<TopicRoute>? published = null;
         foreach (var topic in _topics)
-        {
-            if (snapshot.TryGetUsableTopic(topic, out var info))
-            {
-                BuildRoute(info);
-            }
-            else if (snapshot.Topics.TryGetValue(topic, out var failed) && failed.Error != ErrorCode.None && !failed.Error.IsRetriable())
-            {
-                // Authorization errors, invalid names: no point waiting for max.block.ms.
-                FailRouteWaiters(topic, ErrorMapping.ToException(failed.Error, $"Metadata for topic {topic}"));
-            }
-        }
+            if (snapshot.TryGetUsableTopic(topic, out var info) && BuildRoute(info) is { } route)
+                (published ??= []).Add(route);
+        // Behind the publication: the MetadataActor answers the waits for these routes now.
+        if (published is not null) _metadata.Tell(new MetadataActor.RoutesPublished(published));
         _producerIds.OnCluster(snapshot);
         ProcessPending();
     }
 
-    /// <summary>Creates what a topic's new partitions need, tells moved partitions their leader, publishes the route.</summary>
-    private void BuildRoute(TopicInfo info)
+    /// <summary>Creates what a topic's new partitions need, tells moved partitions their leader, publishes the route (returned when new or changed).</summary>
+    private TopicRoute? BuildRoute(TopicInfo info)
     {
         var accumulators = new PartitionAccumulator[info.Partitions.Count];
         var available = new List<int>(info.Partitions.Count);
@@ -138,26 +112,14 @@ public sealed partial class ProducerActor<TKey, TValue>
             }
         }
 
-        if (changed) Accumulator.PublishRoute(new TopicRoute(info.Name, accumulators, available.ToArray()));
-
-        if (Accumulator.TryGetRoute(info.Name, out var route)) _routeWaiters.Routed(route);
+        if (!changed) return null;
+        var route = new TopicRoute(info.Name, accumulators, available.ToArray());
+        Accumulator.PublishRoute(route);
+        return route;
     }
 
-    /// <summary>The connection to a broker, created on first use and re-created when its address changes.</summary>
-    private IActorRef? ConnectionTo(int nodeId)
-    {
-        if (!_snapshot.Brokers.TryGetValue(nodeId, out var broker))
-            return _connections.TryGetValue(nodeId, out var known) ? known.Actor : null;
-        var endpoint = new BrokerEndpoint(nodeId, broker.Host, broker.Port);
-        if (_connections.TryGetValue(nodeId, out var existing))
-        {
-            if (existing.Endpoint == endpoint) return existing.Actor;
-            Context.Stop(existing.Actor);
-        }
-        var actor = Context.ActorOf(ConnectionActor.Props(endpoint, _connectionOptions, _runtime.Metrics), $"broker-{nodeId}-{++_connectionGeneration}");
-        _connections[nodeId] = new BrokerConnection(endpoint, actor);
-        return actor;
-    }
+    /// <summary>The shared connection to a broker (see <see cref="BrokerConnections"/>).</summary>
+    private IActorRef? ConnectionTo(int nodeId) => _connections.To(nodeId, _snapshot);
 
     private void OnConnectionState(ConnectionActor.StateChanged state)
     {
@@ -165,9 +127,8 @@ public sealed partial class ProducerActor<TKey, TValue>
         if (!state.Ready) _metadata.Tell(MetadataActor.RequestUpdate.Instance);
     }
 
-    private void FailRouteWaiters(string topic, Exception cause) => _routeWaiters.Fail(topic, cause);
-
-    private void FailRouteWaiters(Exception cause) => _routeWaiters.FailAll(cause);
+    /// <summary>Closing: every wait for a route (the MetadataActor's) fails now.</summary>
+    private void FailRouteWaiters(Exception cause) => _metadata.Tell(new MetadataActor.FailWaiters(cause));
 
     ClusterSnapshot IProducerIdHost.Snapshot => _snapshot;
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using static KafkaActors.Producer.ProducerActorMessages;
 
@@ -60,7 +61,9 @@ public sealed partial class ProducerActor<TKey, TValue>
 
     Exception? ITopicRouting.RouteRefusal(string topic) => TopicFailure(topic) ?? AuthenticationFailure;
 
-    KafkaTimeoutException ITopicRouting.MetadataTimeout(string topic) => MetadataTimeout(topic);
+    Task<TopicRoute> ITopicRouting.AwaitRoute(string topic, long deadlineMs) =>
+        // The MetadataActor answers at the deadline itself (with the better message); the ask timeout is a backstop.
+        _metadata.Ask<TopicRoute>(new AwaitRoute(topic, deadlineMs), TimeSpan.FromMilliseconds(Math.Max(0, deadlineMs - MonotonicClock.NowMs)) + TimeSpan.FromSeconds(1));
 
     void ITopicRouting.UseTopic(string topic) => UseTopic(topic);
 }

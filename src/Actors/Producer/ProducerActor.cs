@@ -12,14 +12,16 @@ namespace KafkaActors.Producer;
 /// <summary>
 /// The producer's root actor: a thin parent that validates, routes and supervises, holding no
 /// sockets and no record bytes (Akka.IO's TcpManager is the model). Its children are the
-/// <see cref="MetadataActor"/>, one <see cref="ConnectionActor"/> per broker and one
+/// <see cref="MetadataActor"/>, one <see cref="ConnectionActor"/> per broker, shared by produce and metadata
+/// (<see cref="BrokerConnections"/>, plus bootstrap ones until the brokers are known), and one
 /// <see cref="PartitionActor"/> per partition in use.
 ///
 /// It turns metadata into routes (partition accumulators + actors, published for senders to read
 /// without asking) and tells partition actors who leads them (ProducerActor.Routes.cs). Handler
 /// objects it owns do the rest: <see cref="SendQueues{TKey,TValue}"/> serves records told to it
 /// (<see cref="Produce{TKey,TValue}"/>) and facade records that must wait, in the order they arrive per
-/// topic; <see cref="RouteWaiters"/> answers those who ask for a topic's route;
+/// topic, each queue's head asking the MetadataActor for its topic's route when it has none; waits for a route
+/// (<see cref="AwaitRoute"/>) are forwarded to the MetadataActor, which answers them;
 /// <see cref="ProducerIdManager{TKey,TValue}"/> obtains the idempotent producer id and epoch.
 /// </summary>
 public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, ITopicRouting, IProducerIdHost
@@ -28,9 +30,9 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConnectionOptions _connectionOptions;
     private IActorRef _metadata = ActorRefs.Nobody;
+    private BrokerConnections _connections = null!;
     private PartitionContext _partitionContext = null!;
     private ProducerIdManager<TKey, TValue> _producerIds = null!;
-    private RouteWaiters _routeWaiters = null!;
 
     internal ProducerActor(ProducerRuntime<TKey, TValue> runtime)
     {
@@ -49,12 +51,13 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
     {
         var settings = _runtime.Settings;
         var bootstrap = settings.BootstrapServers.Select((server, i) => BrokerEndpoint.Parse(-(i + 1), server)).ToList();
-        var metadataOptions = new MetadataOptions(settings.MetadataMaxAgeMs, settings.RetryBackoffMs, settings.RetryBackoffMaxMs, settings.AllowAutoCreateTopics);
-        _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, _connectionOptions, metadataOptions, _runtime.Metrics), "metadata");
+        var metadataOptions = new MetadataOptions(settings.MetadataMaxAgeMs, settings.RetryBackoffMs, settings.RetryBackoffMaxMs, settings.AllowAutoCreateTopics,
+            settings.MaxBlockMs, settings.BootstrapServers);
+        _connections = new BrokerConnections(Context, _connectionOptions, _runtime.Metrics);
+        _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, metadataOptions), "metadata");
         _partitionContext = new PartitionContext(Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
-        _sendQueues = new SendQueues<TKey, TValue>(_runtime, this, Self, Timers);
+        _sendQueues = new SendQueues<TKey, TValue>(_runtime, this, Self);
         _producerIds = new ProducerIdManager<TKey, TValue>(_runtime, this, Self, Timers, _log);
-        _routeWaiters = new RouteWaiters(Timers);
     }
 
     protected override bool Receive(object message)
@@ -74,7 +77,7 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 _sendQueues.Flush(Sender);
                 return true;
             case AwaitRoute await:
-                OnAwaitRoute(await, Sender);
+                OnAwaitRoute(await);
                 return true;
             case DescribeTopic describe:
                 Sender.Tell(_snapshot.Topics.TryGetValue(describe.Topic, out var info) ? info.Partitions : Array.Empty<PartitionInfo>());
@@ -84,6 +87,12 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 return true;
             case MetadataActor.MetadataFailed failed:
                 OnMetadataFailed(failed.Cause);
+                return true;
+            case BrokerConnections.SendTo send:
+                _connections.OnSendTo(send, _snapshot);
+                return true;
+            case BrokerConnections.ReleaseBootstrap:
+                _connections.OnReleaseBootstrap();
                 return true;
             case ConnectionActor.StateChanged state:
                 OnConnectionState(state);
@@ -100,9 +109,6 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
             case InitProducerIdDue:
                 _producerIds.SendInitProducerId();
                 return true;
-            case RouteWaitExpired expired:
-                OnRouteWaitExpired(expired.WaiterId);
-                return true;
             case MemoryGranted granted:
                 _sendQueues.OnMemoryGranted(granted);
                 SignalReady();
@@ -111,8 +117,12 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 _sendQueues.OnMemoryDenied(denied);
                 SignalReady();
                 return true;
-            case PendingDeadline deadline:
-                _sendQueues.OnDeadline(deadline.Topic);
+            case RouteReady ready:
+                _sendQueues.OnRouteReady(ready);
+                SignalReady();
+                return true;
+            case RouteDenied denied:
+                _sendQueues.OnRouteDenied(denied);
                 SignalReady();
                 return true;
             case Close close:
@@ -164,7 +174,6 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
     {
         _connectionOptions.Sasl?.Dispose();
         var stopped = new ProducerClosedException("The producer stopped before the record was sent.");
-        FailPending(stopped);
-        FailRouteWaiters(stopped);
+        FailPending(stopped); // the MetadataActor, a child, fails its route waiters as it stops
     }
 }

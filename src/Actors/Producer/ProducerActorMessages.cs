@@ -10,7 +10,10 @@ namespace KafkaActors.Producer;
 /// </summary>
 internal static class ProducerActorMessages
 {
-    /// <summary>Facade: answer with the topic's <see cref="TopicRoute"/> once metadata has it, or fail at the deadline.</summary>
+    /// <summary>
+    /// Facade and stages, to the ProducerActor, which starts using the topic and forwards it to the MetadataActor:
+    /// answer with the topic's <see cref="TopicRoute"/> once it is published, or fail at the deadline.
+    /// </summary>
     public sealed record AwaitRoute(string Topic, long DeadlineMs) : INoSerializationVerificationNeeded;
 
     /// <summary>Facade: answer with the topic's partitions (<see cref="Metadata.PartitionInfo"/> list) from the current metadata.</summary>
@@ -48,16 +51,17 @@ internal static class ProducerActorMessages
     /// <summary>From a partition actor: move the idempotent producer past <see cref="Epoch"/> (sequence gap or lost broker state).</summary>
     public sealed record BumpEpoch(long ProducerId, short Epoch) : INoSerializationVerificationNeeded;
 
-    public sealed record RouteWaitExpired(long WaiterId) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
-
     /// <summary>The memory the head of <see cref="Topic"/>'s queue waited for (request <see cref="RequestId"/>).</summary>
     public sealed record MemoryGranted(string Topic, long RequestId, byte[] Buffer) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     /// <summary>The head of <see cref="Topic"/>'s queue got no memory in time (or was cancelled).</summary>
     public sealed record MemoryDenied(string Topic, long RequestId, Exception Cause) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
-    /// <summary>The max.block.ms deadline of the head of <see cref="Topic"/>'s queue.</summary>
-    public sealed record PendingDeadline(string Topic) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+    /// <summary>The MetadataActor answered the route wait <see cref="RequestId"/> of the head of <see cref="Topic"/>'s queue: the route is published.</summary>
+    public sealed record RouteReady(string Topic, long RequestId) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+
+    /// <summary>The route wait of the head of <see cref="Topic"/>'s queue failed (max.block.ms, a refused topic, a failed authentication).</summary>
+    public sealed record RouteDenied(string Topic, long RequestId, Exception Cause) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     public sealed class InitProducerIdDue : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
@@ -70,7 +74,4 @@ internal static class ProducerActorMessages
         public static readonly InitProducerIdToken Instance = new();
         public override string ToString() => "InitProducerId";
     }
-
-    /// <summary>A waiter for a topic's route: a blocking Send, PartitionsFor or a stream stage.</summary>
-    public sealed record RouteWaiter(long Id, IActorRef ReplyTo, long DeadlineMs);
 }

@@ -11,8 +11,11 @@ internal interface ITopicRouting
     /// <summary>Why a topic can never be routed now (authorization, invalid name, failed authentication), or null to keep waiting.</summary>
     Exception? RouteRefusal(string topic);
 
-    /// <summary>The error of a record whose wait for its topic's metadata ran out.</summary>
-    KafkaTimeoutException MetadataTimeout(string topic);
+    /// <summary>
+    /// Asks the MetadataActor for the topic's route, bounded by <paramref name="deadlineMs"/> (max.block.ms): it completes once
+    /// the route is published, or fails at the deadline (KafkaTimeoutException naming the topic) or when the topic is refused.
+    /// </summary>
+    Task<TopicRoute> AwaitRoute(string topic, long deadlineMs);
 
     /// <summary>Starts fetching the topic's metadata, unless already done.</summary>
     void UseTopic(string topic);
@@ -21,12 +24,12 @@ internal interface ITopicRouting
 /// <summary>
 /// The ProducerActor's handler for records that wait (told ones, and facade ones that found no metadata or
 /// no memory): one FIFO queue per topic, so a record waits only behind earlier records of its own topic,
-/// which keeps per-partition order while other topics flow. A queue's head waits for its topic's metadata
-/// (until its max.block.ms deadline) or for a buffer; memory granted to a head that then fails goes back to
-/// the pool, never to the next head. Owned by the actor: not thread-safe (items themselves are, see
+/// which keeps per-partition order while other topics flow. A queue's head waits for its topic's route, by an
+/// Ask to the MetadataActor bounded by its max.block.ms deadline, or for a buffer; memory granted to a head
+/// that then fails goes back to the pool, never to the next head. Owned by the actor: not thread-safe (items themselves are, see
 /// <see cref="WaitingSend{TKey,TValue}"/>).
 /// </summary>
-internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime, ITopicRouting routing, IActorRef self, ITimerScheduler timers)
+internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime, ITopicRouting routing, IActorRef self)
 {
     /// <summary>One topic's waiting records; kept while the topic is routed, so steady Tell traffic allocates no queues.</summary>
     private sealed class TopicQueue(string topic)
@@ -34,11 +37,14 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
         public string Topic { get; } = topic;
         public Queue<WaitingSend<TKey, TValue>> Items { get; } = new();
         public long MemoryRequest { get; set; } // id of the head's outstanding memory wait; 0 when none
+        public long RouteRequest { get; set; } // id of the head's outstanding route wait; 0 when none
+        public bool Waiting => MemoryRequest != 0 || RouteRequest != 0;
         public byte[]? Granted { get; set; }
     }
 
     private readonly Dictionary<string, TopicQueue> _queues = new(StringComparer.Ordinal);
     private long _memoryRequests;
+    private long _routeRequests;
 
     /// <summary>Records waiting, over all topics (the Tell protocol's BufferFull measure).</summary>
     public int Count { get; private set; }
@@ -68,17 +74,39 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
         foreach (var queue in waiting) queue.Items.Enqueue(WaitingSend<TKey, TValue>.MarkerOf(barrier));
     }
 
-    /// <summary>Metadata or the producer's state changed: every queue whose head is not waiting for memory tries again.</summary>
+    /// <summary>Metadata or the producer's state changed: every queue whose head waits for nothing tries again.</summary>
     public void ProcessAll()
     {
         foreach (var queue in _queues.Values.ToArray()) // rare (metadata updates): Process may drop a queue
-            if (queue.Items.Count > 0 && queue.MemoryRequest == 0) Process(queue);
+            if (queue.Items.Count > 0 && !queue.Waiting) Process(queue);
     }
 
-    /// <summary>A head's max.block.ms deadline passed (or a newer head's may have).</summary>
-    public void OnDeadline(string topic)
+    /// <summary>The MetadataActor answered a head's route wait: its route is published.</summary>
+    public void OnRouteReady(RouteReady ready)
     {
-        if (_queues.TryGetValue(topic, out var queue) && queue.MemoryRequest == 0) Process(queue);
+        if (!_queues.TryGetValue(ready.Topic, out var queue) || queue.RouteRequest != ready.RequestId) return;
+        queue.RouteRequest = 0;
+        Process(queue);
+    }
+
+    /// <summary>A head's route wait failed: the head fails with it (max.block.ms, a refused topic); the next head tries on its own.</summary>
+    public void OnRouteDenied(RouteDenied denied)
+    {
+        if (!_queues.TryGetValue(denied.Topic, out var queue) || queue.RouteRequest != denied.RequestId) return;
+        queue.RouteRequest = 0;
+        if (queue.Items.TryPeek(out var head) && !head.IsMarker)
+        {
+            var cause = denied.Cause is AggregateException { InnerException: { } inner } ? inner : denied.Cause;
+            lock (head)
+            {
+                if (!head.IsCancelled)
+                    Fail(head, cause is AskTimeoutException
+                        ? new KafkaTimeoutException($"Topic {denied.Topic} not present in metadata after {runtime.Settings.MaxBlockMs} ms.", cause)
+                        : cause as KafkaException ?? new KafkaException(cause.Message, cause));
+            }
+            Dequeue(queue);
+        }
+        Process(queue);
     }
 
     public void OnMemoryGranted(MemoryGranted granted)
@@ -135,6 +163,7 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
                 Dequeue(queue);
             }
             queue.MemoryRequest = 0; // a late grant is given back
+            queue.RouteRequest = 0; // a late answer is ignored
             Release(queue);
         }
     }
@@ -142,7 +171,7 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
     /// <summary>Sends a queue's records in order until its head has to wait.</summary>
     private void Process(TopicQueue queue)
     {
-        while (queue.MemoryRequest == 0 && queue.Items.TryPeek(out var head))
+        while (!queue.Waiting && queue.Items.TryPeek(out var head))
         {
             if (head.IsMarker)
             {
@@ -188,12 +217,10 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
                 if (!Accumulator.TryGetRoute(record.Topic, out var route))
                 {
                     if (routing.RouteRefusal(record.Topic) is { } refused) throw refused;
-                    var now = MonotonicClock.NowMs;
-                    if (now >= item.DeadlineMs) throw routing.MetadataTimeout(record.Topic);
                     routing.UseTopic(record.Topic); // may route it at once, from metadata we already have
                     if (!Accumulator.TryGetRoute(record.Topic, out route))
                     {
-                        timers.StartSingleTimer(("deadline", queue.Topic), new PendingDeadline(queue.Topic), TimeSpan.FromMilliseconds(item.DeadlineMs - now));
+                        WaitForRoute(queue, item);
                         return false;
                     }
                 }
@@ -225,6 +252,16 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
         var record = item.Record!;
         item.Finish();
         runtime.Pipeline.FailUnbatched(record, partition == -2 ? record.Partition ?? -1 : partition, item.Completion, error);
+    }
+
+    /// <summary>No route yet: the head asks the MetadataActor (which fails it at once when its deadline has passed), without blocking the actor.</summary>
+    private void WaitForRoute(TopicQueue queue, WaitingSend<TKey, TValue> head)
+    {
+        var id = queue.RouteRequest = ++_routeRequests;
+        var topic = queue.Topic;
+        routing.AwaitRoute(topic, head.DeadlineMs).PipeTo(self,
+            success: _ => new RouteReady(topic, id),
+            failure: e => new RouteDenied(topic, id, e));
     }
 
     /// <summary>Memory is out: the head waits (up to its deadline, or until cancelled) without blocking the actor.</summary>

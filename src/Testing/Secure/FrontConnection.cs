@@ -53,9 +53,9 @@ internal sealed class FrontConnection : IAsyncDisposable
     /// <summary>Runs until either side closes or a handler closes the connection; never throws.</summary>
     public async Task RunAsync()
     {
+        _settings.Counters.ConnectionAccepted();
         try
         {
-            _settings.Counters.ConnectionAccepted();
             _client.NoDelay = true;
             Stream stream = new NetworkStream(_client, ownsSocket: true);
             _clientStream = stream;
@@ -104,6 +104,7 @@ internal sealed class FrontConnection : IAsyncDisposable
         finally
         {
             await DisposeAsync().ConfigureAwait(false);
+            _settings.Counters.ConnectionClosed();
         }
     }
 

@@ -11,6 +11,7 @@ public sealed class SecureFrontCounters
     private readonly ConcurrentDictionary<string, long> _authentications = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _reauthentications = new(StringComparer.Ordinal);
     private long _connectionsAccepted;
+    private long _connectionsOpen;
     private long _tlsHandshakeFailures;
     private long _failedAuthentications;
     private long _expiredSessionClosures;
@@ -18,6 +19,9 @@ public sealed class SecureFrontCounters
 
     /// <summary>TCP connections accepted, on all listeners.</summary>
     public long ConnectionsAccepted => Interlocked.Read(ref _connectionsAccepted);
+
+    /// <summary>Client connections open now, on all listeners: accepted and not yet closed by either side.</summary>
+    public long ConnectionsOpen => Interlocked.Read(ref _connectionsOpen);
 
     /// <summary>TLS handshakes that failed (e.g. a client that refused the certificate, or brought none under mutual TLS).</summary>
     public long TlsHandshakeFailures => Interlocked.Read(ref _tlsHandshakeFailures);
@@ -43,7 +47,13 @@ public sealed class SecureFrontCounters
     /// <summary>Re-authentications over all mechanisms.</summary>
     public long TotalReauthentications => _reauthentications.Values.Sum();
 
-    internal void ConnectionAccepted() => Interlocked.Increment(ref _connectionsAccepted);
+    internal void ConnectionAccepted()
+    {
+        Interlocked.Increment(ref _connectionsAccepted);
+        Interlocked.Increment(ref _connectionsOpen);
+    }
+
+    internal void ConnectionClosed() => Interlocked.Decrement(ref _connectionsOpen);
 
     internal void TlsHandshakeFailed() => Interlocked.Increment(ref _tlsHandshakeFailures);
 
@@ -58,7 +68,7 @@ public sealed class SecureFrontCounters
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"accepted {ConnectionsAccepted}, TLS failures {TlsHandshakeFailures}, authentications {TotalAuthentications}, " +
+        $"accepted {ConnectionsAccepted}, open {ConnectionsOpen}, TLS failures {TlsHandshakeFailures}, authentications {TotalAuthentications}, " +
         $"re-authentications {TotalReauthentications}, failed {FailedAuthentications}, expired closures {ExpiredSessionClosures}, " +
         $"illegal-request closures {IllegalRequestClosures}";
 }

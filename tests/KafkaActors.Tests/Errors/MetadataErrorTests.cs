@@ -104,6 +104,41 @@ public sealed class MetadataErrorTests(KafkaFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Blocking_metadata_waits_fail_fast_for_a_refused_topic_time_out_naming_a_missing_one_and_answer_a_new_one()
+    {
+        var refused = fixture.CreateTopic("wait-refused", 1);
+        fixture.Kafka.SetTopicError(refused, 29); // TOPIC_AUTHORIZATION_FAILED: not retriable
+        var missing = Topics.Unique("wait-missing");
+        var created = fixture.CreateTopic("wait-new", 3);
+        await using var producer = Producers.Strings(fixture.Bootstrap, ("allow.auto.create.topics", "false"), ("max.block.ms", "1500"));
+        try
+        {
+            // A wait answered with the route: the partitions and their leaders, and a blocking Send appends at once.
+            var partitions = producer.PartitionsFor(created);
+            Assert.Equal([0, 1, 2], partitions.Select(p => p.Partition));
+            Assert.All(partitions, p => Assert.True(p.Leader >= 0));
+            var sent = new TaskCompletionSource<Exception?>();
+            producer.Send(new ProducerRecord<string?, string?>(created, "k", "v"), (_, e) => sent.TrySetResult(e));
+            Assert.Null(await sent.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+
+            var clock = Stopwatch.StartNew();
+            var error = Assert.ThrowsAny<ApiException>(() => producer.PartitionsFor(refused));
+            Assert.Equal(29, (int)error.ErrorCode);
+            Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(1400), $"took {clock.Elapsed}: waited for max.block.ms?");
+
+            clock.Restart();
+            var timeout = Assert.Throws<KafkaTimeoutException>(() => producer.PartitionsFor(missing));
+            output.WriteLine(timeout.Message);
+            Assert.Contains($"Topic {missing} not present in metadata after 1500 ms.", timeout.Message);
+            Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(1400), TimeSpan.FromSeconds(4));
+        }
+        finally
+        {
+            fixture.Kafka.SetTopicError(refused, 0);
+        }
+    }
+
+    [Fact]
     public async Task Unreachable_bootstrap_faults_with_KafkaTimeoutException_mentioning_the_address()
     {
         await using var producer = Producers.Strings("127.0.0.1:1", ("max.block.ms", "1500"));

@@ -168,7 +168,7 @@ public sealed class SecureClusterTests
         {
             Brokers = 2,
             SecurityProtocol = ListenerSecurityProtocol.SaslSsl,
-            SessionLifetime = TimeSpan.FromSeconds(2),
+            SessionLifetime = TimeSpan.FromSeconds(3),
         });
         var topic = CreateTopic(kafka, "reauth");
         var properties = kafka.JavaClientProperties("alice", "OAUTHBEARER");
@@ -199,8 +199,8 @@ public sealed class SecureClusterTests
             await Task.WhenAll(metadata).WaitAsync(TimeSpan.FromSeconds(30));
         }
 
-        // 30 s with 2 s sessions: well over one re-authentication per connection per 2 s, none missed.
-        Assert.True(kafka.Counters.TotalReauthentications >= 20, $"only {kafka.Counters.TotalReauthentications} re-authentications");
+        // 30 s with 3 s sessions (re-authenticated at 85-95%, as Java does): about 11 per connection, one per broker; none missed.
+        Assert.True(kafka.Counters.TotalReauthentications >= 15, $"only {kafka.Counters.TotalReauthentications} re-authentications");
         Assert.Equal(0, kafka.Counters.ExpiredSessionClosures);
         Assert.Equal(0, kafka.Counters.FailedAuthentications);
         Verify(kafka.ConfluentClientConfig(), topic, sent, metadata.Select(t => t.Result).ToList());
