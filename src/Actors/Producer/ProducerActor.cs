@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using KafkaActors.Metadata;
 using KafkaActors.Network;
@@ -10,29 +9,33 @@ using static KafkaActors.Producer.ProducerActorMessages;
 namespace KafkaActors.Producer;
 
 /// <summary>
-/// The producer's root actor: a thin parent that validates, routes and supervises, holding no
-/// sockets and no record bytes (Akka.IO's TcpManager is the model). Its children are the
+/// The producer's root actor: a thin parent that owns its handlers, routes messages to them and supervises,
+/// holding no sockets and no record bytes (Akka.IO's TcpManager is the model). Its children are the
 /// <see cref="MetadataActor"/>, one <see cref="ConnectionActor"/> per broker, shared by produce and metadata
 /// (<see cref="BrokerConnections"/>, plus bootstrap ones until the brokers are known), and one
 /// <see cref="PartitionActor"/> per partition in use.
 ///
-/// It turns metadata into routes (partition accumulators + actors, published for senders to read
-/// without asking) and tells partition actors who leads them (ProducerActor.Routes.cs). Handler
-/// objects it owns do the rest: <see cref="SendQueues{TKey,TValue}"/> serves records told to it
-/// (<see cref="Produce{TKey,TValue}"/>) and facade records that must wait, in the order they arrive per
-/// topic, each queue's head asking the MetadataActor for its topic's route when it has none; waits for a route
-/// (<see cref="AwaitRoute"/>) are forwarded to the MetadataActor, which answers them;
-/// <see cref="ProducerIdManager{TKey,TValue}"/> obtains the idempotent producer id and epoch.
+/// Its handlers, composed as Akka.IO's TcpConnection composes its own: <see cref="TopicRoutes"/> turns metadata
+/// into routes and tells partition actors who leads them; <see cref="ToldRecords{TKey,TValue}"/> takes records told
+/// to it (<see cref="Produce{TKey,TValue}"/>) and tells their senders BufferFull and Ready;
+/// <see cref="SendQueues{TKey,TValue}"/> serves told records and facade records that must wait, in the order they
+/// arrive per topic, each queue's head asking the MetadataActor for its topic's route when it has none (waits for a
+/// route, <see cref="AwaitRoute"/>, are forwarded to the MetadataActor, which answers them);
+/// <see cref="ProducerIdManager{TKey,TValue}"/> obtains the idempotent producer id and epoch;
+/// <see cref="ProducerCloser{TKey,TValue}"/> drives <see cref="Close"/> through its phases.
 /// </summary>
-public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, ITopicRouting, IProducerIdHost
+public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProducerIdHost, IProducerCloseHost
 {
     private readonly ProducerRuntime<TKey, TValue> _runtime;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConnectionOptions _connectionOptions;
     private IActorRef _metadata = ActorRefs.Nobody;
     private BrokerConnections _connections = null!;
-    private PartitionContext _partitionContext = null!;
+    private TopicRoutes _routes = null!;
+    private SendQueues<TKey, TValue> _sendQueues = null!;
+    private ToldRecords<TKey, TValue> _toldRecords = null!;
     private ProducerIdManager<TKey, TValue> _producerIds = null!;
+    private ProducerCloser<TKey, TValue> _closer = null!;
 
     internal ProducerActor(ProducerRuntime<TKey, TValue> runtime)
     {
@@ -45,8 +48,6 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
     internal static Props Props(ProducerRuntime<TKey, TValue> runtime) =>
         FactoryProducer<ProducerActor<TKey, TValue>>.Props(() => new ProducerActor<TKey, TValue>(runtime)).WithDispatcher(ProducerDispatcher.Id);
 
-    private RecordAccumulator Accumulator => _runtime.Accumulator;
-
     protected override void PreStart()
     {
         var settings = _runtime.Settings;
@@ -55,9 +56,12 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
             settings.MaxBlockMs, settings.BootstrapServers);
         _connections = new BrokerConnections(Context, _connectionOptions, _runtime.Metrics);
         _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, metadataOptions), "metadata");
-        _partitionContext = new PartitionContext(Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
-        _sendQueues = new SendQueues<TKey, TValue>(_runtime, this, Self);
+        var partitionContext = new PartitionContext(_runtime.Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
         _producerIds = new ProducerIdManager<TKey, TValue>(_runtime, this, Self, Timers, _log);
+        _routes = new TopicRoutes(_runtime.Accumulator, Context, partitionContext, _metadata, _connections, _producerIds.ForNewPartition);
+        _sendQueues = new SendQueues<TKey, TValue>(_runtime, _routes, Self);
+        _toldRecords = new ToldRecords<TKey, TValue>(_runtime, _sendQueues, Context.System.DeadLetters);
+        _closer = new ProducerCloser<TKey, TValue>(_runtime, this, Context, Timers, _log);
     }
 
     protected override bool Receive(object message)
@@ -65,37 +69,43 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
         switch (message)
         {
             case ProducerRecord<TKey, TValue> record:
-                OnProduce(record, Sender, acknowledge: true, null);
+                _toldRecords.OnProduce(record, Sender, acknowledge: true, null);
                 return true;
             case Produce<TKey, TValue> produce:
-                OnProduce(produce.Record, Sender, produce.Acknowledge, produce.Correlation);
+                _toldRecords.OnProduce(produce.Record, Sender, produce.Acknowledge, produce.Correlation);
                 return true;
             case WaitingSend<TKey, TValue> send:
-                OnWaitingSend(send);
+                _sendQueues.Add(send);
+                _toldRecords.SignalReady();
                 return true;
             case KafkaActors.Flush:
                 _sendQueues.Flush(Sender);
                 return true;
             case AwaitRoute await:
-                OnAwaitRoute(await);
+                _routes.OnAwaitRoute(await, Sender);
                 return true;
             case DescribeTopic describe:
-                Sender.Tell(_snapshot.Topics.TryGetValue(describe.Topic, out var info) ? info.Partitions : Array.Empty<PartitionInfo>());
+                Sender.Tell(_routes.PartitionsFor(describe.Topic));
                 return true;
             case MetadataActor.ClusterUpdated updated:
-                OnCluster(updated.Snapshot);
+                _routes.OnCluster(updated.Snapshot);
+                _producerIds.OnCluster(updated.Snapshot);
+                ProcessPending();
                 return true;
             case MetadataActor.MetadataFailed failed:
-                OnMetadataFailed(failed.Cause);
+                _routes.OnMetadataFailed(failed.Cause);
+                // A failed authentication refuses at once the records that have no route yet.
+                if (failed.Cause is AuthenticationException) ProcessPending();
                 return true;
             case BrokerConnections.SendTo send:
-                _connections.OnSendTo(send, _snapshot);
+                _connections.OnSendTo(send, _routes.Snapshot);
                 return true;
             case BrokerConnections.ReleaseBootstrap:
                 _connections.OnReleaseBootstrap();
                 return true;
             case ConnectionActor.StateChanged state:
-                OnConnectionState(state);
+                // A lost broker may mean moved leaders: Java refreshes metadata on every disconnect.
+                if (!state.Ready) _routes.RequestMetadataUpdate();
                 return true;
             case ConnectionActor.Response { Token: InitProducerIdToken } response:
                 _producerIds.OnResponse(response);
@@ -111,41 +121,74 @@ public sealed partial class ProducerActor<TKey, TValue> : ActorBase, IWithTimers
                 return true;
             case MemoryGranted granted:
                 _sendQueues.OnMemoryGranted(granted);
-                SignalReady();
+                _toldRecords.SignalReady();
                 return true;
             case MemoryDenied denied:
                 _sendQueues.OnMemoryDenied(denied);
-                SignalReady();
+                _toldRecords.SignalReady();
                 return true;
             case RouteReady ready:
                 _sendQueues.OnRouteReady(ready);
-                SignalReady();
+                _toldRecords.SignalReady();
                 return true;
             case RouteDenied denied:
                 _sendQueues.OnRouteDenied(denied);
-                SignalReady();
+                _toldRecords.SignalReady();
                 return true;
             case Close close:
-                OnClose(close, Sender);
+                _closer.OnClose(close, Sender);
                 return true;
             case CloseFlushed:
-                OnCloseFlushed();
+                _closer.OnCloseFlushed();
                 return true;
             case Flushed:
-                OnCloseBarrierPassed(); // the close barrier (our own Flush) passed every queue
+                _closer.OnCloseBarrierPassed(); // the close barrier (our own Flush) passed every queue
                 return true;
             case Status.Failure:
                 return true; // the close barrier, failed by the abort: closing goes on without it
             case CloseTimerElapsed elapsed:
-                OnCloseTimer(elapsed.Phase);
+                _closer.OnCloseTimer(elapsed.Phase);
                 return true;
             case ConnectionActor.Closed:
-                OnConnectionClosed();
+                _closer.OnConnectionClosed();
                 return true;
             default:
                 return false;
         }
     }
+
+    /// <summary>Records waiting may go now (metadata, a failed authentication or a fatal error changed what they wait for).</summary>
+    private void ProcessPending()
+    {
+        _sendQueues.ProcessAll();
+        _toldRecords.SignalReady();
+    }
+
+    private void FailPending(Exception cause)
+    {
+        _sendQueues.FailAll(cause);
+        _toldRecords.SignalReady();
+    }
+
+    ClusterSnapshot IProducerIdHost.Snapshot => _routes.Snapshot;
+
+    IActorRef? IProducerIdHost.ConnectionTo(int nodeId) => _routes.ConnectionTo(nodeId);
+
+    void IProducerIdHost.RequestMetadataUpdate() => _routes.RequestMetadataUpdate();
+
+    void IProducerIdHost.TellPartitions(object message) => _routes.TellPartitions(message);
+
+    void IProducerIdHost.OnFatal() => ProcessPending();
+
+    void IProducerCloseHost.FlushSendQueues() => _sendQueues.Flush(Self);
+
+    void IProducerCloseHost.FailPending(Exception cause) => FailPending(cause);
+
+    void IProducerCloseHost.FailRouteWaiters(Exception cause) => _routes.FailRouteWaiters(cause);
+
+    void IProducerCloseHost.TellPartitions(object message) => _routes.TellPartitions(message);
+
+    int IProducerCloseHost.CloseConnections() => _connections.ShutdownAll(Self);
 
     /// <summary>
     /// A bug in one message must not restart this actor: a restart would drop the routes and connections

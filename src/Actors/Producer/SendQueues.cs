@@ -5,7 +5,7 @@ using static KafkaActors.Producer.ProducerActorMessages;
 
 namespace KafkaActors.Producer;
 
-/// <summary>What <see cref="SendQueues{TKey,TValue}"/> asks of the ProducerActor about topics and their metadata.</summary>
+/// <summary>What <see cref="SendQueues{TKey,TValue}"/> asks about topics and their metadata; the ProducerActor's <see cref="TopicRoutes"/> answers.</summary>
 internal interface ITopicRouting
 {
     /// <summary>Why a topic can never be routed now (authorization, invalid name, failed authentication), or null to keep waiting.</summary>

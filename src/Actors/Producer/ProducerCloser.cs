@@ -1,19 +1,40 @@
 using Akka.Actor;
 using Akka.Event;
+using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using KafkaActors.Partition;
 using static KafkaActors.Producer.ProducerActorMessages;
 
 namespace KafkaActors.Producer;
 
+/// <summary>What <see cref="ProducerCloser{TKey,TValue}"/> asks of the ProducerActor.</summary>
+internal interface IProducerCloseHost
+{
+    /// <summary>Queues a flush barrier behind every record waiting, answered to the ProducerActor with <see cref="Flushed"/>.</summary>
+    void FlushSendQueues();
+
+    /// <summary>Every record waiting for metadata or memory fails now.</summary>
+    void FailPending(Exception cause);
+
+    /// <summary>Every wait for a route (the MetadataActor's) fails now.</summary>
+    void FailRouteWaiters(Exception cause);
+
+    /// <summary>Tells every partition actor.</summary>
+    void TellPartitions(object message);
+
+    /// <summary>Closes every broker connection (FIN after its queued writes); returns how many will report <c>Closed</c>.</summary>
+    int CloseConnections();
+}
+
 /// <summary>
 /// Closing (Java's <c>KafkaProducer.close(timeout)</c>), driven by the <see cref="Close"/> message through
-/// <see cref="ClosePhase"/>s: Flushing (no new records; those accepted, queued here too, are sent) until the
-/// timeout, then Aborting (what is left fails with ProducerClosedException, in-flight batches included), then
-/// ClosingConnections, then the answer and the stop. Each phase is bounded, so Close returns within its
+/// <see cref="ClosePhase"/>s: Flushing (no new records; those accepted, queued in the send queues too, are sent)
+/// until the timeout, then Aborting (what is left fails with ProducerClosedException, in-flight batches included),
+/// then ClosingConnections, then the answer and the stop. Each phase is bounded, so Close returns within its
 /// timeout plus <see cref="AbortGrace"/> and <see cref="ConnectionCloseGrace"/> at most.
+/// A ProducerActor handler (its timers, and <paramref name="context"/> to stop it): owned by that actor, not thread-safe.
 /// </summary>
-public sealed partial class ProducerActor<TKey, TValue>
+internal sealed class ProducerCloser<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime, IProducerCloseHost host, IActorContext context, ITimerScheduler timers, ILoggingAdapter log)
 {
     private const string CloseTimer = "close";
 
@@ -30,25 +51,27 @@ public sealed partial class ProducerActor<TKey, TValue>
     private int _connectionsClosing;
     private bool _closingFlushStarted;
 
-    private void OnClose(Close close, IActorRef replyTo)
+    private RecordAccumulator Accumulator => runtime.Accumulator;
+
+    public void OnClose(Close close, IActorRef replyTo)
     {
         if (!replyTo.IsNobody()) _closeRequesters.Add(replyTo);
         if (_closePhase == ClosePhase.Closed) replyTo.Tell(Akka.Done.Instance);
         if (_closePhase != ClosePhase.Open) return;
 
         _closePhase = ClosePhase.Flushing;
-        _runtime.BeginClose(); // new records fail; the accepted ones, queued here too, still go out
+        runtime.BeginClose(); // new records fail; the accepted ones, queued in the send queues too, still go out
         var timeout = close.Timeout < TimeSpan.Zero ? TimeSpan.Zero : close.Timeout;
         _closeTimeoutMs = (long)timeout.TotalMilliseconds;
         _closeDeadlineMs = MonotonicClock.NowMs + _closeTimeoutMs;
-        Timers.StartSingleTimer(CloseTimer, new CloseTimerElapsed(ClosePhase.Flushing), timeout);
-        // A flush barrier behind every record queued here, answered to this actor (Flushed): once all are
+        timers.StartSingleTimer(CloseTimer, new CloseTimerElapsed(ClosePhase.Flushing), timeout);
+        // A flush barrier behind every record queued, answered to the ProducerActor (Flushed): once all are
         // appended, appends stop and the last flush begins.
-        _sendQueues.Flush(Self);
+        host.FlushSendQueues();
     }
 
     /// <summary>The close barrier passed every topic's queue: everything accepted is appended.</summary>
-    private void OnCloseBarrierPassed()
+    public void OnCloseBarrierPassed()
     {
         if (_closePhase == ClosePhase.Flushing && !_closingFlushStarted) BeginClosingFlush();
     }
@@ -57,16 +80,16 @@ public sealed partial class ProducerActor<TKey, TValue>
     {
         _closingFlushStarted = true;
         Accumulator.Close();
-        var self = Self;
+        var self = context.Self;
         Flusher.FlushAsync(Accumulator).ContinueWith(_ => self.Tell(CloseFlushed.Instance), TaskContinuationOptions.ExecuteSynchronously);
     }
 
-    private void OnCloseFlushed()
+    public void OnCloseFlushed()
     {
         if (_closePhase is ClosePhase.Flushing or ClosePhase.Aborting) CloseConnectionsNow();
     }
 
-    private void OnCloseTimer(ClosePhase phase)
+    public void OnCloseTimer(ClosePhase phase)
     {
         if (phase != _closePhase) return; // a phase that ended in time
         switch (phase)
@@ -75,7 +98,7 @@ public sealed partial class ProducerActor<TKey, TValue>
                 AbortRemaining();
                 break;
             case ClosePhase.Aborting:
-                _log.Warning("{0} batch(es) still incomplete {1} ms after the close abort; closing anyway", Accumulator.IncompleteCount, (long)AbortGrace.TotalMilliseconds);
+                log.Warning("{0} batch(es) still incomplete {1} ms after the close abort; closing anyway", Accumulator.IncompleteCount, (long)AbortGrace.TotalMilliseconds);
                 CloseConnectionsNow();
                 break;
             case ClosePhase.ClosingConnections:
@@ -89,14 +112,14 @@ public sealed partial class ProducerActor<TKey, TValue>
     {
         _closePhase = ClosePhase.Aborting;
         var cause = new ProducerClosedException($"Producer is closed forcefully: not acknowledged within the close timeout of {_closeTimeoutMs} ms.");
-        FailPending(cause);
-        FailRouteWaiters(cause);
+        host.FailPending(cause);
+        host.FailRouteWaiters(cause);
         Accumulator.Pool.Close();
         // Partition actors fail their batches, in flight too (their buffers are abandoned, not awaited), and stop.
-        foreach (var partition in _partitions.Values) partition.Actor.Tell(new PartitionActor.AbortBatches(cause));
+        host.TellPartitions(new PartitionActor.AbortBatches(cause));
         // The closing flush, if it began, completes now that its batches fail; else it begins (behind nothing now).
         if (!_closingFlushStarted) BeginClosingFlush();
-        Timers.StartSingleTimer(CloseTimer, new CloseTimerElapsed(ClosePhase.Aborting), AbortGrace);
+        timers.StartSingleTimer(CloseTimer, new CloseTimerElapsed(ClosePhase.Aborting), AbortGrace);
     }
 
     /// <summary>Every record has its outcome: close each broker connection, FIN after its queued writes.</summary>
@@ -104,17 +127,17 @@ public sealed partial class ProducerActor<TKey, TValue>
     {
         _closePhase = ClosePhase.ClosingConnections;
         Accumulator.Pool.Close();
-        _connectionsClosing = _connections.ShutdownAll(Self);
+        _connectionsClosing = host.CloseConnections();
         if (_connectionsClosing == 0)
         {
             FinishClose();
             return;
         }
         var left = Math.Max(_closeDeadlineMs - MonotonicClock.NowMs, (long)ConnectionCloseGrace.TotalMilliseconds);
-        Timers.StartSingleTimer(CloseTimer, new CloseTimerElapsed(ClosePhase.ClosingConnections), TimeSpan.FromMilliseconds(left));
+        timers.StartSingleTimer(CloseTimer, new CloseTimerElapsed(ClosePhase.ClosingConnections), TimeSpan.FromMilliseconds(left));
     }
 
-    private void OnConnectionClosed()
+    public void OnConnectionClosed()
     {
         if (_closePhase == ClosePhase.ClosingConnections && --_connectionsClosing == 0) FinishClose();
     }
@@ -122,12 +145,12 @@ public sealed partial class ProducerActor<TKey, TValue>
     private void FinishClose()
     {
         _closePhase = ClosePhase.Closed;
-        Timers.Cancel(CloseTimer);
+        timers.Cancel(CloseTimer);
         var stopped = new ProducerClosedException("The producer closed before the record was sent.");
-        FailPending(stopped);
-        FailRouteWaiters(stopped);
+        host.FailPending(stopped);
+        host.FailRouteWaiters(stopped);
         foreach (var requester in _closeRequesters) requester.Tell(Akka.Done.Instance);
         _closeRequesters.Clear();
-        Context.Stop(Self);
+        context.Stop(context.Self);
     }
 }

@@ -9,7 +9,19 @@ using static KafkaActors.Producer.ProducerActorMessages;
 
 namespace KafkaActors.Producer;
 
-public sealed partial class ProducerActor<TKey, TValue>
+/// <summary>
+/// The ProducerActor's handler for routes: it keeps the cluster view the MetadataActor last sent, the topics in
+/// use and the partitions sent to, turns metadata into routes (partition accumulators and actors, published for
+/// senders to read without asking) and tells partition actors who leads them. The partition actors are children
+/// of the ProducerActor (<paramref name="context"/>). Owned by that actor: not thread-safe.
+/// </summary>
+internal sealed class TopicRoutes(
+    RecordAccumulator accumulator,
+    IActorContext context,
+    PartitionContext partitionContext,
+    IActorRef metadata,
+    BrokerConnections connections,
+    Func<PartitionActor.ProducerIdChanged?> producerIdForNewPartition) : ITopicRouting
 {
     /// <summary>A partition this producer has sent to: its accumulator, actor and last known leader.</summary>
     private sealed record PartitionState(PartitionAccumulator Accumulator, IActorRef Actor)
@@ -21,63 +33,71 @@ public sealed partial class ProducerActor<TKey, TValue>
 
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = new();
     private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
-    private ClusterSnapshot _snapshot = ClusterSnapshot.Empty;
     private Exception? _lastMetadataError;
+
+    /// <summary>The cluster as the MetadataActor last described it.</summary>
+    public ClusterSnapshot Snapshot { get; private set; } = ClusterSnapshot.Empty;
 
     /// <summary>
     /// A wait for a topic's route: answered here when the route exists, else the topic comes into use (which may
     /// build its route from metadata we have, published to the MetadataActor first) and the MetadataActor answers.
     /// </summary>
-    private void OnAwaitRoute(AwaitRoute await)
+    public void OnAwaitRoute(AwaitRoute await, IActorRef sender)
     {
-        if (Accumulator.TryGetRoute(await.Topic, out var route))
+        if (accumulator.TryGetRoute(await.Topic, out var route))
         {
-            Sender.Tell(route);
+            sender.Tell(route);
             return;
         }
         UseTopic(await.Topic);
-        _metadata.Forward(await);
+        metadata.Tell(await, sender);
     }
 
+    /// <summary>The topic's partitions in the current metadata (none when it is unknown).</summary>
+    public IReadOnlyList<PartitionInfo> PartitionsFor(string topic) =>
+        Snapshot.Topics.TryGetValue(topic, out var info) ? info.Partitions : Array.Empty<PartitionInfo>();
+
     /// <summary>Starts fetching metadata for a topic, unless we already do (or already route it).</summary>
-    private void UseTopic(string topic)
+    public void UseTopic(string topic)
     {
         if (!_topics.Add(topic)) return;
-        if (_snapshot.TryGetUsableTopic(topic, out var info) && BuildRoute(info) is { } route) _metadata.Tell(new MetadataActor.RoutesPublished([route]));
-        _metadata.Tell(new MetadataActor.AddTopics([topic]));
+        if (Snapshot.TryGetUsableTopic(topic, out var info) && BuildRoute(info) is { } route) metadata.Tell(new MetadataActor.RoutesPublished([route]));
+        metadata.Tell(new MetadataActor.AddTopics([topic]));
     }
+
+    public Exception? RouteRefusal(string topic) => TopicFailure(topic) ?? AuthenticationFailure;
+
+    public Task<TopicRoute> AwaitRoute(string topic, long deadlineMs) =>
+        // The MetadataActor answers at the deadline itself (with the better message); the ask timeout is a backstop.
+        metadata.Ask<TopicRoute>(new AwaitRoute(topic, deadlineMs), TimeSpan.FromMilliseconds(Math.Max(0, deadlineMs - MonotonicClock.NowMs)) + TimeSpan.FromSeconds(1));
 
     /// <summary>A topic the broker refuses outright (authorization, invalid name): no point waiting for it.</summary>
     private Exception? TopicFailure(string topic) =>
-        _snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None && !info.Error.IsRetriable()
+        Snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None && !info.Error.IsRetriable()
             ? ErrorMapping.ToException(info.Error, $"Metadata for topic {topic}")
             : null;
 
     /// <summary>
     /// As Java's metadata fatal error: a failed authentication refuses records that have no route yet at once
     /// (the MetadataActor fails the waits it answers); records that have a route fail on their connection.
+    /// Kept until metadata arrives again; on a failed authentication the ProducerActor lets records waiting try again.
     /// </summary>
-    private void OnMetadataFailed(Exception cause)
-    {
-        _lastMetadataError = cause;
-        if (cause is AuthenticationException) ProcessPending();
-    }
+    public void OnMetadataFailed(Exception cause) => _lastMetadataError = cause;
 
     /// <summary>The authentication failure that ends waits for metadata, until metadata arrives again.</summary>
     private AuthenticationException? AuthenticationFailure => _lastMetadataError as AuthenticationException;
 
-    private void OnCluster(ClusterSnapshot snapshot)
+    /// <summary>New metadata: routes of the topics in use are built or updated, and published to the MetadataActor.</summary>
+    public void OnCluster(ClusterSnapshot snapshot)
     {
-        _snapshot = snapshot;
+        Snapshot = snapshot;
         _lastMetadataError = null;
         List<TopicRoute>? published = null;
         foreach (var topic in _topics)
             if (snapshot.TryGetUsableTopic(topic, out var info) && BuildRoute(info) is { } route)
                 (published ??= []).Add(route);
         // Behind the publication: the MetadataActor answers the waits for these routes now.
-        if (published is not null) _metadata.Tell(new MetadataActor.RoutesPublished(published));
-        _producerIds.OnCluster(snapshot);
-        ProcessPending();
+        if (published is not null) metadata.Tell(new MetadataActor.RoutesPublished(published));
     }
 
     /// <summary>Creates what a topic's new partitions need, tells moved partitions their leader, publishes the route (returned when new or changed).</summary>
@@ -85,18 +105,18 @@ public sealed partial class ProducerActor<TKey, TValue>
     {
         var accumulators = new PartitionAccumulator[info.Partitions.Count];
         var available = new List<int>(info.Partitions.Count);
-        var changed = !Accumulator.TryGetRoute(info.Name, out var current) || current.PartitionCount != accumulators.Length;
+        var changed = !accumulator.TryGetRoute(info.Name, out var current) || current.PartitionCount != accumulators.Length;
         foreach (var p in info.Partitions)
         {
             var tp = new TopicPartition(info.Name, p.Partition);
             if (!_partitions.TryGetValue(tp, out var state))
             {
-                var accumulator = new PartitionAccumulator(tp, Accumulator);
-                var actor = Context.ActorOf(PartitionActor.Props(accumulator, _partitionContext), $"partition-{tp.Topic}-{tp.Partition}");
-                accumulator.Actor = actor;
-                _partitions[tp] = state = new PartitionState(accumulator, actor);
+                var partitionAccumulator = new PartitionAccumulator(tp, accumulator);
+                var actor = context.ActorOf(PartitionActor.Props(partitionAccumulator, partitionContext), $"partition-{tp.Topic}-{tp.Partition}");
+                partitionAccumulator.Actor = actor;
+                _partitions[tp] = state = new PartitionState(partitionAccumulator, actor);
                 changed = true;
-                if (_producerIds.ForNewPartition() is { } producerId) actor.Tell(producerId);
+                if (producerIdForNewPartition() is { } producerId) actor.Tell(producerId);
             }
             accumulators[p.Partition] = state.Accumulator;
             if (p.Leader >= 0) available.Add(p.Partition);
@@ -114,32 +134,21 @@ public sealed partial class ProducerActor<TKey, TValue>
 
         if (!changed) return null;
         var route = new TopicRoute(info.Name, accumulators, available.ToArray());
-        Accumulator.PublishRoute(route);
+        accumulator.PublishRoute(route);
         return route;
     }
 
     /// <summary>The shared connection to a broker (see <see cref="BrokerConnections"/>).</summary>
-    private IActorRef? ConnectionTo(int nodeId) => _connections.To(nodeId, _snapshot);
+    public IActorRef? ConnectionTo(int nodeId) => connections.To(nodeId, Snapshot);
 
-    private void OnConnectionState(ConnectionActor.StateChanged state)
-    {
-        // A lost broker may mean moved leaders: Java refreshes metadata on every disconnect.
-        if (!state.Ready) _metadata.Tell(MetadataActor.RequestUpdate.Instance);
-    }
-
-    /// <summary>Closing: every wait for a route (the MetadataActor's) fails now.</summary>
-    private void FailRouteWaiters(Exception cause) => _metadata.Tell(new MetadataActor.FailWaiters(cause));
-
-    ClusterSnapshot IProducerIdHost.Snapshot => _snapshot;
-
-    IActorRef? IProducerIdHost.ConnectionTo(int nodeId) => ConnectionTo(nodeId);
-
-    void IProducerIdHost.RequestMetadataUpdate() => _metadata.Tell(MetadataActor.RequestUpdate.Instance);
-
-    void IProducerIdHost.TellPartitions(object message)
+    /// <summary>Tells every partition actor.</summary>
+    public void TellPartitions(object message)
     {
         foreach (var partition in _partitions.Values) partition.Actor.Tell(message);
     }
 
-    void IProducerIdHost.OnFatal() => ProcessPending();
+    public void RequestMetadataUpdate() => metadata.Tell(MetadataActor.RequestUpdate.Instance);
+
+    /// <summary>Closing: every wait for a route (the MetadataActor's) fails now.</summary>
+    public void FailRouteWaiters(Exception cause) => metadata.Tell(new MetadataActor.FailWaiters(cause));
 }

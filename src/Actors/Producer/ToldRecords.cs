@@ -1,0 +1,46 @@
+using Akka.Actor;
+using KafkaActors.Accumulator;
+using KafkaActors.Errors;
+
+namespace KafkaActors.Producer;
+
+/// <summary>
+/// The ProducerActor's handler for records told to it (<see cref="ProducerRecord{TKey,TValue}"/> or
+/// <see cref="Produce{TKey,TValue}"/>): each goes through the interceptors into the <see cref="SendQueues{TKey,TValue}"/>,
+/// and senders are told <see cref="BufferFull"/> when many records wait, then <see cref="Ready"/> once few do.
+/// Owned by that actor: not thread-safe.
+/// </summary>
+internal sealed class ToldRecords<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime, SendQueues<TKey, TValue> sendQueues, IActorRef deadLetters)
+{
+    private readonly HashSet<IActorRef> _toldBufferFull = [];
+
+    public void OnProduce(ProducerRecord<TKey, TValue> record, IActorRef sender, bool acknowledge, object? correlation)
+    {
+        var known = sender is not null && !sender.IsNobody() && !sender.Equals(deadLetters);
+        var completion = acknowledge && known ? new ActorDelivery(sender!, correlation) : null;
+        if (record is null)
+        {
+            completion?.OnCompletion(new RecordMetadata("", -1, RecordMetadata.UnknownOffset, -1, -1, -1), new ArgumentNullException(nameof(record)));
+            return;
+        }
+        var intercepted = runtime.Interceptors.OnSend(record);
+        if (runtime.IsClosing)
+        {
+            runtime.Pipeline.FailUnbatched(intercepted, intercepted.Partition ?? -1, completion,
+                new ProducerClosedException("Cannot perform operation after producer has been closed."));
+            return;
+        }
+        sendQueues.Add(new WaitingSend<TKey, TValue>(intercepted, completion, MonotonicClock.NowMs + runtime.Settings.MaxBlockMs, fromFacade: false));
+        if (known && sendQueues.Count >= runtime.Settings.TellBufferFullThreshold && _toldBufferFull.Add(sender!))
+            sender!.Tell(BufferFull.Instance);
+        SignalReady();
+    }
+
+    /// <summary>The end of BufferFull episodes once few told records wait: called after anything that may shrink the send queues.</summary>
+    public void SignalReady()
+    {
+        if (_toldBufferFull.Count == 0 || sendQueues.Count > runtime.Settings.TellReadyThreshold) return;
+        foreach (var sender in _toldBufferFull) sender.Tell(Ready.Instance);
+        _toldBufferFull.Clear();
+    }
+}
