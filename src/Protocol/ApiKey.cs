@@ -12,6 +12,8 @@ public enum ApiKey : short
     ApiVersions = 18,
     InitProducerId = 22,
     AddPartitionsToTxn = 24,
+    AddOffsetsToTxn = 25,
     EndTxn = 26,
+    TxnOffsetCommit = 28,
     SaslAuthenticate = 36,
 }

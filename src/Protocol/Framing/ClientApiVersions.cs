@@ -28,6 +28,21 @@ public static class ClientApiVersions
     /// <summary>SaslAuthenticateRequest.json: 0-2, flexible 2+. v1 adds the session lifetime to the response (KIP-368).</summary>
     public static readonly ApiVersionRange SaslAuthenticate = new(0, 2);
 
+    /// <summary>FindCoordinatorRequest.json: 0-6, flexible 3+. v4 batches CoordinatorKeys; v5+ only adds errors/share groups.</summary>
+    public static readonly ApiVersionRange FindCoordinator = new(0, 4);
+
+    /// <summary>AddPartitionsToTxnRequest.json: 0-5, flexible 3+. v4+ is broker-to-broker (batched transactions); clients send at most v3.</summary>
+    public static readonly ApiVersionRange AddPartitionsToTxn = new(0, 3);
+
+    /// <summary>AddOffsetsToTxnRequest.json: flexible 3+. We send v0-3.</summary>
+    public static readonly ApiVersionRange AddOffsetsToTxn = new(0, 3);
+
+    /// <summary>TxnOffsetCommitRequest.json: flexible 3+. v2 adds the leader epoch, v3 the group member fields.</summary>
+    public static readonly ApiVersionRange TxnOffsetCommit = new(0, 3);
+
+    /// <summary>EndTxnRequest.json: flexible 3+. We send v0-3 (v5 answers with a new epoch, KIP-890).</summary>
+    public static readonly ApiVersionRange EndTxn = new(0, 3);
+
     public static ApiVersionRange For(ApiKey key) => key switch
     {
         ApiKey.SaslHandshake => SaslHandshake,
@@ -37,6 +52,11 @@ public static class ClientApiVersions
         ApiKey.Metadata => Metadata,
         ApiKey.Produce => Produce,
         ApiKey.InitProducerId => InitProducerId,
+        ApiKey.FindCoordinator => FindCoordinator,
+        ApiKey.AddPartitionsToTxn => AddPartitionsToTxn,
+        ApiKey.AddOffsetsToTxn => AddOffsetsToTxn,
+        ApiKey.TxnOffsetCommit => TxnOffsetCommit,
+        ApiKey.EndTxn => EndTxn,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "This client does not implement that API."),
     };
 
@@ -50,6 +70,11 @@ public static class ClientApiVersions
         ApiKey.ListOffsets => version >= 6,
         ApiKey.SaslHandshake => false,
         ApiKey.SaslAuthenticate => version >= 2,
+        ApiKey.FindCoordinator => version >= 3,
+        ApiKey.AddPartitionsToTxn => version >= 3,
+        ApiKey.AddOffsetsToTxn => version >= 3,
+        ApiKey.TxnOffsetCommit => version >= 3,
+        ApiKey.EndTxn => version >= 3,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "Unknown flexibility for that API."),
     };
 
