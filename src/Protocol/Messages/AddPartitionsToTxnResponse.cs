@@ -37,6 +37,8 @@ public sealed record AddPartitionsToTxnResponse(int ThrottleTimeMs, IReadOnlyLis
     }
 }
 
+/// <summary>The per-partition results for one topic of an <see cref="AddPartitionsToTxnResponse"/>.</summary>
 public sealed record AddPartitionsToTxnTopicResult(string Name, IReadOnlyList<AddPartitionsToTxnPartitionResult> Partitions);
 
+/// <summary>One partition's error code in an <see cref="AddPartitionsToTxnResponse"/>.</summary>
 public sealed record AddPartitionsToTxnPartitionResult(int PartitionIndex, ErrorCode ErrorCode);

@@ -52,6 +52,7 @@ public sealed record TxnOffsetCommitRequest(
     }
 }
 
+/// <summary>A topic and the offsets of its partitions to commit in the transaction.</summary>
 public sealed record TxnOffsetCommitTopic(string Name, IReadOnlyList<TxnOffsetCommitPartition> Partitions);
 
 /// <summary>An offset to commit: the next offset the consumer will read, as Java's OffsetAndMetadata.</summary>

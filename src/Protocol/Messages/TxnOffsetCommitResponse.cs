@@ -34,6 +34,8 @@ public sealed record TxnOffsetCommitResponse(int ThrottleTimeMs, IReadOnlyList<T
     }
 }
 
+/// <summary>The per-partition results for one topic of a <see cref="TxnOffsetCommitResponse"/>.</summary>
 public sealed record TxnOffsetCommitTopicResult(string Name, IReadOnlyList<TxnOffsetCommitPartitionResult> Partitions);
 
+/// <summary>One partition's error code in a <see cref="TxnOffsetCommitResponse"/>.</summary>
 public sealed record TxnOffsetCommitPartitionResult(int PartitionIndex, ErrorCode ErrorCode);
