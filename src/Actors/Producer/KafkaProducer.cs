@@ -264,10 +264,12 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
     private async Task CloseOnce(TimeSpan timeout)
     {
         _runtime.BeginClose(); // new sends fail from now on; the actor sends what was accepted
+        var answered = false;
         try
         {
             // The actor bounds each phase itself; the ask's timeout is only a backstop should it be gone.
             await Actor.Ask<Done>(new ProducerActorMessages.Close(timeout), timeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            answered = true;
         }
         catch (Exception)
         {
@@ -275,9 +277,11 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         }
         try
         {
-            await Actor.GracefulStop(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            // Having answered, it is stopping itself; while its ActorSystem shuts down too the Terminated may never
+            // come, so wait only briefly for it then.
+            await Actor.GracefulStop(answered ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
-        catch (TaskCanceledException)
+        catch (Exception e) when (e is TaskCanceledException or AskTimeoutException)
         {
             // stopping anyway
         }
