@@ -144,8 +144,9 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     /// <summary>Java's message, plus what we know about why.</summary>
     private KafkaTimeoutException MetadataTimeout(string topic)
     {
-        var why = _snapshot.Brokers.Count == 0 && _lastError is not null
-            ? $" No broker answered (bootstrap.servers = {string.Join(",", _options.BootstrapServers)}): {_lastError.Message}"
+        // With no broker known, say where we looked, whether or not an attempt has failed yet.
+        var why = _snapshot.Brokers.Count == 0
+            ? $" No broker answered (bootstrap.servers = {string.Join(",", _options.BootstrapServers)}){(_lastError is null ? "." : $": {_lastError.Message}")}"
             : _snapshot.Topics.TryGetValue(topic, out var info) && info.Error != ErrorCode.None
                 ? $" The broker reports {info.Error.KafkaName()} for it."
                 : "";

@@ -78,8 +78,8 @@ public sealed class SecureKafkaSaslTests
         await using var kafka = SecureEmbeddedKafka.Start(new SecureKafkaOptions
         {
             SecurityProtocol = ListenerSecurityProtocol.SaslSsl,
-            // 3 s: clients re-authenticate at 85-95% of it, and a 2 s session leaves a loaded machine too little margin.
-            SessionLifetime = TimeSpan.FromSeconds(3),
+            // 4 s: clients re-authenticate at 85-95% of it, and a shorter session leaves a loaded machine too little margin.
+            SessionLifetime = TimeSpan.FromSeconds(4),
         });
         var topic = TestClients.Topic("reauth");
         kafka.Cluster.CreateTopic(topic, partitions: 1);

@@ -168,7 +168,8 @@ public sealed class SecureClusterTests
         {
             Brokers = 2,
             SecurityProtocol = ListenerSecurityProtocol.SaslSsl,
-            SessionLifetime = TimeSpan.FromSeconds(3),
+            // Re-authentication comes at 85-95% of it (as Java's): 6 s leaves a loaded machine 300-900 ms of margin.
+            SessionLifetime = TimeSpan.FromSeconds(6),
         });
         var topic = CreateTopic(kafka, "reauth");
         var properties = kafka.JavaClientProperties("alice", "OAUTHBEARER");
@@ -199,8 +200,8 @@ public sealed class SecureClusterTests
             await Task.WhenAll(metadata).WaitAsync(TimeSpan.FromSeconds(30));
         }
 
-        // 30 s with 3 s sessions (re-authenticated at 85-95%, as Java does): about 11 per connection, one per broker; none missed.
-        Assert.True(kafka.Counters.TotalReauthentications >= 15, $"only {kafka.Counters.TotalReauthentications} re-authentications");
+        // 30 s with 6 s sessions: about 5 per connection, one per broker; none missed.
+        Assert.True(kafka.Counters.TotalReauthentications >= 8, $"only {kafka.Counters.TotalReauthentications} re-authentications");
         Assert.Equal(0, kafka.Counters.ExpiredSessionClosures);
         Assert.Equal(0, kafka.Counters.FailedAuthentications);
         Verify(kafka.ConfluentClientConfig(), topic, sent, metadata.Select(t => t.Result).ToList());
