@@ -59,7 +59,8 @@ public sealed class SecureKafkaTlsTests
         Assert.Contains("ENCRYPTED PRIVATE KEY", File.ReadAllText(kafka.Certificates.ClientKeyPem));
 
         await SecureClients.ProduceAndVerifyAsync(kafka, config, topic, 50);
-        Assert.Equal(0, kafka.Counters.TlsHandshakeFailures);
+        // librdkafka may drop a connection mid-handshake (a bootstrap one, once it knows the brokers): count from here.
+        var failuresBefore = kafka.Counters.TlsHandshakeFailures;
 
         // The same client without its certificate: the front refuses the handshake.
         var noCertificate = kafka.ConfluentClientConfig();
@@ -72,7 +73,7 @@ public sealed class SecureKafkaTlsTests
         var error = await SecureClients.WaitForErrorAsync(errors, e => e.Code is ErrorCode.Local_Ssl or ErrorCode.Local_Transport or ErrorCode.Local_AllBrokersDown, ErrorTimeout);
         Assert.NotNull(error);
         await Assert.ThrowsAsync<ProduceException<byte[]?, byte[]?>>(() => delivery);
-        Assert.True(kafka.Counters.TlsHandshakeFailures >= 1, kafka.Counters.ToString());
+        Assert.True(kafka.Counters.TlsHandshakeFailures > failuresBefore, kafka.Counters.ToString());
     }
 
     [Theory]
