@@ -55,18 +55,11 @@ public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Par
                     message = reader.ReadString(flexible);
                 }
                 int leaderId = -1, leaderEpoch = -1;
-                if (flexible)
+                if (flexible && reader.ReadTaggedField(0, out var currentLeader) && version >= 10)
                 {
-                    var tags = reader.ReadUnsignedVarint();
-                    for (var i = 0; i < tags; i++)
-                    {
-                        var tag = reader.ReadUnsignedVarint();
-                        var field = reader.ReadRaw(checked((int)reader.ReadUnsignedVarint()));
-                        if (tag != 0 || version < 10) continue;
-                        var leader = new ProtocolReader(field); // CurrentLeader: LeaderIdAndEpoch
-                        leaderId = leader.ReadInt32();
-                        leaderEpoch = leader.ReadInt32();
-                    }
+                    var leader = new ProtocolReader(currentLeader); // CurrentLeader: LeaderIdAndEpoch
+                    leaderId = leader.ReadInt32();
+                    leaderEpoch = leader.ReadInt32();
                 }
                 results.Add(new PartitionProduceResponse(topic, index, error, baseOffset, appendTime, logStart, message, leaderId, leaderEpoch));
             }
@@ -74,26 +67,19 @@ public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Par
         }
         var throttle = reader.ReadInt32();
         List<ProduceNodeEndpoint>? endpoints = null;
-        if (flexible)
+        if (flexible && reader.ReadTaggedField(0, out var nodeEndpoints) && version >= 10)
         {
-            var tags = reader.ReadUnsignedVarint();
-            for (var i = 0; i < tags; i++)
+            var nodes = new ProtocolReader(nodeEndpoints); // NodeEndpoints
+            var count = nodes.ReadArrayLength(flexible: true);
+            endpoints = new List<ProduceNodeEndpoint>(Math.Max(0, count));
+            for (var n = 0; n < count; n++)
             {
-                var tag = reader.ReadUnsignedVarint();
-                var field = reader.ReadRaw(checked((int)reader.ReadUnsignedVarint()));
-                if (tag != 0 || version < 10) continue;
-                var nodes = new ProtocolReader(field); // NodeEndpoints
-                var count = nodes.ReadArrayLength(flexible: true);
-                endpoints = new List<ProduceNodeEndpoint>(Math.Max(0, count));
-                for (var n = 0; n < count; n++)
-                {
-                    var nodeId = nodes.ReadInt32();
-                    var host = nodes.ReadRequiredString(flexible: true);
-                    var port = nodes.ReadInt32();
-                    var rack = nodes.ReadCompactString();
-                    nodes.SkipTaggedFields();
-                    endpoints.Add(new ProduceNodeEndpoint(nodeId, host, port, rack));
-                }
+                var nodeId = nodes.ReadInt32();
+                var host = nodes.ReadRequiredString(flexible: true);
+                var port = nodes.ReadInt32();
+                var rack = nodes.ReadCompactString();
+                nodes.SkipTaggedFields();
+                endpoints.Add(new ProduceNodeEndpoint(nodeId, host, port, rack));
             }
         }
         return new ProduceResponse(results, throttle, endpoints);

@@ -114,6 +114,23 @@ public ref struct ProtocolReader
         }
     }
 
+    /// <summary>Reads a tagged-field section, keeping the bytes of tag <paramref name="wanted"/> if present; others are skipped.</summary>
+    public bool ReadTaggedField(uint wanted, out ReadOnlySpan<byte> field)
+    {
+        field = default;
+        var found = false;
+        var count = ReadUnsignedVarint();
+        for (var i = 0; i < count; i++)
+        {
+            var tag = ReadUnsignedVarint();
+            var bytes = Take(ReadUnsignedLength());
+            if (tag != wanted) continue;
+            field = bytes;
+            found = true;
+        }
+        return found;
+    }
+
     public ReadOnlySpan<byte> ReadRaw(int count) => Take(count);
 
     public void Skip(int count) => Take(count);
