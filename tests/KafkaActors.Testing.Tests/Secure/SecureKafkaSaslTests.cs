@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Text;
 using Confluent.Kafka;
@@ -153,7 +154,8 @@ public sealed class SecureKafkaSaslTests
     [Fact]
     public async Task A_session_that_is_not_reauthenticated_is_closed_on_its_next_request_and_a_reauthentication_resets_it()
     {
-        var lifetime = TimeSpan.FromMilliseconds(1500);
+        // Long enough that a loaded machine's delays stay inside the margins below (each about half a lifetime).
+        var lifetime = TimeSpan.FromSeconds(4);
         await using var kafka = SecureEmbeddedKafka.Start(new SecureKafkaOptions
         {
             SecurityProtocol = ListenerSecurityProtocol.SaslPlaintext,
@@ -161,19 +163,25 @@ public sealed class SecureKafkaSaslTests
         });
 
         using var expiring = KafkaWireClient.Connect(kafka.BootstrapServers);
+        var clock = Stopwatch.StartNew();
         var answer = AuthenticatePlain(expiring, "alice", "alice-secret", version: 1);
         Assert.Equal(WireError.None, answer.ErrorCode);
-        Assert.Equal(1500, answer.SessionLifetimeMs);
+        Assert.Equal((int)lifetime.TotalMilliseconds, answer.SessionLifetimeMs);
+        var expiringEndsBy = clock.Elapsed + lifetime; // its session began before the answer arrived
         using var renewed = KafkaWireClient.Connect(kafka.BootstrapServers);
         Assert.Equal(WireError.None, AuthenticatePlain(renewed, "alice", "alice-secret", version: 2).ErrorCode);
         Metadata(expiring);
 
-        await Task.Delay(lifetime * 0.6);
-        // Re-authentication on the same connection: SaslHandshake and SaslAuthenticate again.
+        await Task.Delay(lifetime * 0.5);
+        // Re-authentication on the same connection: SaslHandshake and SaslAuthenticate again, before its session ends.
+        Assert.True(clock.Elapsed < lifetime, $"re-authenticating at {clock.Elapsed}, after the session ended");
+        var renewedEndsAfter = clock.Elapsed + lifetime; // its new session begins after this request is sent
         Assert.Equal(WireError.None, AuthenticatePlain(renewed, "alice", "alice-secret", version: 2).ErrorCode);
-        await Task.Delay(lifetime * 0.6);
+        var untilExpired = expiringEndsBy + TimeSpan.FromMilliseconds(200) - clock.Elapsed;
+        if (untilExpired > TimeSpan.Zero) await Task.Delay(untilExpired);
 
-        // 1.8 s after the first authentication: the renewed session is alive, the other one is not.
+        // Past the first session's end: the renewed session is alive, the other one is not.
+        Assert.True(clock.Elapsed < renewedEndsAfter, $"checking at {clock.Elapsed}, after the renewed session ended");
         Metadata(renewed);
         expiring.SendOnly(new MetadataRequest([], false), 1);
         Assert.True(expiring.WaitForClose(TimeSpan.FromSeconds(5)));
