@@ -179,7 +179,7 @@ internal sealed class ProducerBatch
         ProducerId = producerId;
         ProducerEpoch = producerEpoch;
         BaseSequence = baseSequence;
-        RecordBatchHeader.Write(Payload.AsSpan(), _compression, false, _builder.RecordCount, _builder.BaseTimestamp,
+        RecordBatchHeader.Write(Payload.AsSpan(), _compression, _owner.Settings.IsTransactional, _builder.RecordCount, _builder.BaseTimestamp,
             _builder.MaxTimestamp, producerId, producerEpoch, baseSequence);
         _headerWritten = true;
     }

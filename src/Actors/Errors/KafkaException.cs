@@ -132,3 +132,32 @@ public sealed class SslAuthenticationException : AuthenticationException
 {
     public SslAuthenticationException(string message, Exception? inner = null) : base(message, inner) { }
 }
+
+/// <summary>
+/// A transactional method called in a state that does not allow it (Java's <c>IllegalStateException</c> from the
+/// TransactionManager): a send outside a transaction, a commit twice, a begin before InitTransactions. The message
+/// names the state; <see cref="State"/> is it. Also thrown while the transaction has failed and must be aborted
+/// (state AbortableError) or the producer cannot continue (FatalError): then the inner exception is the cause.
+/// </summary>
+public sealed class TransactionStateException : KafkaException
+{
+    public TransactionStateException(Transactions.TransactionState state, string message, Exception? inner = null) : base(message, inner) => State = state;
+
+    /// <summary>The producer's transaction state when the call was refused.</summary>
+    public Transactions.TransactionState State { get; }
+}
+
+/// <summary>The record's transaction was aborted before the record was sent (Java's <c>TransactionAbortedException</c>).</summary>
+public sealed class TransactionAbortedException : KafkaException
+{
+    public TransactionAbortedException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>
+/// Another producer with the same transactional.id has taken over (PRODUCER_FENCED, or INVALID_PRODUCER_EPOCH on a
+/// transactional request): this producer can only be closed (Java's <c>ProducerFencedException</c>).
+/// </summary>
+public sealed class ProducerFencedException : ApiException
+{
+    public ProducerFencedException(ErrorCode errorCode, string message) : base(errorCode, message) { }
+}

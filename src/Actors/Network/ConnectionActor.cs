@@ -429,7 +429,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         }
         var partitions = new List<ProducePartitionData>(batches.Count);
         foreach (var p in batches) partitions.Add(PendingProduceQueue.ToPartitionData(p));
-        var request = new ProduceRequest(null, _options.Acks, _options.RequestTimeoutMs, partitions);
+        var request = new ProduceRequest(_options.TransactionalId, _options.Acks, _options.RequestTimeoutMs, partitions);
 
         var inFlight = new InFlightRequest(NextCorrelationId(), ApiKey.Produce, versions.Produce, MonotonicClock.NowMs, expectsResponse: _options.Acks != 0) { Batches = batches };
         var envelope = new PooledBufferWriter(128 + 32 * batches.Count);

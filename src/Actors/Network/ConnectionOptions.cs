@@ -19,7 +19,8 @@ internal sealed record ConnectionOptions(
     int SendBufferBytes,
     int ReceiveBufferBytes,
     TlsSettings? Tls = null,
-    SaslClientFactory? Sasl = null)
+    SaslClientFactory? Sasl = null,
+    string? TransactionalId = null)
 {
     public string SoftwareName => "kafka-actors";
     public string SoftwareVersion => typeof(ConnectionOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -39,5 +40,6 @@ internal sealed record ConnectionOptions(
         settings.SendBufferBytes,
         settings.ReceiveBufferBytes,
         settings.Tls,
-        SaslClientFactory.Create(settings));
+        SaslClientFactory.Create(settings),
+        settings.TransactionalId);
 }

@@ -45,6 +45,8 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     private long _expiryDue = long.MaxValue;
     private long _nextOrdinal; // the next batch to come from the appenders: sealed ones arrive in this order
     private Exception? _aborted;
+    private bool _addedToTransaction; // transactional: the coordinator has this partition in the open transaction
+    private bool _addRequested;
 
     public PartitionActor(PartitionAccumulator accumulator, PartitionContext context)
     {
@@ -98,6 +100,17 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 OnProducerId(pid);
                 Drain();
                 return true;
+            case AddedToTransaction:
+                _addedToTransaction = true;
+                Drain();
+                return true;
+            case TransactionEnded:
+                _addedToTransaction = false;
+                _addRequested = false;
+                return true;
+            case AbortUndrainedBatches abort:
+                AbortUndrained(abort.Cause);
+                return true;
             case AbortBatches abort:
                 // It stays until its parent stops: batches sealed meanwhile are still on their way here.
                 _aborted ??= abort.Cause;
@@ -145,6 +158,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         if (_inFlight.Count == 0) _sequencer.ApplyPendingReset(_retries);
         var blocked = _connection is null
                       || !_sequencer.CanSend
+                      || !InTransaction()
                       || now < _backoffUntil
                       || (_recovering && _inFlight.Count > 0);
         if (!blocked)
@@ -159,6 +173,21 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             }
         }
         ScheduleTimers(now, blocked);
+    }
+
+    /// <summary>
+    /// Transactional producers send a partition's batches only once the coordinator has added the partition to the
+    /// transaction; the first batch asks for it (while it lingers). Always true without transactions.
+    /// </summary>
+    private bool InTransaction()
+    {
+        if (!_context.Transactional || _addedToTransaction) return true;
+        if (!_addRequested && (_sealed.Count > 0 || _retries.Count > 0 || _accumulator.OpenCreatedMs() is not null))
+        {
+            _addRequested = true;
+            Context.Parent.Tell(new ProducerActorMessages.AddPartitionToTransaction(TopicPartition));
+        }
+        return false;
     }
 
     private ProducerBatch? TakeSealed() => _sealed.TryDequeue(out var batch) ? batch : null;
@@ -220,6 +249,9 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         var decision = result.Transport is AuthenticationException
             ? RetryDecision.FailAndBumpEpoch
             : _sequencer.Classify(batch, result.Error, result.Transport is not null, earlierPending);
+        // A transactional producer cannot bump its own epoch (the coordinator owns it): the batch fails, the
+        // transaction becomes abortable, and the abort bumps the epoch (KIP-360), as Java's TransactionManager does.
+        if (_context.Transactional && decision == RetryDecision.RetryAfterEpochBump) decision = RetryDecision.FailAndBumpEpoch;
         if (decision is RetryDecision.Retry or RetryDecision.RetryAfterEpochBump)
         {
             if (batch.Attempts <= _context.Retries && now - batch.CreatedMs < _context.DeliveryTimeoutMs)
@@ -238,7 +270,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             if (now - batch.CreatedMs >= _context.DeliveryTimeoutMs) error = Expired(batch, now, error);
             decision = RetryDecision.FailAndBumpEpoch; // out of attempts or time: its sequences leave a gap
         }
-        Fail(batch, error);
+        FailDelivery(batch, error);
         if (decision == RetryDecision.FailAndBumpEpoch && batch.BaseSequence >= 0) RequestEpochBump();
     }
 
@@ -272,6 +304,27 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         batch.Fail(error, _context.Interceptor, _onCallbackError);
     }
 
+    /// <summary>A batch the broker refused or that expired: in a transaction, the transaction can no longer commit.</summary>
+    private void FailDelivery(ProducerBatch batch, Exception error)
+    {
+        Fail(batch, error);
+        if (_context.Transactional) Context.Parent.Tell(new ProducerActorMessages.TransactionBatchFailed(error));
+    }
+
+    /// <summary>Java's abortUndrainedBatches: batches never sent fail; sent ones (retries included) keep their sequences and complete.</summary>
+    private void AbortUndrained(Exception cause)
+    {
+        while (TakeSealed() is { } batch) Fail(batch, cause);
+        if (TakeOpen(long.MaxValue, 0, true) is { } open) Fail(open, cause);
+        for (var i = _retries.Count - 1; i >= 0; i--)
+        {
+            if (_retries[i].BaseSequence >= 0) continue;
+            Fail(_retries[i], cause);
+            _retries.RemoveAt(i);
+        }
+        if (!_addedToTransaction) _addRequested = false; // nothing left to add it for
+    }
+
     // ---- expiry and shutdown ------------------------------------------------------------------
 
     /// <summary>Fails batches older than delivery.timeout.ms: queued ones, and in-flight ones (as Java's KIP-91).</summary>
@@ -284,15 +337,15 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             if (_retries[i].CreatedMs > createdBefore) continue;
             var batch = _retries[i];
             _retries.RemoveAt(i);
-            Fail(batch, Expired(batch, now, null));
+            FailDelivery(batch, Expired(batch, now, null));
         }
         while (_sealed.TryPeek(out var oldest) && oldest.CreatedMs <= createdBefore)
         {
             _sealed.Dequeue();
-            Fail(oldest, Expired(oldest, now, null));
+            FailDelivery(oldest, Expired(oldest, now, null));
         }
         if (_sealed.Count == 0 && _accumulator.OpenCreatedMs() <= createdBefore && TakeOpen(long.MaxValue, 0, true) is { } open)
-            Fail(open, Expired(open, now, null));
+            FailDelivery(open, Expired(open, now, null));
 
         // In flight too long: the outcome is reported now (the record may still have been written);
         // the batch stays counted in flight until its answer or request timeout frees the slot.
@@ -300,7 +353,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         foreach (var batch in _inFlight)
         {
             if (batch.IsDone || batch.CreatedMs > createdBefore) continue;
-            Fail(batch, Expired(batch, now, null));
+            FailDelivery(batch, Expired(batch, now, null));
             gap |= batch.BaseSequence >= 0;
         }
         if (gap) RequestEpochBump();

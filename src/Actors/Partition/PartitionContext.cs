@@ -17,6 +17,7 @@ internal sealed class PartitionContext(RecordAccumulator accumulator, ProducerMe
 
     private ProducerSettings Settings => Accumulator.Settings;
     public bool Idempotent => Settings.EnableIdempotence;
+    public bool Transactional => Settings.IsTransactional;
     public int MaxInFlight => Settings.MaxInFlightRequestsPerConnection;
     public long LingerMs => Settings.LingerMs;
     public CompressionType Compression => Settings.CompressionType;

@@ -27,6 +27,26 @@ internal sealed partial class PartitionActor
     /// <summary>From the ProducerActor: the idempotent producer's id and epoch, or why it could not get one.</summary>
     internal sealed record ProducerIdChanged(long ProducerId, short Epoch, Exception? Fatal) : INoSerializationVerificationNeeded;
 
+    /// <summary>From the ProducerActor's transaction manager: the partition is in the open transaction, its batches may go.</summary>
+    internal sealed class AddedToTransaction : INoSerializationVerificationNeeded
+    {
+        public static readonly AddedToTransaction Instance = new();
+        private AddedToTransaction() { }
+    }
+
+    /// <summary>From the transaction manager: the transaction ended; the next one's first batch must add the partition again.</summary>
+    internal sealed class TransactionEnded : INoSerializationVerificationNeeded
+    {
+        public static readonly TransactionEnded Instance = new();
+        private TransactionEnded() { }
+    }
+
+    /// <summary>
+    /// From the transaction manager, on abort or an abortable error: fail every batch never sent with <see cref="Cause"/>
+    /// (Java's abortUndrainedBatches); batches already sent keep their sequences and complete.
+    /// </summary>
+    internal sealed record AbortUndrainedBatches(Exception Cause) : INoSerializationVerificationNeeded;
+
     /// <summary>From the ProducerActor on close: fail every batch here, and every batch sealed later, with this error.</summary>
     internal sealed record AbortBatches(Exception Cause) : INoSerializationVerificationNeeded;
 

@@ -27,7 +27,7 @@ namespace KafkaActors;
 /// Behind it runs a <see cref="ProducerActor{TKey,TValue}"/> (exposed as <see cref="Actor"/>, so actors can
 /// Tell records to the same producer) in the given ActorSystem, or in one of its own.
 /// </summary>
-public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
+public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
 {
     private readonly ProducerRuntime<TKey, TValue> _runtime;
     private readonly ActorSystem _system;
@@ -139,7 +139,7 @@ public sealed class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDisposable
         var pipeline = _runtime.Pipeline;
         try
         {
-            pipeline.ThrowIfClosed();
+            pipeline.ThrowIfCannotSend();
             var topic = record.Topic;
             var behindWaiting = _runtime.WaitingSends.Any(topic);
             if (behindWaiting || !_runtime.Accumulator.TryGetRoute(topic, out var route))

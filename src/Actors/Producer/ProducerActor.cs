@@ -4,6 +4,7 @@ using KafkaActors.Errors;
 using KafkaActors.Metadata;
 using KafkaActors.Network;
 using KafkaActors.Partition;
+using KafkaActors.Transactions;
 using static KafkaActors.Producer.ProducerActorMessages;
 
 namespace KafkaActors.Producer;
@@ -22,10 +23,13 @@ namespace KafkaActors.Producer;
 /// arrive per topic, each queue's head asking the MetadataActor for its topic's route when it has none (waits for a
 /// route, <see cref="AwaitRoute"/>, are forwarded to the MetadataActor, which answers them);
 /// <see cref="ProducerIdManager{TKey,TValue}"/> obtains the idempotent producer id and epoch;
-/// <see cref="ProducerCloser{TKey,TValue}"/> drives <see cref="Close"/> through its phases.
+/// <see cref="ProducerCloser{TKey,TValue}"/> drives <see cref="Close"/> through its phases;
+/// <see cref="TransactionManager{TKey,TValue}"/> (with a transactional.id) runs transactions, and a Close with a
+/// transaction open aborts it first, as Java's producer does.
 /// </summary>
-public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProducerIdHost, IProducerCloseHost
+public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProducerIdHost, IProducerCloseHost, ITransactionHost
 {
+    private const string CloseAbortTimer = "close-abort";
     private readonly ProducerRuntime<TKey, TValue> _runtime;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConnectionOptions _connectionOptions;
@@ -36,6 +40,8 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
     private ToldRecords<TKey, TValue> _toldRecords = null!;
     private ProducerIdManager<TKey, TValue> _producerIds = null!;
     private ProducerCloser<TKey, TValue> _closer = null!;
+    private TransactionManager<TKey, TValue>? _transactions;
+    private CloseAfterAbort? _closeAfterAbort;
 
     internal ProducerActor(ProducerRuntime<TKey, TValue> runtime)
     {
@@ -62,6 +68,8 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
         _sendQueues = new SendQueues<TKey, TValue>(_runtime, _routes, Self);
         _toldRecords = new ToldRecords<TKey, TValue>(_runtime, _sendQueues, Context.System.DeadLetters);
         _closer = new ProducerCloser<TKey, TValue>(_runtime, this, Context, Timers, _log);
+        if (_runtime.Transactions is { } machine)
+            _transactions = new TransactionManager<TKey, TValue>(settings, machine, this, Self, Timers, _log);
     }
 
     protected override bool Receive(object message)
@@ -90,6 +98,7 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
             case MetadataActor.ClusterUpdated updated:
                 _routes.OnCluster(updated.Snapshot);
                 _producerIds.OnCluster(updated.Snapshot);
+                _transactions?.OnCluster();
                 ProcessPending();
                 return true;
             case MetadataActor.MetadataFailed failed:
@@ -112,6 +121,9 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
                 return true;
             case ConnectionActor.RequestFailed { Token: InitProducerIdToken } failed:
                 _producerIds.OnRequestFailed(failed.Cause);
+                return true;
+            case BumpEpoch bump when _transactions is not null:
+                _transactions.OnEpochBumpRequested(bump.ProducerId, bump.Epoch);
                 return true;
             case BumpEpoch bump:
                 _producerIds.OnBumpEpoch(bump);
@@ -136,7 +148,13 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
                 _toldRecords.SignalReady();
                 return true;
             case Close close:
-                _closer.OnClose(close, Sender);
+                OnClose(close);
+                return true;
+            case CloseAbortElapsed:
+                ContinueClose();
+                return true;
+            case TransactionAborted or TransactionCommitted or TransactionFailed when _closeAfterAbort is not null && Sender.Equals(Self):
+                ContinueClose();
                 return true;
             case CloseFlushed:
                 _closer.OnCloseFlushed();
@@ -153,8 +171,91 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
                 _closer.OnConnectionClosed();
                 return true;
             default:
+                return ReceiveTransactional(message);
+        }
+    }
+
+    private bool ReceiveTransactional(object message)
+    {
+        if (_transactions is not { } transactions)
+        {
+            if (message is not (InitTransactions or BeginTransaction or SendOffsetsToTransaction or CommitTransaction or AbortTransaction)) return false;
+            Sender.Tell(new TransactionFailed(new KafkaException("Transactional method invoked on a non-transactional producer: set transactional.id.")));
+            return true;
+        }
+        switch (message)
+        {
+            case InitTransactions:
+                transactions.OnInitTransactions(Sender);
+                return true;
+            case BeginTransaction:
+                transactions.OnBeginTransaction(Sender);
+                return true;
+            case SendOffsetsToTransaction offsets:
+                transactions.OnSendOffsets(offsets, Sender);
+                return true;
+            case CommitTransaction:
+                transactions.OnCommit(Sender);
+                return true;
+            case AbortTransaction:
+                transactions.OnAbort(Sender);
+                return true;
+            case AddPartitionToTransaction add:
+                transactions.OnAddPartition(add.Partition, Sender);
+                return true;
+            case TransactionBatchFailed failed:
+                transactions.OnBatchFailed(failed.Cause);
+                return true;
+            case TransactionManager<TKey, TValue>.TransactionFlushed flushed:
+                transactions.OnFlushed(flushed);
+                return true;
+            case TransactionManager<TKey, TValue>.TransactionRetryDue:
+                transactions.OnRetryDue();
+                return true;
+            case ConnectionActor.Response { Token: TransactionManager<TKey, TValue>.TransactionRequestToken } response:
+                transactions.OnResponse(response);
+                return true;
+            case ConnectionActor.RequestFailed { Token: TransactionManager<TKey, TValue>.TransactionRequestToken } failed:
+                transactions.OnRequestFailed(failed);
+                return true;
+            default:
                 return false;
         }
+    }
+
+    /// <summary>Close; with a transaction open, abort it first (bounded by the close timeout), then close.</summary>
+    private void OnClose(Close close)
+    {
+        if (_closeAfterAbort is { } pending)
+        {
+            pending.Requesters.Add(Sender);
+            return;
+        }
+        if (_transactions is { } transactions && !_runtime.IsClosing && transactions.AbortForClose(Self))
+        {
+            _runtime.BeginClose(); // new records fail at once
+            _closeAfterAbort = new CloseAfterAbort(MonotonicClock.NowMs + (long)Math.Max(0, close.Timeout.TotalMilliseconds), [Sender]);
+            Timers.StartSingleTimer(CloseAbortTimer, CloseAbortElapsed.Instance, close.Timeout < TimeSpan.Zero ? TimeSpan.Zero : close.Timeout);
+            return;
+        }
+        _closer.OnClose(close, Sender);
+    }
+
+    private void ContinueClose()
+    {
+        if (_closeAfterAbort is not { } pending) return;
+        _closeAfterAbort = null;
+        Timers.Cancel(CloseAbortTimer);
+        var remaining = new Close(TimeSpan.FromMilliseconds(Math.Max(0, pending.DeadlineMs - MonotonicClock.NowMs)));
+        foreach (var requester in pending.Requesters) _closer.OnClose(remaining, requester);
+    }
+
+    /// <summary>A Close waiting for the open transaction's abort: when it must go on, and who asked.</summary>
+    private sealed record CloseAfterAbort(long DeadlineMs, List<IActorRef> Requesters);
+
+    private sealed class CloseAbortElapsed : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly CloseAbortElapsed Instance = new();
     }
 
     /// <summary>Records waiting may go now (metadata, a failed authentication or a fatal error changed what they wait for).</summary>
@@ -181,6 +282,22 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
     void IProducerIdHost.OnFatal() => ProcessPending();
 
     void IProducerCloseHost.FlushSendQueues() => _sendQueues.Flush(Self);
+
+    ClusterSnapshot ITransactionHost.Snapshot => _routes.Snapshot;
+
+    IActorRef? ITransactionHost.ConnectionTo(int nodeId) => _routes.ConnectionTo(nodeId);
+
+    void ITransactionHost.RequestMetadataUpdate() => _routes.RequestMetadataUpdate();
+
+    void ITransactionHost.TellPartitions(object message) => _routes.TellPartitions(message);
+
+    void ITransactionHost.FlushAll(object reply) => _sendQueues.Flush(Self, reply, survivesFailure: true);
+
+    void ITransactionHost.FailWaitingSends(Exception cause) => FailPending(cause);
+
+    void ITransactionHost.AdoptProducerId(long producerId, short epoch) => _producerIds.Adopt(producerId, epoch);
+
+    void ITransactionHost.Fatal(Exception error) => _producerIds.Fatal(error);
 
     void IProducerCloseHost.FailPending(Exception cause) => FailPending(cause);
 

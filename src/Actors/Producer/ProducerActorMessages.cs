@@ -51,6 +51,12 @@ internal static class ProducerActorMessages
     /// <summary>From a partition actor: move the idempotent producer past <see cref="Epoch"/> (sequence gap or lost broker state).</summary>
     public sealed record BumpEpoch(long ProducerId, short Epoch) : INoSerializationVerificationNeeded;
 
+    /// <summary>From a partition actor of a transactional producer: it has a batch to send; add its partition to the transaction first.</summary>
+    public sealed record AddPartitionToTransaction(TopicPartition Partition) : INoSerializationVerificationNeeded;
+
+    /// <summary>From a partition actor: a batch of the open transaction failed, so the transaction must be aborted.</summary>
+    public sealed record TransactionBatchFailed(Exception Cause) : INoSerializationVerificationNeeded;
+
     /// <summary>The memory the head of <see cref="Topic"/>'s queue waited for (request <see cref="RequestId"/>).</summary>
     public sealed record MemoryGranted(string Topic, long RequestId, byte[] Buffer) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 

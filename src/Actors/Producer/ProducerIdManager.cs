@@ -45,10 +45,10 @@ internal sealed class ProducerIdManager<TKey, TValue>(ProducerRuntime<TKey, TVal
         : runtime.FatalError is { } fatal ? new PartitionActor.ProducerIdChanged(-1, -1, fatal)
         : null;
 
-    /// <summary>Metadata arrived: the first brokers are there to ask.</summary>
+    /// <summary>Metadata arrived: the first brokers are there to ask (a transactional producer's id comes from InitTransactions instead).</summary>
     public void OnCluster(ClusterSnapshot snapshot)
     {
-        if (runtime.Settings.EnableIdempotence && _producerId < 0 && !_inFlight && snapshot.Brokers.Count > 0) SendInitProducerId();
+        if (runtime.Settings.EnableIdempotence && !runtime.Settings.IsTransactional && _producerId < 0 && !_inFlight && snapshot.Brokers.Count > 0) SendInitProducerId();
     }
 
     /// <summary>Asks any broker for a producer id (idempotent producers need no coordinator lookup).</summary>
@@ -114,6 +114,14 @@ internal sealed class ProducerIdManager<TKey, TValue>(ProducerRuntime<TKey, TVal
         host.TellPartitions(new PartitionActor.ProducerIdChanged(_producerId, _epoch, null));
     }
 
+    /// <summary>The transaction coordinator's producer id and epoch (InitTransactions, or an abort's epoch bump).</summary>
+    public void Adopt(long producerId, short epoch)
+    {
+        _producerId = producerId;
+        _epoch = epoch;
+        host.TellPartitions(new PartitionActor.ProducerIdChanged(_producerId, _epoch, null));
+    }
+
     private void Retry(Exception cause)
     {
         _failures++;
@@ -123,9 +131,9 @@ internal sealed class ProducerIdManager<TKey, TValue>(ProducerRuntime<TKey, TVal
     }
 
     /// <summary>The producer can never send: every waiting and future record fails with this error.</summary>
-    private void Fatal(Exception error)
+    public void Fatal(Exception error)
     {
-        log.Error(error, "The idempotent producer cannot start");
+        if (!runtime.Settings.IsTransactional) log.Error(error, "The idempotent producer cannot start");
         runtime.SetFatal(error);
         host.TellPartitions(new PartitionActor.ProducerIdChanged(-1, -1, error));
         host.OnFatal();

@@ -6,6 +6,7 @@ using KafkaActors.Metrics;
 using KafkaActors.Partitioning;
 using KafkaActors.Serialization;
 using KafkaActors.Settings;
+using KafkaActors.Transactions;
 
 namespace KafkaActors.Producer;
 
@@ -41,6 +42,7 @@ internal sealed class ProducerRuntime<TKey, TValue>
         Metrics = new ProducerMetrics(settings.MetricsSampleWindowMs, settings.MetricsNumSamples);
         Accumulator = new RecordAccumulator(settings, Metrics);
         Pipeline = new SendPipeline<TKey, TValue>(this);
+        Transactions = settings.TransactionalId is { } id ? new TransactionStateMachine(id) : null;
     }
 
     public ProducerSettings Settings { get; }
@@ -58,6 +60,9 @@ internal sealed class ProducerRuntime<TKey, TValue>
 
     /// <summary>Logs an exception thrown by a delivery callback; the other records are unaffected.</summary>
     public Action<Exception> OnCallbackError { get; }
+
+    /// <summary>The transaction state of a transactional producer (null without transactional.id).</summary>
+    public TransactionStateMachine? Transactions { get; }
 
     /// <summary>Facade records waiting in the ProducerActor, per topic: later facade sends to such a topic queue behind them.</summary>
     public WaitingSends WaitingSends { get; } = new();

@@ -47,6 +47,13 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         ThrowIfCannotAppend();
     }
 
+    /// <summary>Step 2 for a new record: closed, fatal, or (transactional producers) outside an open transaction.</summary>
+    public void ThrowIfCannotSend()
+    {
+        ThrowIfClosed();
+        runtime.Transactions?.EnsureSendAllowed();
+    }
+
     /// <summary>For records accepted before close began: only a closed accumulator (or a fatal error) stops them.</summary>
     public void ThrowIfCannotAppend()
     {

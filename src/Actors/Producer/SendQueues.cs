@@ -61,16 +61,20 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
         if (queue.Items.Count == 1) Process(queue);
     }
 
-    /// <summary>A Flush: answered once every record waiting now is appended or failed, and the accumulator then flushed.</summary>
-    public void Flush(IActorRef replyTo)
+    /// <summary>
+    /// A Flush: answered (with <see cref="Flushed"/>, or <paramref name="reply"/>) once every record waiting now is
+    /// appended or failed, and the accumulator then flushed. When the waiting records are failed instead (abort, stop),
+    /// a plain flush fails; one that <paramref name="survivesFailure"/> (a transaction's) still flushes and answers.
+    /// </summary>
+    public void Flush(IActorRef replyTo, object? reply = null, bool survivesFailure = false)
     {
         var waiting = _queues.Values.Where(q => q.Items.Count > 0).ToList();
+        var barrier = new FlushBarrier(replyTo, waiting.Count, reply ?? Flushed.Instance, survivesFailure);
         if (waiting.Count == 0)
         {
-            Flusher.FlushAsync(Accumulator).PipeTo(replyTo, success: () => Flushed.Instance);
+            Complete(barrier);
             return;
         }
-        var barrier = new FlushBarrier(replyTo, waiting.Count);
         foreach (var queue in waiting) queue.Items.Enqueue(WaitingSend<TKey, TValue>.MarkerOf(barrier));
     }
 
@@ -141,6 +145,12 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
         Process(queue);
     }
 
+    private void Complete(FlushBarrier barrier)
+    {
+        var reply = barrier.Reply;
+        Flusher.FlushAsync(Accumulator).PipeTo(barrier.ReplyTo, success: () => reply);
+    }
+
     /// <summary>Abort or stop: every waiting record fails with <paramref name="cause"/>, pending flushes too.</summary>
     public void FailAll(Exception cause)
     {
@@ -151,7 +161,12 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
                 var item = queue.Items.Peek();
                 if (item.IsMarker)
                 {
-                    if (item.Barrier!.Fail()) item.Barrier.ReplyTo.Tell(new Status.Failure(cause));
+                    var barrier = item.Barrier!;
+                    if (barrier.SurvivesFailure)
+                    {
+                        if (barrier.Passed()) Complete(barrier);
+                    }
+                    else if (barrier.Fail()) barrier.ReplyTo.Tell(new Status.Failure(cause));
                 }
                 else
                 {
@@ -176,7 +191,7 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
             if (head.IsMarker)
             {
                 Dequeue(queue);
-                if (head.Barrier!.Passed()) Flusher.FlushAsync(Accumulator).PipeTo(head.Barrier.ReplyTo, success: () => Flushed.Instance);
+                if (head.Barrier!.Passed()) Complete(head.Barrier);
                 continue;
             }
             if (!TrySend(queue, head)) return;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
+using KafkaActors.Transactions;
 
 namespace KafkaActors.Producer;
 
@@ -30,10 +31,26 @@ internal sealed class ToldRecords<TKey, TValue>(ProducerRuntime<TKey, TValue> ru
                 new ProducerClosedException("Cannot perform operation after producer has been closed."));
             return;
         }
+        if (runtime.Transactions is { } transactions && !IsInTransaction(transactions, intercepted, completion)) return;
         sendQueues.Add(new WaitingSend<TKey, TValue>(intercepted, completion, MonotonicClock.NowMs + runtime.Settings.MaxBlockMs, fromFacade: false));
         if (known && sendQueues.Count >= runtime.Settings.TellBufferFullThreshold && _toldBufferFull.Add(sender!))
             sender!.Tell(BufferFull.Instance);
         SignalReady();
+    }
+
+    /// <summary>A told record outside an open transaction fails with the TransactionStateException that says why.</summary>
+    private bool IsInTransaction(TransactionStateMachine transactions, ProducerRecord<TKey, TValue> record, IDeliveryCallback? completion)
+    {
+        try
+        {
+            transactions.EnsureSendAllowed();
+            return true;
+        }
+        catch (KafkaException e)
+        {
+            runtime.Pipeline.FailUnbatched(record, record.Partition ?? -1, completion, e);
+            return false;
+        }
     }
 
     /// <summary>The end of BufferFull episodes once few told records wait: called after anything that may shrink the send queues.</summary>

@@ -96,12 +96,18 @@ internal sealed class WaitingSend<TKey, TValue> : INoSerializationVerificationNe
 /// A Flush told to the ProducerActor while records wait there: it must first pass every topic queue that
 /// held records (a marker in each), then flush the accumulator. Owned by the actor; not thread-safe.
 /// </summary>
-internal sealed class FlushBarrier(IActorRef replyTo, int markers)
+internal sealed class FlushBarrier(IActorRef replyTo, int markers, object reply, bool survivesFailure)
 {
     private int _remaining = markers;
     private bool _failed;
 
     public IActorRef ReplyTo { get; } = replyTo;
+
+    /// <summary>What <see cref="ReplyTo"/> is told once the flush is done.</summary>
+    public object Reply { get; } = reply;
+
+    /// <summary>True for a transaction's flush: failed waiting records are done with too, so it goes on.</summary>
+    public bool SurvivesFailure { get; } = survivesFailure;
 
     /// <summary>A marker reached the head of its queue; true once all have.</summary>
     public bool Passed() => --_remaining == 0;

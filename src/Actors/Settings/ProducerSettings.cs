@@ -51,6 +51,12 @@ public sealed record ProducerSettings
     public bool AllowAutoCreateTopics { get; init; }
     public long MetadataMaxAgeMs { get; init; }
     public long MetadataMaxIdleMs { get; init; }
+    /// <summary>The transactional.id; null for a producer without transactions.</summary>
+    public string? TransactionalId { get; init; }
+
+    /// <summary>True when transactional.id is set: sends belong to transactions (Begin/Commit/Abort).</summary>
+    public bool IsTransactional => TransactionalId is not null;
+
     public int TransactionTimeoutMs { get; init; }
     public long MetricsSampleWindowMs { get; init; }
     public int MetricsNumSamples { get; init; }

@@ -61,8 +61,14 @@ internal static class ProducerSettingsReader
         var bufferMemory = r.Long(C.BufferMemory, min: 0);
         var compression = ParseCompression(r.String(C.CompressionType));
 
+        var transactionalId = r.String(C.TransactionalId);
+        var transactional = transactionalId.Length > 0;
         var idempotenceExplicit = explicitKeys.Contains(C.EnableIdempotence);
-        var idempotence = ResolveIdempotence(r.Bool(C.EnableIdempotence), idempotenceExplicit, acks, maxInFlight, retries);
+        var idempotenceRequested = r.Bool(C.EnableIdempotence);
+        // Java: a transactional producer is idempotent; turning idempotence off, or a setting that conflicts with it, is an error.
+        if (transactional && !idempotenceRequested)
+            throw new ConfigException(C.EnableIdempotence, false, $"cannot be false with a {C.TransactionalId}: transactions need the idempotent producer.");
+        var idempotence = ResolveIdempotence(idempotenceRequested, idempotenceExplicit || transactional, acks, maxInFlight, retries);
 
         // Java: an explicit delivery.timeout.ms below linger + request timeout is an error; the default is raised instead.
         if (deliveryTimeout < linger + requestTimeout)
@@ -81,9 +87,6 @@ internal static class ProducerSettingsReader
         if (tellReady >= tellFull)
             throw new ConfigException(C.TellReadyThreshold, tellReady, $"must be below {C.TellBufferFullThreshold} ({tellFull}).");
 
-        var transactionalId = r.String(C.TransactionalId);
-        if (transactionalId.Length > 0)
-            throw new ConfigException(C.TransactionalId, transactionalId, "transactions are not supported by KafkaActors yet; leave it empty.");
         var (securityProtocol, tls, sasl) = SecuritySettingsReader.Read(r, explicitKeys, tokenProvider);
 
         var settings = new ProducerSettings
@@ -122,7 +125,8 @@ internal static class ProducerSettingsReader
             AllowAutoCreateTopics = r.Bool(C.AllowAutoCreateTopics),
             MetadataMaxAgeMs = r.Long(C.MetadataMaxAgeMs, min: 0),
             MetadataMaxIdleMs = r.Long(C.MetadataMaxIdleMs, min: 5000),
-            TransactionTimeoutMs = r.Int(C.TransactionTimeoutMs, min: 0),
+            TransactionalId = transactional ? transactionalId : null,
+            TransactionTimeoutMs = r.Int(C.TransactionTimeoutMs, min: 1),
             MetricsSampleWindowMs = r.Long("metrics.sample.window.ms", min: 1),
             MetricsNumSamples = r.Int("metrics.num.samples", min: 1),
             TellBufferFullThreshold = tellFull,
@@ -172,7 +176,7 @@ internal static class ProducerSettingsReader
         }
         if (conflict is null) return true;
         // Java 3.x: idempotence left at its default is silently turned off by conflicting settings.
-        if (isExplicit) throw new ConfigException(key!, value, conflict + $" ({C.EnableIdempotence} is true)");
+        if (isExplicit) throw new ConfigException(key!, value, conflict + $" ({C.EnableIdempotence} is true, or {C.TransactionalId} is set)");
         return false;
     }
 

@@ -143,7 +143,7 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TOut> : GraphStageLo
         var partition = record.Partition ?? -1;
         try
         {
-            pipeline.ThrowIfClosed();
+            pipeline.ThrowIfCannotSend();
             if (!_runtime.Accumulator.TryGetRoute(record.Topic, out var route))
             {
                 TopicName.Validate(record.Topic);

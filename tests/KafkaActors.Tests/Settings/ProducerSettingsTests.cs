@@ -84,7 +84,6 @@ public sealed class ProducerSettingsTests
         { "bootstrap.servers", "no-port", "bootstrap.servers" },
         { "bootstrap.servers", "", "bootstrap.servers" },
         { "delivery.timeout.ms", "1000", "delivery.timeout.ms" },
-        { "transactional.id", "tx-1", "transactional.id" },
         { "security.protocol", "TLS", "security.protocol" },
     };
 
