@@ -283,14 +283,6 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
 
     void IProducerCloseHost.FlushSendQueues() => _sendQueues.Flush(Self);
 
-    ClusterSnapshot ITransactionHost.Snapshot => _routes.Snapshot;
-
-    IActorRef? ITransactionHost.ConnectionTo(int nodeId) => _routes.ConnectionTo(nodeId);
-
-    void ITransactionHost.RequestMetadataUpdate() => _routes.RequestMetadataUpdate();
-
-    void ITransactionHost.TellPartitions(object message) => _routes.TellPartitions(message);
-
     void ITransactionHost.FlushAll(object reply) => _sendQueues.Flush(Self, reply, survivesFailure: true);
 
     void ITransactionHost.FailWaitingSends(Exception cause) => FailPending(cause);

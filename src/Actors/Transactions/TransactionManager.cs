@@ -7,23 +7,14 @@ using KafkaActors.Partition;
 using KafkaActors.Protocol.Framing;
 using KafkaActors.Protocol.Errors;
 using KafkaActors.Protocol.Messages;
+using KafkaActors.Producer;
 using KafkaActors.Settings;
 
 namespace KafkaActors.Transactions;
 
-/// <summary>What <see cref="TransactionManager{TKey,TValue}"/> asks of the ProducerActor.</summary>
-internal interface ITransactionHost
+/// <summary>What <see cref="TransactionManager{TKey,TValue}"/> asks of the ProducerActor, beyond what the producer id needs.</summary>
+internal interface ITransactionHost : IProducerIdHost
 {
-    ClusterSnapshot Snapshot { get; }
-
-    /// <summary>The connection to a broker (null when its address is unknown).</summary>
-    IActorRef? ConnectionTo(int nodeId);
-
-    void RequestMetadataUpdate();
-
-    /// <summary>Tells every partition actor.</summary>
-    void TellPartitions(object message);
-
     /// <summary>Sends everything buffered or waiting now; <paramref name="reply"/> is told to the actor once every such record has its outcome.</summary>
     void FlushAll(object reply);
 
@@ -516,15 +507,7 @@ internal sealed class TransactionManager<TKey, TValue>(ProducerSettings settings
     {
         var request = _queue.First!.Value;
         _queue.RemoveFirst();
-        switch (request)
-        {
-            case AddOffsetsStep add:
-                add.ReplyTo.Tell(new TransactionFailed(error));
-                break;
-            case TxnOffsetCommitStep commit:
-                commit.ReplyTo.Tell(new TransactionFailed(error));
-                break;
-        }
+        FailCaller(request, error);
         EnterAbortableError(error);
     }
 
@@ -547,8 +530,7 @@ internal sealed class TransactionManager<TKey, TValue>(ProducerSettings settings
             var next = node.Next;
             if (node.Value is AddPartitionsStep or AddOffsetsStep or TxnOffsetCommitStep && !ReferenceEquals(node.Value, _inFlight))
             {
-                if (node.Value is AddOffsetsStep add) add.ReplyTo.Tell(new TransactionFailed(error));
-                if (node.Value is TxnOffsetCommitStep commit) commit.ReplyTo.Tell(new TransactionFailed(error));
+                FailCaller(node.Value, error);
                 _queue.Remove(node);
             }
             node = next;
@@ -588,15 +570,18 @@ internal sealed class TransactionManager<TKey, TValue>(ProducerSettings settings
     {
         log.Error(error, "Transactional.id {0} cannot go on", _transactionalId);
         machine.EnterFatalError(error);
-        foreach (var request in _queue)
-        {
-            if (request is AddOffsetsStep add) add.ReplyTo.Tell(new TransactionFailed(error));
-            if (request is TxnOffsetCommitStep commit) commit.ReplyTo.Tell(new TransactionFailed(error));
-        }
+        foreach (var request in _queue) FailCaller(request, error);
         _queue.Clear();
         _inFlight = null;
         FailWaiters(error);
         host.Fatal(error);
+    }
+
+    /// <summary>A SendOffsetsToTransaction's caller waits on its own step: it hears the error.</summary>
+    private static void FailCaller(TransactionRequest request, Exception error)
+    {
+        if (request is AddOffsetsStep add) add.ReplyTo.Tell(new TransactionFailed(error));
+        if (request is TxnOffsetCommitStep commit) commit.ReplyTo.Tell(new TransactionFailed(error));
     }
 
     private void ReplyWaiters(object reply)
