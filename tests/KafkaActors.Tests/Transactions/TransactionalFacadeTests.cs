@@ -1,6 +1,7 @@
 using System.Text;
 using KafkaActors.Errors;
 using KafkaActors.Testing;
+using KafkaActors.Testing.RawLog;
 using KafkaActors.Tests.Support;
 using KafkaActors.Transactions;
 using Xunit;
@@ -36,9 +37,11 @@ public sealed class TransactionalFacadeTests(KafkaFixture fixture, ITestOutputHe
         await producer.SendAsync(new ProducerRecord<string?, string?>(topic, "last", "c-last"));
         await producer.CommitTransactionAsync();
 
-        var read = fixture.ReadAll(topic);
+        // The mock's Fetch ignores isolation levels: what read_committed would see comes from the raw log's markers.
+        var read = RawLogReader.ReadCommitted(fixture.Bootstrap, topic, KafkaFixtureBase.ReadTimeout);
         output.WriteLine($"read {read.Count}");
         Assert.Equal(301, read.Count);
         Assert.DoesNotContain(read, r => Text(r.Value).StartsWith('a'));
+        Assert.Empty(LogSequenceChecker.FindViolations(RawLogReader.ReadLogs(fixture.Bootstrap, topic, KafkaFixtureBase.ReadTimeout)));
     }
 }
