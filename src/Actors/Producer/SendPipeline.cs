@@ -203,6 +203,9 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     /// </summary>
     public void FailUnbatched(ProducerRecord<TKey, TValue> record, int partition, object? completion, Exception error)
     {
+        // Java's doSend: a broker-side refusal of a record (timeout, too large, unknown topic) fails its transaction
+        // too, so the commit cannot silently leave it out.
+        if (error is ApiException && runtime.Transactions is { } transactions) transactions.TryEnterAbortableError(error);
         runtime.Metrics.RecordError(1);
         runtime.Interceptors.OnSendError(record, partition, error);
         DeliveryCompletion.Complete(completion, new RecordMetadata(record.Topic, partition, RecordMetadata.UnknownOffset, -1, -1, -1),
