@@ -32,22 +32,23 @@ public sealed class TransactionalPerfTestCommandTests : IDisposable
     {
         var topic = $"perf-tx-{Guid.NewGuid():N}";
         _kafka.CreateTopic(topic, 1, 1); // one partition: one COMMIT marker per transaction
-        // 10,000 records at 20,000/s take at least 0.5 s: several 100 ms transactions, more on a slow machine.
+        // 20,000 records at 10,000/s take at least 2 s: the throttler catches up after each blocking commit, so with
+        // 100 ms transactions that is several commits even if each took half a second on a loaded machine.
         var result = await CliProcess.Run(null, TimeSpan.FromSeconds(120),
-            "perf-test", "--topic", topic, "--num-records", "10000", "--record-size", "100", "--throughput", "20000",
+            "perf-test", "--topic", topic, "--num-records", "20000", "--record-size", "100", "--throughput", "10000",
             "--producer-props", $"bootstrap.servers={_kafka.BootstrapServers}",
             "--transactional-id", "perf-tx", "--transaction-duration-ms", "100");
 
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Equal("10000", FinalLine.Match(result.Out).Groups[1].Value);
+        Assert.Equal("20000", FinalLine.Match(result.Out).Groups[1].Value);
         var committed = KafkaReader.ReadAll(_kafka.BootstrapServers, topic, ReadTimeout, IsolationLevel.ReadCommitted);
-        Assert.Equal(10000, committed.Count);
+        Assert.Equal(20000, committed.Count);
         Assert.All(committed, r => Assert.Equal(100, r.Value!.Length));
 
         var log = RawLogReader.ReadLogs(_kafka.BootstrapServers, topic, ReadTimeout)[0];
-        Assert.Equal(10000, log.ReadCommitted().Count);
+        Assert.Equal(20000, log.ReadCommitted().Count);
         var markers = log.Batches.Where(b => b.IsControl).Select(b => b.ControlType).ToList();
-        Assert.True(markers.Count >= 3, $"{markers.Count} transactions in a run of at least 0.5 s with 100 ms transactions");
+        Assert.True(markers.Count >= 3, $"{markers.Count} transactions in a run of at least 2 s with 100 ms transactions");
         Assert.All(markers, m => Assert.Equal(ControlRecordType.Commit, m));
     }
 
