@@ -54,6 +54,8 @@ public static class ComparisonRunner
         Console.WriteLine();
         foreach (var w in workloads) Console.WriteLine($"- {w.Name}: {w.Description}; {w.Records:N0} records.");
         Console.WriteLine("- Both: acks=all, the same linger.ms, batch.size, compression and idempotence, 32 MiB of buffer memory, 5 requests in flight, socket buffers left to the OS, delivery callbacks (1 in 16 records timed for latency), a warm-up first (half of it against slow brokers, so each client's buffer memory fills up and is allocated before measuring; before the first workload over each transport, a second one for the tiered JIT), so both run in their steady state.");
+        if (workloads.Any(w => w.TransactionMs > 0))
+            Console.WriteLine("- Transactional (W6): each client with its own transactional.id, InitTransactions before the warm-up; a transaction begun before the first record and committed, with the blocking CommitTransaction on the sending thread, after the send that finds it at least 100 ms old (Kafka's ProducerPerformance rule), and after the last record; the warm-up runs in transactions too.");
         if (workloads.Any(w => w.Transport != Transport.Direct))
             Console.WriteLine("- Through the front (W1-TLS, W1-RELAY): one relay per broker in this process, so its cost (and the server side of TLS) shares the CPU with the client; both clients trust the test CA (ssl.truststore.type=PEM / ssl.ca.location) and verify the host name; the TLS version is the OS's choice.");
         return rows.Any(r => r.Ours.Failed > 0 || r.Theirs.Failed > 0) ? 1 : 0;

@@ -6,7 +6,8 @@ namespace KafkaActors.Benchmarks.Compare;
 /// The same workload through Confluent.Kafka (librdkafka), configured like KafkaActors: same acks,
 /// linger, batch size, compression, idempotence and buffer memory, delivery handlers instead of
 /// awaiting each send, and the usual Poll-and-retry when its local queue is full. Starts from the endpoint's
-/// configuration, as KafkaActors does.
+/// configuration, as KafkaActors does. A transactional workload gets its own transactional.id and commits with the
+/// blocking CommitTransaction on the sending thread, as KafkaActors does.
 /// </summary>
 public static class ConfluentClient
 {
@@ -31,8 +32,10 @@ public static class ConfluentClient
             },
             EnableIdempotence = workload.Idempotence,
             MaxInFlight = 5,
+            TransactionalId = workload.TransactionMs > 0 ? $"bench-cf-{Guid.NewGuid():N}" : null,
         };
         using var producer = new ProducerBuilder<byte[]?, byte[]>(config).Build();
+        if (workload.TransactionMs > 0) producer.InitTransactions(CommitTimeout);
         var messages = Messages(workload);
 
         await WarmUp.Run(setRtt, Workload.WarmUpRecords(workload), count =>
@@ -43,13 +46,21 @@ public static class ConfluentClient
         return await Send(producer, topic, messages, workload, measurement);
     }
 
+    private static readonly TimeSpan CommitTimeout = TimeSpan.FromMinutes(2);
+
     private static async Task<RunResult> Send(IProducer<byte[]?, byte[]> producer, string topic, Message<byte[]?, byte[]>[] messages, Workload workload, Measurement measurement)
     {
         Action<DeliveryReport<byte[]?, byte[]>> counter = report => measurement.Completed(report.Error.Code == ErrorCode.NoError);
         var limiter = new RateLimiter(workload.RatePerSecond);
+        var transactions = new TransactionTimer(workload.TransactionMs);
         for (var i = 0; i < workload.Records; i++)
         {
             limiter.Wait(i);
+            if (transactions.Enabled && !transactions.IsOpen)
+            {
+                producer.BeginTransaction();
+                transactions.Begun();
+            }
             var message = messages[i % messages.Length];
             Action<DeliveryReport<byte[]?, byte[]>> handler = counter;
             if (LatencyRecorder.Sampled(i))
@@ -74,7 +85,10 @@ public static class ConfluentClient
                     producer.Poll(TimeSpan.FromMilliseconds(1));
                 }
             }
+            if (transactions.CommitDue()) producer.CommitTransaction(CommitTimeout);
         }
+        if (transactions.CommitLast()) producer.CommitTransaction(CommitTimeout);
+        transactions.Report("Confluent.Kafka", workload.Records);
         return await measurement.Finish("Confluent.Kafka", workload.ValueSize, TimeSpan.FromMinutes(2));
     }
 

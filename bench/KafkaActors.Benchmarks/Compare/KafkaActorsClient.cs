@@ -4,7 +4,8 @@ namespace KafkaActors.Benchmarks.Compare;
 
 /// <summary>
 /// The workload through KafkaActors' facade: Send with a shared callback (a per-record one only for latency samples),
-/// starting from the endpoint's properties (bootstrap.servers and any security settings).
+/// starting from the endpoint's properties (bootstrap.servers and any security settings). A transactional workload
+/// gets its own transactional.id and commits with the blocking CommitTransaction on the sending thread.
 /// </summary>
 public static class KafkaActorsClient
 {
@@ -20,8 +21,9 @@ public static class KafkaActorsClient
             ["enable.idempotence"] = workload.Idempotence ? "true" : "false",
             ["max.in.flight.requests.per.connection"] = "5",
             ["send.buffer.bytes"] = "-1", // the OS default, as librdkafka's socket.send.buffer.bytes = 0
-        }).Concat(Overrides()).GroupBy(kv => kv.Key).Select(g => g.Last()));
+        }).Concat(Transactional(workload)).Concat(Overrides()).GroupBy(kv => kv.Key).Select(g => g.Last()));
         await using var producer = new KafkaProducer<byte[]?, byte[]>(settings);
+        if (workload.TransactionMs > 0) await producer.InitTransactionsAsync();
         var records = Records(topic, workload);
 
         await WarmUp.Run(setRtt, Workload.WarmUpRecords(workload), count =>
@@ -36,9 +38,15 @@ public static class KafkaActorsClient
     {
         var counter = new CountingCallback(measurement);
         var limiter = new RateLimiter(workload.RatePerSecond);
+        var transactions = new TransactionTimer(workload.TransactionMs);
         for (var i = 0; i < workload.Records; i++)
         {
             limiter.Wait(i);
+            if (transactions.Enabled && !transactions.IsOpen)
+            {
+                producer.BeginTransaction();
+                transactions.Begun();
+            }
             var record = records[i % records.Length];
             if (LatencyRecorder.Sampled(i))
             {
@@ -49,9 +57,16 @@ public static class KafkaActorsClient
             {
                 producer.Send(record, counter);
             }
+            if (transactions.CommitDue()) producer.CommitTransaction();
         }
+        if (transactions.CommitLast()) producer.CommitTransaction();
+        transactions.Report("KafkaActors", workload.Records);
         return await measurement.Finish("KafkaActors", workload.ValueSize, TimeSpan.FromMinutes(2));
     }
+
+    private static IEnumerable<KeyValuePair<string, string>> Transactional(Workload workload) => workload.TransactionMs > 0
+        ? [new("transactional.id", $"bench-ka-{Guid.NewGuid():N}")]
+        : [];
 
     /// <summary>KAFKA_ACTORS_BENCH_PROPS="k=v;k=v": extra settings for experiments (never needed for the table).</summary>
     private static IEnumerable<KeyValuePair<string, string>> Overrides() =>

@@ -3,7 +3,8 @@ namespace KafkaActors.Benchmarks.Compare;
 /// <summary>
 /// One benchmark workload, applied identically to both clients: record count and size, keys,
 /// compression, idempotence, linger and batch size, an optional fixed rate (0 = as fast as possible),
-/// and the <see cref="Compare.Transport"/> both clients use.
+/// the <see cref="Compare.Transport"/> both clients use, and the age at which a transaction is committed
+/// (0 = no transactions; see <see cref="TransactionTimer"/>).
 /// </summary>
 public sealed record Workload(
     string Name,
@@ -16,7 +17,8 @@ public sealed record Workload(
     int LingerMs,
     int BatchSize,
     int RatePerSecond,
-    Transport Transport = Transport.Direct)
+    Transport Transport = Transport.Direct,
+    int TransactionMs = 0)
 {
     public const int BufferMemory = 32 * 1024 * 1024;
 
@@ -32,6 +34,8 @@ public sealed record Workload(
             new("W3", "W1 with idempotence", Scaled(1_000_000, scale), 100, 0, "none", true, 5, 1 << 20, 0),
             new("W4", "1 KiB values, null keys", Scaled(300_000, scale), 1024, 0, "none", false, 5, 1 << 20, 0),
             new("W5", "latency at 10,000 msg/s (5 s), 100 B, default batch.size", Scaled(50_000, scale), 100, 0, "none", false, 5, 16384, 10_000),
+            // Transactions need idempotence: both clients turn it on for a transactional.id.
+            w1 with { Name = "W6", Description = "W1 in transactions committed every 100 ms (transactional.id, so idempotence on)", Idempotence = true, TransactionMs = 100 },
         ];
     }
 

@@ -1,19 +1,29 @@
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Event;
+using KafkaActors.Errors;
 
 namespace KafkaActors.Cli.Logging;
 
 /// <summary>
 /// The tools' Akka logger: writes log events to standard error, as Kafka's tools log to stderr, so that
-/// standard output carries only a command's results (perf-test's report, broker's first line).
-/// Created by the ActorSystem's logging bus; one instance per system, processing one event at a time.
+/// standard output carries only a command's results (perf-test's report, broker's first line). One line per event,
+/// with the cause's type and message but no stack trace. An event whose cause is a <see cref="KafkaException"/> is
+/// left out: that error also reaches the command through the API (a record's callback, a failed commit), and the
+/// command reports it once, in its own words. Created by the ActorSystem's logging bus; one instance per system,
+/// processing one event at a time.
 /// </summary>
 internal sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     public StandardErrorLogger()
     {
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
-        Receive<LogEvent>(e => Console.Error.WriteLine(e.ToString()));
+        Receive<LogEvent>(e =>
+        {
+            var cause = e is Error error ? error.Cause : null;
+            if (cause is KafkaException) return;
+            var line = $"[{e.LogLevel().ToString().Replace("Level", "").ToUpperInvariant()}] {e.LogSource}: {e.Message}";
+            Console.Error.WriteLine(cause is null ? line : $"{line} ({cause.GetType().Name}: {cause.Message})");
+        });
     }
 }

@@ -7,9 +7,12 @@ namespace KafkaActors.Cli.PerfTest;
 /// <summary>
 /// One perf-test run: the send loop of Kafka's ProducerPerformance, then flush and close, the final line,
 /// optional metrics, and the send errors (any error makes the exit code 1; an authentication failure stops
-/// sending and is reported as one line).
+/// sending and is reported as one line). With <paramref name="transactionDurationMs"/> the records are sent in
+/// transactions as Kafka's tool does: begun before a record when none is open, committed after a send once the
+/// transaction is that old, and at the end; a commit that fails ends the run with one line.
 /// </summary>
-internal sealed class PerfRun(ProducerSettings settings, string topic, long numRecords, double throughput, Payloads payloads, bool printMetrics)
+internal sealed class PerfRun(ProducerSettings settings, string topic, long numRecords, double throughput, Payloads payloads, bool printMetrics,
+    long? transactionDurationMs = null)
 {
     private const int ErrorsShown = 5;
 
@@ -20,18 +23,28 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
         var producer = new KafkaProducer<byte[]?, byte[]>(settings, system: system.System);
         PerfStats stats;
         Exception? stoppedBy = null;
+        KafkaException? commitFailed = null;
         long sent = 0;
         try
         {
             // Fails fast (after max.block.ms) when the topic does not exist, instead of once per record; and at once
             // when authentication fails (the exception reaches Program, which prints it as one line).
             producer.PartitionsFor(topic);
+            var transactional = transactionDurationMs is not null;
+            if (transactional) producer.InitTransactions();
             var startMs = Clock.NowMs;
             stats = new PerfStats(numRecords, Console.Out, startMs);
             var throttler = new ThroughputThrottler(throughput, startMs);
+            long transactionSize = 0;
+            long transactionStartMs = 0;
             for (long i = 0; i < numRecords; i++, sent++)
             {
                 var record = payloads.Next();
+                if (transactional && transactionSize == 0)
+                {
+                    producer.BeginTransaction();
+                    transactionStartMs = Clock.NowMs;
+                }
                 var sendStartMs = Clock.NowMs;
                 try
                 {
@@ -45,8 +58,20 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
                     break;
                 }
                 if (errors.EndedBy is not null) break;
+                transactionSize++;
+                if (transactional && transactionDurationMs <= sendStartMs - transactionStartMs)
+                {
+                    transactionSize = 0;
+                    if (!TryCommit(producer, out commitFailed))
+                    {
+                        sent++;
+                        break;
+                    }
+                }
                 if (throttler.ShouldThrottle(i, sendStartMs)) throttler.Throttle();
             }
+            if (transactional && transactionSize != 0 && commitFailed is null && stoppedBy is null && errors.EndedBy is null)
+                TryCommit(producer, out commitFailed);
             producer.Flush();
         }
         finally
@@ -58,7 +83,7 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
         if (printMetrics) MetricsPrinter.Print(Console.Out, producer.MetricValues(), producer.ClientId);
         Console.Out.Flush();
 
-        if (errors.Count == 0) return 0;
+        if (errors.Count == 0 && commitFailed is null) return 0;
         if (errors.EndedBy is { } fatal)
         {
             // One line: the other records failed with it, or never were sent.
@@ -72,9 +97,33 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
                                     (entry.Records > 1 ? $" ({entry.Records} records)" : ""));
         }
         if (errors.NotShown > 0) Console.Error.WriteLine($"... and {errors.NotShown} more errors.");
-        Console.Error.WriteLine(stoppedBy is null
-            ? $"{errors.Count} of {numRecords} records failed."
-            : $"Stopped after {sent} of {numRecords} records: the producer refused to send ({stoppedBy.Message}).");
+        if (commitFailed is not null)
+        {
+            // A failed commit names the record error that caused it (the inner exception): one line, then the run ends.
+            var cause = commitFailed is TransactionStateException { InnerException: { } inner } ? inner : commitFailed;
+            Console.Error.WriteLine($"Error: a transaction was not committed, stopped after {sent} of {numRecords} records: {cause.GetType().Name}: {cause.Message}");
+        }
+        else
+        {
+            Console.Error.WriteLine(stoppedBy is null
+                ? $"{errors.Count} of {numRecords} records failed."
+                : $"Stopped after {sent} of {numRecords} records: the producer refused to send ({stoppedBy.Message}).");
+        }
         return 1;
+    }
+
+    private static bool TryCommit(KafkaProducer<byte[]?, byte[]> producer, out KafkaException? failure)
+    {
+        try
+        {
+            producer.CommitTransaction();
+            failure = null;
+            return true;
+        }
+        catch (KafkaException e)
+        {
+            failure = e;
+            return false;
+        }
     }
 }

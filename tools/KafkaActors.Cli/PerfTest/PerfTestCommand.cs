@@ -22,6 +22,8 @@ internal sealed class PerfTestCommand : ICommand
     private const string ProducerProps = "--producer-props";
     private const string ProducerConfigFile = "--producer.config";
     private const string PrintMetrics = "--print-metrics";
+    private const string TransactionalId = "--transactional-id";
+    private const string TransactionDurationMs = "--transaction-duration-ms";
 
     public string Name => "perf-test";
 
@@ -32,7 +34,10 @@ internal sealed class PerfTestCommand : ICommand
         "a progress line every 5 s and a final line with throughput, average/max latency and percentiles (send to " +
         "acknowledgement). Without bootstrap.servers (in --producer-props or --producer.config) it starts an embedded " +
         $"{EmbeddedCluster.Brokers}-broker Kafka in the process and creates the topic with {EmbeddedCluster.Partitions} partitions; " +
-        "against a real cluster the topic must exist or be auto-created. Exit code 1 if any record failed.";
+        "against a real cluster the topic must exist or be auto-created. Exit code 1 if any record failed. " +
+        $"To send in transactions give {TransactionalId}, {TransactionDurationMs}, or transactional.id in the producer settings: " +
+        "a transaction is begun before the first record, committed once it is older than the duration (checked after each send, " +
+        "as Kafka's tool does) and at the end; a transaction that does not commit ends the run with one line and exit code 1.";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -53,6 +58,13 @@ internal sealed class PerfTestCommand : ICommand
             "These take precedence over those passed via --producer.config."),
         OptionSpec.Single(ProducerConfigFile, "config-file", "Producer settings in a Java .properties file."),
         OptionSpec.Flag(PrintMetrics, "Print the producer's metrics at the end of the test."),
+        OptionSpec.Single(TransactionalId, "transactional-id",
+            "The transactional id to use. This takes precedence over transactional.id in --producer.config or --producer-props. " +
+            $"If no transactional id is given while {TransactionDurationMs} is, it is {TransactionSettings.DefaultIdPrefix} followed by a random UUID."),
+        OptionSpec.Single(TransactionDurationMs, "transaction-duration",
+            "The max age of each transaction: CommitTransaction is called after this time has elapsed. Should be greater than 0. " +
+            $"If a transactional id is given (by {TransactionalId}, --producer-props or --producer.config) but this is not, " +
+            $"it is {TransactionSettings.DefaultDurationMs}."),
     ];
 
     public string Epilog => """
@@ -60,6 +72,8 @@ internal sealed class PerfTestCommand : ICommand
           kafka-actors perf-test --topic perf --num-records 1000000 --record-size 100 --throughput -1
           kafka-actors perf-test --topic perf --num-records 100000 --record-size 1000 --throughput 20000 \
               --producer-props bootstrap.servers=localhost:9092 acks=1 linger.ms=10 --print-metrics
+          kafka-actors perf-test --topic perf --num-records 1000000 --record-size 100 --throughput -1 \
+              --transactional-id perf-tx --transaction-duration-ms 100
         """;
 
     public int Run(ParsedArguments arguments)
@@ -74,6 +88,8 @@ internal sealed class PerfTestCommand : ICommand
         var properties = ProducerProperties.Merge(arguments.String(ProducerConfigFile),
             KeyValue.ParseAll(arguments.All(ProducerProps), ProducerProps));
         ProducerProperties.SetDefault(properties, ProducerConfig.ClientId, "perf-producer-client");
+        var transactionDurationMs = TransactionSettings.Apply(arguments.String(TransactionalId),
+            arguments.Long(TransactionDurationMs), TransactionDurationMs, properties);
         var embedded = !ProducerProperties.HasBootstrapServers(properties);
         // Validate everything before starting anything; the embedded cluster's address is filled in below.
         if (embedded) properties[ProducerConfig.BootstrapServers] = "localhost:9092";
@@ -87,7 +103,7 @@ internal sealed class PerfTestCommand : ICommand
                 kafka = EmbeddedCluster.Start(topic, Console.Error);
                 settings = settings.WithProperty(ProducerConfig.BootstrapServers, kafka.BootstrapServers);
             }
-            return new PerfRun(settings, topic, numRecords, throughput, payloads, arguments.Has(PrintMetrics)).Execute();
+            return new PerfRun(settings, topic, numRecords, throughput, payloads, arguments.Has(PrintMetrics), transactionDurationMs).Execute();
         }
         finally
         {

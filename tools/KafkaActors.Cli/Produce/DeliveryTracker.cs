@@ -12,6 +12,7 @@ internal sealed class DeliveryTracker(TextWriter errors)
     private long _acknowledged;
     private long _failed;
     private Exception? _endedBy;
+    private Exception? _lastFailure;
 
     public long Sent => Volatile.Read(ref _sent);
     public long Acknowledged => Volatile.Read(ref _acknowledged);
@@ -19,6 +20,9 @@ internal sealed class DeliveryTracker(TextWriter errors)
 
     /// <summary>The first failure that ends the run (see <see cref="ErrorLine.EndsTheRun"/>), or null.</summary>
     public Exception? EndedBy => Volatile.Read(ref _endedBy);
+
+    /// <summary>The error of the latest failed record, or null.</summary>
+    public Exception? LastFailure => Volatile.Read(ref _lastFailure);
 
     /// <summary>True when every record sent so far was acknowledged and none failed.</summary>
     public bool AllAcknowledged => Failed == 0 && Acknowledged == Sent;
@@ -34,6 +38,7 @@ internal sealed class DeliveryTracker(TextWriter errors)
         // EndedBy before Failed: the send loop, having seen Failed > 0, then knows whether the run has ended.
         if (ErrorLine.EndsTheRun(exception)) Interlocked.CompareExchange(ref _endedBy, exception, null);
         else errors.WriteLine(line);
+        Volatile.Write(ref _lastFailure, exception);
         Interlocked.Increment(ref _failed);
     }
 }

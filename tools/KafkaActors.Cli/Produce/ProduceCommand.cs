@@ -18,6 +18,9 @@ internal sealed class ProduceCommand : ICommand
     private const string Property = "--property";
     private const string ProducerProperty = "--producer-property";
     private const string ProducerConfigFile = "--producer.config";
+    private const string TransactionalId = "--transactional-id";
+    private const string TransactionRecords = "--transaction-records";
+    private const int DefaultTransactionRecords = 1000;
 
     public string Name => "produce";
 
@@ -26,7 +29,10 @@ internal sealed class ProduceCommand : ICommand
     public string Description =>
         "Reads standard input line by line and sends each line as one record (UTF-8 string key and value) to the topic. " +
         "All records are acknowledged before it exits; exit code 0 means every record was, otherwise each failure is printed " +
-        "to stderr and the exit code is 1. An authentication or TLS failure stops it at once with one line naming the failure.";
+        "to stderr and the exit code is 1. An authentication or TLS failure stops it at once with one line naming the failure. " +
+        $"With {TransactionalId} the records are sent in transactions of {TransactionRecords} records (the last one holds the rest " +
+        "of the input); exit code 0 means every transaction committed, otherwise each one that did not is printed as one line " +
+        "(its input lines and the error) and aborted, and the exit code is 1.";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -43,12 +49,19 @@ internal sealed class ProduceCommand : ICommand
             "repeatable. Overrides --producer.config."),
         OptionSpec.Single(ProducerConfigFile, "config file",
             "Producer settings in a Java .properties file, e.g. a client.properties with the TLS and SASL settings."),
+        OptionSpec.Single(TransactionalId, "transactional id",
+            "Send in transactions with this transactional.id (overrides transactional.id in --producer.config or " +
+            "--producer-property; setting it there alone also turns transactions on). Without ignore.error the first transaction " +
+            "that does not commit stops the input; with ignore.error=true the next transactions go on."),
+        OptionSpec.Single(TransactionRecords, "records",
+            $"With transactions: commit after this many records (default {DefaultTransactionRecords}) and at the end of the input."),
     ];
 
     public string Epilog => """
         Examples:
           printf 'k1\tv1\nk2\tv2\n' | kafka-actors produce --bootstrap-server localhost:9092 --topic t --property parse.key=true
           kafka-actors produce --topic t --producer.config client.properties < lines.txt
+          kafka-actors produce --bootstrap-server localhost:9092 --topic t --transactional-id loader-1 --transaction-records 500 < lines.txt
         """;
 
     public int Run(ParsedArguments arguments)
@@ -61,22 +74,30 @@ internal sealed class ProduceCommand : ICommand
         else if (!ProducerProperties.HasBootstrapServers(properties))
             throw new UsageException($"Missing required option {BootstrapServer} (or bootstrap.servers in {ProducerConfigFile} or {ProducerProperty}).");
         ProducerProperties.SetDefault(properties, ProducerConfig.ClientId, "console-producer");
+        var recordsPerTransaction = TransactionSize(arguments, properties);
         var settings = ProducerSettings.FromProperties(properties);
 
-        var tracker = new DeliveryTracker(Console.Error);
+        // In transactions a failed record fails its transaction, which is reported once, as one line.
+        var tracker = new DeliveryTracker(settings.IsTransactional ? TextWriter.Null : Console.Error);
         var parser = new LineParser(reader);
         string? inputError = null;
+        TransactionCommitter? transactions = null;
         using (var system = new ToolActorSystem())
         {
             var producer = new KafkaProducer<string?, string>(settings, system: system.System);
             try
             {
+                if (settings.IsTransactional)
+                {
+                    transactions = new TransactionCommitter(producer, recordsPerTransaction, tracker, Console.Error);
+                    transactions.Init();
+                }
                 using var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
-                inputError = SendLines(input, topic, parser, reader.IgnoreError, producer, tracker);
+                inputError = SendLines(input, topic, parser, reader.IgnoreError, producer, tracker, transactions);
             }
             finally
             {
-                producer.Flush();
+                if (!settings.IsTransactional) producer.Flush();
                 producer.Close(TimeSpan.FromMilliseconds(settings.DeliveryTimeoutMs));
             }
         }
@@ -88,15 +109,32 @@ internal sealed class ProduceCommand : ICommand
             return 1;
         }
         if (inputError is not null) Console.Error.WriteLine(inputError);
+        if (transactions is not null)
+            return inputError is null && transactions.Failed == 0 && tracker.AllAcknowledged ? 0 : 1;
         if (inputError is null && tracker.AllAcknowledged) return 0;
         if (!tracker.AllAcknowledged)
             Console.Error.WriteLine($"{tracker.Sent - tracker.Acknowledged} of {tracker.Sent} records were not acknowledged.");
         return 1;
     }
 
+    /// <summary>Sets transactional.id from <c>--transactional-id</c>; returns the records per transaction.</summary>
+    private static int TransactionSize(ParsedArguments arguments, Dictionary<string, string> properties)
+    {
+        if (arguments.String(TransactionalId) is { } id)
+        {
+            if (string.IsNullOrWhiteSpace(id)) throw new UsageException($"{TransactionalId} must not be empty.");
+            properties[ProducerConfig.TransactionalId] = id;
+        }
+        var records = arguments.Int(TransactionRecords) ?? DefaultTransactionRecords;
+        if (records <= 0) throw new UsageException($"{TransactionRecords} should be greater than zero.");
+        if (arguments.Has(TransactionRecords) && !properties.ContainsKey(ProducerConfig.TransactionalId))
+            throw new UsageException($"{TransactionRecords} needs {TransactionalId} (or transactional.id in the producer settings).");
+        return records;
+    }
+
     /// <returns>The error that stopped reading early, or null when the input was read to its end.</returns>
     private static string? SendLines(TextReader input, string topic, LineParser parser, bool ignoreError,
-        KafkaProducer<string?, string> producer, DeliveryTracker tracker)
+        KafkaProducer<string?, string> producer, DeliveryTracker tracker, TransactionCommitter? transactions)
     {
         long lineNumber = 0;
         while (input.ReadLine() is { } line)
@@ -105,13 +143,26 @@ internal sealed class ProduceCommand : ICommand
             if (tracker.EndedBy is not null) return null;
             // OnFailed sets EndedBy before it counts the failure: with Failed > 0 seen, a null EndedBy means the run goes on.
             if (!ignoreError && tracker.Failed > 0)
+            {
+                if (transactions is not null)
+                {
+                    // A record of the open transaction failed: end it now (it fails, one line says why) and stop.
+                    transactions.Complete();
+                    return null;
+                }
                 return tracker.EndedBy is null
                     ? $"Stopped reading at line {lineNumber} after a failed record (set --property ignore.error=true to keep going)."
                     : null;
-            if (parser.TryParse(line, lineNumber, out var key, out var value) is { } parseError) return parseError;
+            }
+            if (parser.TryParse(line, lineNumber, out var key, out var value) is { } parseError)
+            {
+                transactions?.AbortOpen();
+                return parseError;
+            }
 
             var callback = new ErrorLoggingCallback(topic, key is null ? null : Encoding.UTF8.GetByteCount(key),
                 Encoding.UTF8.GetByteCount(value), tracker);
+            transactions?.BeforeSend(lineNumber);
             tracker.OnSend();
             try
             {
@@ -121,9 +172,16 @@ internal sealed class ProduceCommand : ICommand
             {
                 // Not a broker's answer but a refusal to send (closed producer, serializer, interrupted wait, failed authentication).
                 callback.OnCompletion(new RecordMetadata(topic, -1, RecordMetadata.UnknownOffset, -1, -1, -1), e);
-                if (!ignoreError || ErrorLine.EndsTheRun(e)) return null;
+                if (ErrorLine.EndsTheRun(e)) return null;
+                if (!ignoreError)
+                {
+                    transactions?.Complete();
+                    return null;
+                }
             }
+            if (transactions is not null && !transactions.AfterSend() && (!ignoreError || !transactions.CanContinue)) return null;
         }
+        if (transactions is not null && tracker.EndedBy is null) transactions.Complete();
         return null;
     }
 }
