@@ -69,18 +69,20 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
             ? new FrontSaslSettings(SaslMechanisms, mechanism => SaslServerMechanisms.Create(mechanism, Users)
                 ?? throw new InvalidOperationException($"No server for SASL mechanism '{mechanism}'."), options.SessionLifetime)
             : null;
+        // The brokers' own listeners, from Metadata, before they are told to advertise the fronts instead.
+        var upstreams = QueryBrokerListeners(cluster);
+        var transactionalOffsets = TransactionalOffsets = options.TransactionalOffsets ? new TransactionalOffsetStore(upstreams) : null;
+
         var extraStages = options.FrameHandlers.ToArray();
         Func<FrontConnectionInfo, IFrameHandler[]> pipeline = info =>
         {
-            var stages = new List<IFrameHandler>(extraStages.Length + 2);
+            var stages = new List<IFrameHandler>(extraStages.Length + 3);
             if (sasl is not null) stages.Add(new SaslAuthenticationStage(info, sasl, Counters));
             foreach (var create in extraStages) stages.Add(create(info));
+            if (transactionalOffsets is not null) stages.Add(new TransactionalOffsetsStage(transactionalOffsets, info));
             stages.Add(AcksZeroProduceStage.Instance);
             return stages.ToArray();
         };
-
-        // The brokers' own listeners, from Metadata, before they are told to advertise the fronts instead.
-        var upstreams = QueryBrokerListeners(cluster);
         var addresses = new List<string>();
         try
         {
@@ -148,6 +150,9 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
 
     /// <summary>The CA certificate, the client certificate and key, and the PKCS#12 stores, as files.</summary>
     public TestCertificateFiles Certificates { get; }
+
+    /// <summary>Offsets sent in transactions, pending until EndTxn; null when <see cref="SecureKafkaOptions.TransactionalOffsets"/> is off.</summary>
+    public TransactionalOffsetStore? TransactionalOffsets { get; }
 
     /// <summary>What the fronts did: connections, authentications, closures.</summary>
     public SecureFrontCounters Counters { get; } = new();
