@@ -23,9 +23,10 @@ namespace KafkaActors.Testing.Secure;
 /// <para>
 /// The commit is a short blocking call (its own loopback connection, bounded by a timeout) on the transaction
 /// coordinator connection's write loop, which meanwhile sends that client nothing; other connections go on. If it fails
-/// (the group's broker down, an error pushed on OffsetCommit), the offsets stay pending and the client's EndTxn is
-/// answered COORDINATOR_LOAD_IN_PROGRESS, which clients retry; the mock answers the retry without error (its transaction
-/// is already complete), and the commit is tried again. Not modelled: a new InitProducerId for the transactional id (which
+/// in a way a retry can fix (the group's broker down, a retriable error pushed on OffsetCommit), the offsets stay pending
+/// and the client's EndTxn is answered COORDINATOR_LOAD_IN_PROGRESS, which clients retry; the mock answers the retry
+/// without error (its transaction is already complete), and the commit is tried again. Offsets the mock refuses for good
+/// are dropped and listed by <see cref="Refused"/>; the EndTxn answer is then passed on unchanged. Not modelled: a new InitProducerId for the transactional id (which
 /// in Kafka aborts the open transaction) leaves the old producer id's offsets pending; the transaction timeout; the
 /// generation and member checks of TxnOffsetCommit v3 (made only when the offsets are committed, by the mock's
 /// OffsetCommit); KIP-447's UNSTABLE_OFFSET_COMMIT for OffsetFetch while offsets are pending.
@@ -37,6 +38,7 @@ public sealed class TransactionalOffsetStore
 
     private readonly object _lock = new();
     private readonly Dictionary<GroupKey, PendingGroup> _pending = [];
+    private readonly List<(PendingTransactionalOffset Offset, ErrorCode Error)> _refused = [];
     private readonly IReadOnlyDictionary<int, IPEndPoint> _brokers;
     private long _committedOffsets;
     private long _failedCommits;
@@ -46,7 +48,7 @@ public sealed class TransactionalOffsetStore
     /// <summary>Offsets written to the mock on EndTxn(commit) so far.</summary>
     public long CommittedOffsets => Interlocked.Read(ref _committedOffsets);
 
-    /// <summary>OffsetCommit calls that failed (a transport failure or an error answer), leaving their offsets pending.</summary>
+    /// <summary>OffsetCommit calls that failed in a way a retry can fix (a transport failure, a retriable error), leaving their offsets pending.</summary>
     public long FailedCommits => Interlocked.Read(ref _failedCommits);
 
     /// <summary>
@@ -66,8 +68,21 @@ public sealed class TransactionalOffsetStore
         }
     }
 
+    /// <summary>
+    /// Offsets of committed transactions that the mock's OffsetCommit refused with an error no retry fixes, and were
+    /// dropped. Kafka would have committed them; the usual cause is a group that has, or once had, members: the mock keeps
+    /// such a group forever and then checks every OffsetCommit's generation and member id, so a simple commit (the
+    /// producer's <c>ConsumerGroupMetadata(groupId)</c>) gets ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID. Consumers that
+    /// <c>Assign</c> rather than <c>Subscribe</c> create no group.
+    /// </summary>
+    public IReadOnlyList<(PendingTransactionalOffset Offset, ErrorCode Error)> Refused()
+    {
+        lock (_lock) return _refused.ToArray();
+    }
+
     /// <inheritdoc/>
-    public override string ToString() => $"TransactionalOffsetStore({Pending().Count} pending, {CommittedOffsets} committed, {FailedCommits} failed commits)";
+    public override string ToString() =>
+        $"TransactionalOffsetStore({Pending().Count} pending, {CommittedOffsets} committed, {FailedCommits} failed commits, {Refused().Count} refused)";
 
     /// <summary>
     /// Keeps the offsets of <paramref name="request"/> that <paramref name="response"/> accepted, as answered by broker
@@ -102,7 +117,8 @@ public sealed class TransactionalOffsetStore
 
     /// <summary>
     /// EndTxn(commit) succeeded: writes the transaction's pending offsets, one OffsetCommit per group to the broker that
-    /// accepted them. Returns false if any failed; those stay pending.
+    /// accepted them. Returns false if any failed in a way a retry can fix (no connection, a retriable error); those stay
+    /// pending. Offsets the mock refuses for good are dropped and listed by <see cref="Refused"/>.
     /// </summary>
     internal bool Commit(string transactionalId, long producerId)
     {
@@ -111,28 +127,38 @@ public sealed class TransactionalOffsetStore
         foreach (var (key, group) in taken)
         {
             var offsets = group.Offsets.Values.ToArray();
-            var failed = offsets;
+            var retry = offsets;
             if (_brokers.TryGetValue(group.CoordinatorId, out var broker))
             {
                 try
                 {
                     var errors = SimpleOffsetCommit.Send(broker, key.GroupId, group.GenerationId, group.MemberId, offsets, CommitTimeout);
-                    failed = offsets.Where(o => errors.GetValueOrDefault((o.Topic, o.Partition), ErrorCode.UnknownServerError) != ErrorCode.None).ToArray();
+                    var answered = offsets.Select(o => (Offset: o, Error: errors.GetValueOrDefault((o.Topic, o.Partition), ErrorCode.UnknownServerError))).ToArray();
+                    retry = answered.Where(a => a.Error != ErrorCode.None && IsTransient(a.Error)).Select(a => a.Offset).ToArray();
+                    var refused = answered.Where(a => a.Error != ErrorCode.None && !IsTransient(a.Error)).ToArray();
+                    if (refused.Length > 0)
+                    {
+                        lock (_lock) _refused.AddRange(refused);
+                    }
+                    Interlocked.Add(ref _committedOffsets, answered.Count(a => a.Error == ErrorCode.None));
                 }
                 catch (Exception e) when (e is IOException or SocketException or TimeoutException or KafkaProtocolException)
                 {
-                    // failed stays all of them
+                    // retry stays all of them
                 }
             }
-            Interlocked.Add(ref _committedOffsets, offsets.Length - failed.Length);
-            if (failed.Length == 0)
+            if (retry.Length == 0)
                 continue;
             allCommitted = false;
             Interlocked.Increment(ref _failedCommits);
-            Restore(key, group, failed);
+            Restore(key, group, retry);
         }
         return allCommitted;
     }
+
+    // Errors a later OffsetCommit can get past: the coordinator's (loading, moved, unavailable), a timeout, and a rebalance
+    // in progress (the mock accepts commits again once the group is stable).
+    private static bool IsTransient(ErrorCode error) => error.IsRetriable() || error == ErrorCode.RebalanceInProgress;
 
     /// <summary>EndTxn(abort) succeeded: drops the transaction's pending offsets.</summary>
     internal void Abort(string transactionalId, long producerId) => Take(transactionalId, producerId);

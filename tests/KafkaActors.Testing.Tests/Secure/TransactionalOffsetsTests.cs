@@ -173,6 +173,42 @@ public sealed class TransactionalOffsetsTests : IAsyncLifetime
         Assert.Equal((32L, (string?)null), committed[1]);
     }
 
+    /// <summary>
+    /// The mock keeps a classic group once a consumer joined it, and then checks every OffsetCommit's generation and member:
+    /// a simple commit is refused, where Kafka accepts it for an empty group and writes transactional offsets regardless.
+    /// The front drops such offsets and lists them; the EndTxn answer stays a success (the records are committed).
+    /// </summary>
+    [Fact]
+    public void Offsets_the_mock_refuses_for_a_group_that_had_members_are_listed_as_refused()
+    {
+        const string group = "joined-group";
+        _kafka.Cluster.SetGroupCoordinator(group, GroupCoordinator);
+        LibRdKafka.EnsureLoaded();
+        using (var consumer = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(new Confluent.Kafka.ConsumerConfig
+               {
+                   BootstrapServers = _kafka.BootstrapServers,
+                   GroupId = group,
+                   EnableAutoCommit = false,
+               }).Build())
+        {
+            consumer.Subscribe(_topic);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (consumer.Assignment.Count == 0 && DateTime.UtcNow < deadline)
+                consumer.Consume(TimeSpan.FromMilliseconds(100));
+            Assert.NotEmpty(consumer.Assignment);
+            consumer.Close();
+        }
+
+        using var producer = Producer("joined-txn", group);
+        SendOffsets(producer, group, 1, 2);
+        Assert.Equal(ErrorCode.None, producer.EndTxn(commit: true));
+        Assert.Empty(Store.Pending());
+        var refused = Store.Refused();
+        Assert.Equal([0, 1], refused.Select(r => r.Offset.Partition).Order());
+        Assert.All(refused, r => Assert.Contains(r.Error, new[] { ErrorCode.IllegalGeneration, ErrorCode.UnknownMemberId }));
+        Assert.Equal([null, null], Offsets(group));
+    }
+
     [Fact]
     public async Task Turned_off_the_front_leaves_the_mocks_behaviour_offsets_never_committed()
     {
