@@ -69,20 +69,21 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
             ? new FrontSaslSettings(SaslMechanisms, mechanism => SaslServerMechanisms.Create(mechanism, Users)
                 ?? throw new InvalidOperationException($"No server for SASL mechanism '{mechanism}'."), options.SessionLifetime)
             : null;
-        // The brokers' own listeners, from Metadata, before they are told to advertise the fronts instead.
-        var upstreams = QueryBrokerListeners(cluster);
-        var transactionalOffsets = TransactionalOffsets = options.TransactionalOffsets ? new TransactionalOffsetStore(upstreams) : null;
-
         var extraStages = options.FrameHandlers.ToArray();
         Func<FrontConnectionInfo, IFrameHandler[]> pipeline = info =>
         {
-            var stages = new List<IFrameHandler>(extraStages.Length + 3);
+            var stages = new List<IFrameHandler>(extraStages.Length + 2);
             if (sasl is not null) stages.Add(new SaslAuthenticationStage(info, sasl, Counters));
             foreach (var create in extraStages) stages.Add(create(info));
-            if (transactionalOffsets is not null) stages.Add(new TransactionalOffsetsStage(transactionalOffsets, info));
+            if (TransactionalOffsets is { } offsets) stages.Add(new TransactionalOffsetsStage(offsets, info));
             stages.Add(AcksZeroProduceStage.Instance);
             return stages.ToArray();
         };
+
+        // The brokers' own listeners, from Metadata, before they are told to advertise the fronts instead.
+        var upstreams = QueryBrokerListeners(cluster);
+        // Set before the listeners exist, so before the pipeline runs for a first connection.
+        TransactionalOffsets = options.TransactionalOffsets ? new TransactionalOffsetStore(upstreams) : null;
         var addresses = new List<string>();
         try
         {

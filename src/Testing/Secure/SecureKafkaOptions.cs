@@ -71,8 +71,9 @@ public sealed class SecureKafkaOptions
 
     /// <summary>
     /// Factories of extra pipeline stages, one handler per connection and factory, called in this order after the
-    /// SASL stage (so they see only authenticated traffic) and before the front's own stages (transactional offsets, acks=0). With SASL on, the SASL
-    /// stage decides ApiVersions, SaslHandshake and SaslAuthenticate itself, so these never reach the extra stages.
+    /// SASL stage (so they see only authenticated traffic) and before the front's own stages (transactional offsets, acks=0).
+    /// With SASL on, the SASL stage decides ApiVersions, SaslHandshake and SaslAuthenticate itself, so these never reach the
+    /// extra stages.
     /// </summary>
     public IList<Func<FrontConnectionInfo, IFrameHandler>> FrameHandlers { get; } = new List<Func<FrontConnectionInfo, IFrameHandler>>();
 

@@ -26,10 +26,14 @@ namespace KafkaActors.Testing.Secure;
 /// in a way a retry can fix (the group's broker down, a retriable error pushed on OffsetCommit), the offsets stay pending
 /// and the client's EndTxn is answered COORDINATOR_LOAD_IN_PROGRESS, which clients retry; the mock answers the retry
 /// without error (its transaction is already complete), and the commit is tried again. Offsets the mock refuses for good
-/// are dropped and listed by <see cref="Refused"/>; the EndTxn answer is then passed on unchanged. Not modelled: a new InitProducerId for the transactional id (which
-/// in Kafka aborts the open transaction) leaves the old producer id's offsets pending; the transaction timeout; the
-/// generation and member checks of TxnOffsetCommit v3 (made only when the offsets are committed, by the mock's
-/// OffsetCommit); KIP-447's UNSTABLE_OFFSET_COMMIT for OffsetFetch while offsets are pending.
+/// are dropped and listed by <see cref="Refused"/>; the EndTxn answer is then passed on unchanged.
+/// </para>
+/// <para>
+/// Not modelled: a new InitProducerId for the transactional id (which in Kafka aborts the open transaction) leaves the
+/// old producer id's offsets pending; the transaction timeout; the generation and member checks of TxnOffsetCommit v3
+/// (made only when the offsets are committed, by the mock's OffsetCommit); KIP-447's UNSTABLE_OFFSET_COMMIT for
+/// OffsetFetch while offsets are pending. Requests the mock's request tracking records include the front's OffsetCommit,
+/// and an error pushed on OffsetCommit is used up by it.
 /// </para>
 /// </remarks>
 public sealed class TransactionalOffsetStore
