@@ -11,8 +11,9 @@ namespace KafkaActors.Testing;
 /// librdkafka's mock (2.16.0, measured) stores offsets from OffsetCommit only. It validates TxnOffsetCommit
 /// (group coordinator, producer id and epoch, partition, leader epoch) and answers it, but never stores the
 /// offsets: before EndTxn, after EndTxn(commit) and after EndTxn(abort) the group's committed offsets are
-/// unchanged. Against the mock, assert what the producer sent (e.g. the requests) rather than the committed
-/// offsets; against a real broker (<see cref="KafkaTestClusterKind.Container"/>) this reader shows them after a commit.
+/// unchanged. Through a <see cref="Secure.SecureEmbeddedKafka"/> (any listener protocol, PLAINTEXT included), whose
+/// front commits them on EndTxn(commit) (<see cref="Secure.TransactionalOffsetStore"/>), or against a real broker
+/// (<see cref="KafkaTestClusterKind.Container"/>), this reader shows them after a commit.
 /// </remarks>
 public static class GroupOffsetsReader
 {

@@ -75,12 +75,15 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
             var stages = new List<IFrameHandler>(extraStages.Length + 2);
             if (sasl is not null) stages.Add(new SaslAuthenticationStage(info, sasl, Counters));
             foreach (var create in extraStages) stages.Add(create(info));
+            if (TransactionalOffsets is { } offsets) stages.Add(new TransactionalOffsetsStage(offsets, info));
             stages.Add(AcksZeroProduceStage.Instance);
             return stages.ToArray();
         };
 
         // The brokers' own listeners, from Metadata, before they are told to advertise the fronts instead.
         var upstreams = QueryBrokerListeners(cluster);
+        // Set before the listeners exist, so before the pipeline runs for a first connection.
+        TransactionalOffsets = options.TransactionalOffsets ? new TransactionalOffsetStore(upstreams) : null;
         var addresses = new List<string>();
         try
         {
@@ -148,6 +151,9 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
 
     /// <summary>The CA certificate, the client certificate and key, and the PKCS#12 stores, as files.</summary>
     public TestCertificateFiles Certificates { get; }
+
+    /// <summary>Offsets sent in transactions, pending until EndTxn; null when <see cref="SecureKafkaOptions.TransactionalOffsets"/> is off.</summary>
+    public TransactionalOffsetStore? TransactionalOffsets { get; }
 
     /// <summary>What the fronts did: connections, authentications, closures.</summary>
     public SecureFrontCounters Counters { get; } = new();

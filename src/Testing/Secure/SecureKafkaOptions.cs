@@ -63,9 +63,17 @@ public sealed class SecureKafkaOptions
     public string AdvertisedHost { get; set; } = "127.0.0.1";
 
     /// <summary>
+    /// Give offsets sent in transactions Kafka's semantics: pending after TxnOffsetCommit, the group's committed offsets after
+    /// EndTxn(commit), dropped after EndTxn(abort) (the mock alone forgets them; see <see cref="TransactionalOffsetStore"/>).
+    /// Default true.
+    /// </summary>
+    public bool TransactionalOffsets { get; set; } = true;
+
+    /// <summary>
     /// Factories of extra pipeline stages, one handler per connection and factory, called in this order after the
-    /// SASL stage (so they see only authenticated traffic) and before the front's own acks=0 stage. With SASL on, the SASL
-    /// stage decides ApiVersions, SaslHandshake and SaslAuthenticate itself, so these never reach the extra stages.
+    /// SASL stage (so they see only authenticated traffic) and before the front's own stages (transactional offsets, acks=0).
+    /// With SASL on, the SASL stage decides ApiVersions, SaslHandshake and SaslAuthenticate itself, so these never reach the
+    /// extra stages.
     /// </summary>
     public IList<Func<FrontConnectionInfo, IFrameHandler>> FrameHandlers { get; } = new List<Func<FrontConnectionInfo, IFrameHandler>>();
 
