@@ -17,16 +17,16 @@ public sealed class TransactionFaultTests(ITestOutputHelper output)
     private const int PerTransaction = 200;
 
     /// <summary>Two clean transactions, one with the fault, two clean ones; the fault is set up by <paramref name="inject"/>.</summary>
-    private async Task RunAround(FaultCluster cluster, Func<Task> inject, string? transactionalId = null)
+    private async Task RunAround(FaultCluster cluster, Func<Task> inject, string? transactionalId = null, string batchSize = "4096", int perTransaction = PerTransaction, bool connectionsDropped = false)
     {
-        await using var producer = TransactionalRun.NewProducer(cluster, transactionalId ?? Guid.NewGuid().ToString("N"));
+        await using var producer = TransactionalRun.NewProducer(cluster, transactionalId ?? Guid.NewGuid().ToString("N"), ("batch.size", batchSize));
         var run = new TransactionalRun(cluster, producer, output);
         producer.InitTransactions(TimeSpan.FromSeconds(30));
-        await run.CommitOne(PerTransaction);
-        await run.CommitOne(PerTransaction, inject);
-        await run.CommitOne(PerTransaction);
+        await run.CommitOne(perTransaction);
+        await run.CommitOne(perTransaction, inject);
+        await run.CommitOne(perTransaction);
         Assert.Equal(TransactionState.Ready, producer.TransactionState);
-        run.AssertCommittedExactlyOnceInOrder();
+        run.AssertCommittedExactlyOnceInOrder(connectionsDropped);
     }
 
     [Theory]
@@ -108,7 +108,7 @@ public sealed class TransactionFaultTests(ITestOutputHelper output)
             cluster.Kafka.SetBrokerDown(2);
             await Task.Delay(1500);
             cluster.Kafka.SetBrokerUp(2);
-        }, id);
+        }, id, connectionsDropped: true);
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class TransactionFaultTests(ITestOutputHelper output)
             cluster.Kafka.SetBrokerUp(3);
         });
         await run.CommitOne(PerTransaction);
-        run.AssertCommittedExactlyOnceInOrder();
+        run.AssertCommittedExactlyOnceInOrder(connectionsDropped: true);
     }
 
     [Fact]
@@ -153,5 +153,40 @@ public sealed class TransactionFaultTests(ITestOutputHelper output)
             cluster.Kafka.PushRequestErrors(ApiKeys.Produce, code, code, code);
             return Task.CompletedTask;
         });
+    }
+
+    [Theory]
+    [InlineData(KafkaErrorCodes.NotLeaderOrFollower)]
+    [InlineData(KafkaErrorCodes.RequestTimedOut)]
+    [InlineData((short)-195)] // the mock drops the connection: in-flight batches are resent with their sequences
+    public async Task Produce_errors_with_batches_in_flight_are_retried_without_gaps_or_duplicates(short code)
+    {
+        // With an RTT, up to 5 batches per partition are in flight when the first fails: the mock then refuses the
+        // ones behind it (OUT_OF_ORDER_SEQUENCE_NUMBER) or acknowledges their resends as duplicates.
+        using var cluster = new FaultCluster();
+        await RunAround(cluster, async () =>
+        {
+            cluster.Kafka.SetBrokerRtt(-1, 60);
+            cluster.Kafka.PushRequestErrors(ApiKeys.Produce, code, code);
+            await Task.Delay(300);
+            cluster.Kafka.SetBrokerRtt(-1, 0);
+        }, batchSize: "512", perTransaction: 3000, connectionsDropped: code == -195);
+    }
+
+    [Fact]
+    public async Task A_leader_down_with_batches_in_flight_mid_transaction_then_up_commits_in_order()
+    {
+        using var cluster = new FaultCluster();
+        var id = Guid.NewGuid().ToString("N");
+        cluster.Kafka.SetTransactionCoordinator(id, 1);
+        await RunAround(cluster, async () =>
+        {
+            cluster.Kafka.SetBrokerRtt(-1, 40);
+            await Task.Delay(20);
+            cluster.Kafka.SetBrokerDown(2);
+            await Task.Delay(1000);
+            cluster.Kafka.SetBrokerUp(2);
+            cluster.Kafka.SetBrokerRtt(-1, 0);
+        }, id, batchSize: "512", perTransaction: 3000, connectionsDropped: true);
     }
 }
