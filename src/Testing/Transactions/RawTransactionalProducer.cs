@@ -12,7 +12,9 @@ namespace KafkaActors.Testing.Transactions;
 /// broker gives is returned as it is. Each step returns the broker's error code and changes no state on error.
 /// </summary>
 /// <remarks>
-/// Owned by one test; not thread-safe. It keeps one connection to the transaction coordinator, and opens a
+/// Owned by one test; not thread-safe. It keeps one connection to the transaction coordinator (a request on a
+/// connection the broker closed throws an <see cref="IOException"/>; <see cref="FindCoordinator()"/> starts a new
+/// one; connecting to a broker that is down throws a <see cref="System.Net.Sockets.SocketException"/>), and opens a
 /// connection per request to partition leaders and the group coordinator (looked up afresh each time, so leader
 /// and coordinator moves are followed). Sequences are counted per partition from 0 and continue across
 /// transactions; a successful <c>InitProducerId</c> resets them, as a real producer must.
@@ -28,7 +30,8 @@ public sealed class RawTransactionalProducer : IDisposable
     private readonly string _bootstrap;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<(string Topic, int Partition), int> _sequences = [];
-    private KafkaWireClient? _coordinator;
+    private (string Host, int Port)? _coordinatorAddress;
+    private KafkaWireClient? _coordinatorConnection;
 
     private RawTransactionalProducer(string bootstrapServers, string transactionalId, TimeSpan timeout)
     {
@@ -67,16 +70,18 @@ public sealed class RawTransactionalProducer : IDisposable
     public int NextSequence(string topic, int partition) => _sequences.GetValueOrDefault((topic, partition));
 
     /// <summary>
-    /// FindCoordinator (v3, key type transaction) for <see cref="TransactionalId"/> and connects to the answer,
-    /// replacing an earlier coordinator connection. Returns the coordinator's error code.
+    /// FindCoordinator (v3, key type transaction) for <see cref="TransactionalId"/>, asked of the bootstrap broker. On
+    /// success the coordinator replaces the earlier one (closing its connection) and is connected to at the next
+    /// coordinator request. Returns the error code of the answer.
     /// </summary>
     public ErrorCode FindCoordinator()
     {
         var coordinator = FindCoordinator(TransactionalId, CoordinatorType.Transaction);
         if (coordinator.ErrorCode != ErrorCode.None)
             return coordinator.ErrorCode;
-        _coordinator?.Dispose();
-        _coordinator = KafkaWireClient.Connect(coordinator.Host, coordinator.Port, _timeout);
+        _coordinatorConnection?.Dispose();
+        _coordinatorConnection = null;
+        _coordinatorAddress = (coordinator.Host, coordinator.Port);
         CoordinatorId = coordinator.NodeId;
         return ErrorCode.None;
     }
@@ -130,13 +135,14 @@ public sealed class RawTransactionalProducer : IDisposable
     /// <param name="partition">Partition.</param>
     /// <param name="values">Record values (keys are null); at least one.</param>
     /// <param name="baseSequence">A base sequence to send instead of the next one (to provoke sequence errors).</param>
+    /// <param name="brokerId">A broker to send to instead of the leader (e.g. the old leader after a move).</param>
     /// <returns>The partition's error code and the base offset the broker assigned (-1 when none).</returns>
-    public (ErrorCode Error, long BaseOffset) Produce(string topic, int partition, IReadOnlyList<byte[]> values, int? baseSequence = null)
+    public (ErrorCode Error, long BaseOffset) Produce(string topic, int partition, IReadOnlyList<byte[]> values, int? baseSequence = null, int? brokerId = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(values.Count, nameof(values));
         var sequence = baseSequence ?? NextSequence(topic, partition);
         var batch = BuildBatch(values, ProducerId, ProducerEpoch, sequence);
-        var (host, port) = Leader(topic, partition);
+        var (host, port) = Broker(topic, partition, brokerId);
         using var leader = KafkaWireClient.Connect(host, port, _timeout);
         var request = new ProduceRequest(TransactionalId, -1, (int)_timeout.TotalMilliseconds,
             [new ProducePartitionData(topic, partition, batch)]);
@@ -176,20 +182,21 @@ public sealed class RawTransactionalProducer : IDisposable
             new EndTxnRequest(TransactionalId, ProducerId, ProducerEpoch, commit), TxnVersion), TxnVersion).ErrorCode;
 
     /// <summary>Closes the coordinator connection.</summary>
-    public void Dispose() => _coordinator?.Dispose();
+    public void Dispose() => _coordinatorConnection?.Dispose();
 
     /// <inheritdoc/>
     public override string ToString() => $"RawTransactionalProducer({TransactionalId}, pid {ProducerId}, epoch {ProducerEpoch})";
 
     private KafkaWireClient Coordinator()
     {
-        if (_coordinator is null)
+        if (_coordinatorAddress is null)
         {
             var error = FindCoordinator();
             if (error != ErrorCode.None)
                 throw new InvalidOperationException($"FindCoordinator for transactional id {TransactionalId}: {error.KafkaName()}");
         }
-        return _coordinator!;
+        var (host, port) = _coordinatorAddress!.Value;
+        return _coordinatorConnection ??= KafkaWireClient.Connect(host, port, _timeout);
     }
 
     private Coordinator FindCoordinator(string key, CoordinatorType type)
@@ -200,11 +207,11 @@ public sealed class RawTransactionalProducer : IDisposable
         return response.Coordinators.Single();
     }
 
-    private (string Host, int Port) Leader(string topic, int partition)
+    private (string Host, int Port) Broker(string topic, int partition, int? brokerId)
     {
         using var bootstrap = KafkaWireClient.Connect(_bootstrap, _timeout);
         var metadata = MetadataResponse.Parse(bootstrap.Send(new MetadataRequest([topic], false), MetadataVersion), MetadataVersion);
-        var leaderId = metadata.Topics.Single(t => t.Name == topic).Partitions.Single(p => p.PartitionIndex == partition).LeaderId;
+        var leaderId = brokerId ?? metadata.Topics.Single(t => t.Name == topic).Partitions.Single(p => p.PartitionIndex == partition).LeaderId;
         var broker = metadata.Brokers.SingleOrDefault(b => b.NodeId == leaderId)
                      ?? throw new InvalidOperationException($"{topic}[{partition}] has no leader in the metadata (leader id {leaderId}).");
         return (broker.Host, broker.Port);
