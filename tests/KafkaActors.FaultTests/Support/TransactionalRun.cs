@@ -59,7 +59,7 @@ public sealed class TransactionalRun(FaultCluster cluster, KafkaProducer<string,
     /// <summary>
     /// The oracle over the raw log; returns the logs for further checks. A batch stored again with the same producer
     /// id, epoch, base sequence and payload is a resend a real broker would have deduplicated (the mock's window
-    /// misses some after a dropped connection, see EMBEDDED-BROKER.md): it is dropped and counted in
+    /// writes the second of two re-sent batches again: MockTransactionBehaviourTests.Mock_stores_the_second_of_two_resent_batches_again): it is dropped and counted in
     /// <see cref="MockDuplicates"/>, allowed only with <paramref name="connectionsDropped"/>; the same sequence with
     /// another payload is a client fault and fails.
     /// </summary>
