@@ -33,7 +33,9 @@ public sealed partial class KafkaProducer<TKey, TValue>
     /// <exception cref="TransactionStateException">Not Ready: before InitTransactions, with a transaction open, or after an error.</exception>
     public void BeginTransaction()
     {
-        _runtime.Pipeline.ThrowIfClosed();
+        // In FatalError the pipeline would throw the bare fatal error; the state machine's refusal names the state
+        // (TransactionStateException, the cause inside), as documented for every call in an error state.
+        if (Machine.State != Transactions.TransactionState.FatalError) _runtime.Pipeline.ThrowIfClosed();
         Machine.BeginTransaction();
     }
 

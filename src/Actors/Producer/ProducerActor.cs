@@ -42,6 +42,7 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
     private ProducerCloser<TKey, TValue> _closer = null!;
     private TransactionManager<TKey, TValue>? _transactions;
     private CloseAfterAbort? _closeAfterAbort;
+    private bool _closeReceived;
 
     internal ProducerActor(ProducerRuntime<TKey, TValue> runtime)
     {
@@ -231,7 +232,10 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
             pending.Requesters.Add(Sender);
             return;
         }
-        if (_transactions is { } transactions && !_runtime.IsClosing && transactions.AbortForClose(Self))
+        // Not _runtime.IsClosing: the facade sets that before it sends Close, and the transaction must still be aborted.
+        var first = !_closeReceived;
+        _closeReceived = true;
+        if (first && _transactions is { } transactions && transactions.AbortForClose(Self))
         {
             _runtime.BeginClose(); // new records fail at once
             _closeAfterAbort = new CloseAfterAbort(MonotonicClock.NowMs + (long)Math.Max(0, close.Timeout.TotalMilliseconds), [Sender]);
