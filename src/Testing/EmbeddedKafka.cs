@@ -180,6 +180,20 @@ public sealed class EmbeddedKafka : IDisposable
     public void SetCoordinator(string keyType, string key, int brokerId) =>
         Check(Call(mc => NativeMethods.rd_kafka_mock_coordinator_set(mc, keyType, key, brokerId)), $"set {keyType} coordinator for '{key}'");
 
+    /// <summary>
+    /// Makes <paramref name="brokerId"/> the transaction coordinator of <paramref name="transactionalId"/>: FindCoordinator
+    /// names it from now on, and the other brokers answer InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn and
+    /// EndTxn for this id with NOT_COORDINATOR. The producer state (ids, epochs, the open transaction) is cluster-wide
+    /// in the mock, so it moves along. Without this call the coordinator is picked from a hash of the id.
+    /// </summary>
+    public void SetTransactionCoordinator(string transactionalId, int brokerId) => SetCoordinator("transaction", transactionalId, brokerId);
+
+    /// <summary>
+    /// Makes <paramref name="brokerId"/> the group coordinator of <paramref name="groupId"/>: FindCoordinator names it, and
+    /// the other brokers answer group requests (TxnOffsetCommit among them) for this group with NOT_COORDINATOR.
+    /// </summary>
+    public void SetGroupCoordinator(string groupId, int brokerId) => SetCoordinator("group", groupId, brokerId);
+
     /// <summary>Sets the controller id reported in Metadata; -1 means no controller.</summary>
     public void SetControllerId(int brokerId) =>
         Call(mc => { NativeMethods.rd_kafka_mock_set_controller_id(mc, brokerId); return 0; });

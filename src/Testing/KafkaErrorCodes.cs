@@ -38,6 +38,8 @@ public static class KafkaErrorCodes
     public const short NotEnoughReplicasAfterAppend = (short)ErrorCode.NotEnoughReplicasAfterAppend;
     /// <summary>29.</summary>
     public const short TopicAuthorizationFailed = (short)ErrorCode.TopicAuthorizationFailed;
+    /// <summary>30.</summary>
+    public const short GroupAuthorizationFailed = (short)ErrorCode.GroupAuthorizationFailed;
     /// <summary>31.</summary>
     public const short ClusterAuthorizationFailed = (short)ErrorCode.ClusterAuthorizationFailed;
     /// <summary>35.</summary>
@@ -52,10 +54,22 @@ public static class KafkaErrorCodes
     public const short InvalidProducerEpoch = (short)ErrorCode.InvalidProducerEpoch;
     /// <summary>49.</summary>
     public const short InvalidProducerIdMapping = (short)ErrorCode.InvalidProducerIdMapping;
+    /// <summary>48.</summary>
+    public const short InvalidTxnState = (short)ErrorCode.InvalidTxnState;
+    /// <summary>50.</summary>
+    public const short InvalidTransactionTimeout = (short)ErrorCode.InvalidTransactionTimeout;
+    /// <summary>51.</summary>
+    public const short ConcurrentTransactions = (short)ErrorCode.ConcurrentTransactions;
+    /// <summary>52.</summary>
+    public const short TransactionCoordinatorFenced = (short)ErrorCode.TransactionCoordinatorFenced;
+    /// <summary>53.</summary>
+    public const short TransactionalIdAuthorizationFailed = (short)ErrorCode.TransactionalIdAuthorizationFailed;
     /// <summary>56.</summary>
     public const short KafkaStorageError = (short)ErrorCode.KafkaStorageError;
     /// <summary>59.</summary>
     public const short UnknownProducerId = (short)ErrorCode.UnknownProducerId;
     /// <summary>87.</summary>
     public const short InvalidRecord = (short)ErrorCode.InvalidRecord;
+    /// <summary>90.</summary>
+    public const short ProducerFenced = (short)ErrorCode.ProducerFenced;
 }

@@ -4,7 +4,8 @@ namespace KafkaActors.Testing;
 
 /// <summary>
 /// Reads topics back with Confluent's consumer, as an oracle independent of the client under test.
-/// CRCs are checked (the mock does not check them on write), nothing is committed, no group is joined.
+/// CRCs are checked (the mock does not check them on write) except when reading at an explicit isolation level
+/// (see there), nothing is committed, no group is joined. Stateless and thread-safe; each call uses its own consumer.
 /// </summary>
 public static class KafkaReader
 {
@@ -24,11 +25,35 @@ public static class KafkaReader
     /// <see cref="ReadAll(string, string, TimeSpan)"/> with a base client configuration, e.g. a secure cluster's
     /// (<see cref="Secure.SecureEmbeddedKafka.ConfluentClientConfig"/>): bootstrap servers, security protocol, TLS and SASL settings.
     /// </summary>
-    public static IReadOnlyList<ConsumedRecord> ReadAll(ClientConfig client, string topic, TimeSpan timeout)
+    public static IReadOnlyList<ConsumedRecord> ReadAll(ClientConfig client, string topic, TimeSpan timeout) =>
+        Read(client, topic, timeout, IsolationLevel.ReadUncommitted, checkCrcs: true);
+
+    /// <summary>
+    /// Reads every partition of a topic that holds transactions, at an isolation level: read_uncommitted returns every
+    /// data record; read_committed only those of committed transactions (and non-transactional ones) below the last
+    /// stable offset. Ends each partition at the high watermark observed at the start, or, in read_committed, at the
+    /// partition's end as the consumer sees it (the last stable offset), so an open transaction does not block the read.
+    /// Control records are never returned. CRCs are not checked: the mock writes its transaction markers with CRC 0,
+    /// which Confluent's check fails on; verify data batches with <see cref="RawLog.RawLogReader"/>, which checks them.
+    /// </summary>
+    /// <remarks>
+    /// Against librdkafka's mock (2.16.0, measured) read_committed returns the same records as read_uncommitted:
+    /// the mock answers every Fetch with a last stable offset equal to the high watermark and no aborted transactions.
+    /// Use <see cref="RawLog.PartitionLog.ReadCommitted"/> for a read_committed view of a mock's log; this method
+    /// gives the real one against a real broker (<see cref="KafkaTestClusterKind.Container"/>).
+    /// </remarks>
+    public static IReadOnlyList<ConsumedRecord> ReadAll(string bootstrapServers, string topic, TimeSpan timeout, IsolationLevel isolation) =>
+        ReadAll(Plain(bootstrapServers), topic, timeout, isolation);
+
+    /// <summary><see cref="ReadAll(string, string, TimeSpan, IsolationLevel)"/> with a base client configuration (e.g. a secure cluster's).</summary>
+    public static IReadOnlyList<ConsumedRecord> ReadAll(ClientConfig client, string topic, TimeSpan timeout, IsolationLevel isolation) =>
+        Read(client, topic, timeout, isolation, checkCrcs: false);
+
+    private static IReadOnlyList<ConsumedRecord> Read(ClientConfig client, string topic, TimeSpan timeout, IsolationLevel isolation, bool checkCrcs)
     {
         var deadline = DateTime.UtcNow + timeout;
         var partitions = GetPartitionCount(client, topic, timeout);
-        using var consumer = CreateConsumer(client);
+        using var consumer = CreateConsumer(client, isolation, checkCrcs);
 
         var watermarks = QueryWatermarks(consumer, topic, partitions, Remaining(deadline));
         var pending = watermarks.Where(w => w.Value.High > w.Value.Low).ToDictionary(w => w.Key, w => w.Value.High);
@@ -50,8 +75,10 @@ public static class KafkaReader
                 continue;
             if (!result.IsPartitionEOF && result.Offset.Value < high)
                 perPartition[p].Add(ToRecord(result));
-            // EOF or a skipped control record can end a partition without a record at high-1.
-            if (result.Offset.Value >= high - 1 || consumer.Position(result.TopicPartition).Value >= high)
+            // EOF or a skipped control record can end a partition without a record at high-1. In read_committed the
+            // consumer's end is the last stable offset, which an open transaction holds below the high watermark.
+            if (result.Offset.Value >= high - 1 || consumer.Position(result.TopicPartition).Value >= high
+                || (result.IsPartitionEOF && isolation == IsolationLevel.ReadCommitted))
                 pending.Remove(p);
         }
         return perPartition.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value).ToList();
@@ -67,7 +94,7 @@ public static class KafkaReader
         var t = timeout ?? DefaultMetadataTimeout;
         var deadline = DateTime.UtcNow + t;
         var partitions = GetPartitionCount(client, topic, t);
-        using var consumer = CreateConsumer(client);
+        using var consumer = CreateConsumer(client, IsolationLevel.ReadUncommitted, checkCrcs: true);
         return QueryWatermarks(consumer, topic, partitions, Remaining(deadline));
     }
 
@@ -93,12 +120,12 @@ public static class KafkaReader
         return t.Partitions.Count;
     }
 
-    private static ClientConfig Plain(string bootstrapServers) => new() { BootstrapServers = bootstrapServers };
+    internal static ClientConfig Plain(string bootstrapServers) => new() { BootstrapServers = bootstrapServers };
 
     // Confluent's copy constructors share the dictionary; copy so the caller's config is never changed.
-    private static Dictionary<string, string> Copy(ClientConfig client) => client.ToDictionary(kv => kv.Key, kv => kv.Value);
+    internal static Dictionary<string, string> Copy(ClientConfig client) => client.ToDictionary(kv => kv.Key, kv => kv.Value);
 
-    private static IConsumer<byte[]?, byte[]?> CreateConsumer(ClientConfig client)
+    private static IConsumer<byte[]?, byte[]?> CreateConsumer(ClientConfig client, IsolationLevel isolation, bool checkCrcs)
     {
         LibRdKafka.EnsureLoaded();
         return new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(Copy(client))
@@ -107,12 +134,12 @@ public static class KafkaReader
             GroupId = "kafkaactors-reader-" + Guid.NewGuid().ToString("N"),
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
-            CheckCrcs = true,
+            CheckCrcs = checkCrcs,
             EnablePartitionEof = true,
             AllowAutoCreateTopics = false,
             // If retention trimmed past our start offset meanwhile, continue from the new start.
             AutoOffsetReset = AutoOffsetReset.Earliest,
-            IsolationLevel = IsolationLevel.ReadUncommitted,
+            IsolationLevel = isolation,
             LogConnectionClose = false,
         })
         .SetKeyDeserializer(Deserializers.ByteArray!)

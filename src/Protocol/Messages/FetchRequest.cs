@@ -10,8 +10,10 @@ public readonly record struct FetchPartition(int Partition, long FetchOffset, in
 /// FetchRequest.json (key 1), versions 4-11 only (the non-flexible ones with RecordBatch v2 and
 /// log start offsets). The producer never fetches: tests use it to read raw batches, with their
 /// producer ids and sequence numbers, which consumers hide. No fetch sessions (session id 0, epoch -1).
+/// <see cref="IsolationLevel"/> is 0 (read_uncommitted) or 1 (read_committed: the broker answers up to the last
+/// stable offset and lists the aborted transactions).
 /// </summary>
-public sealed record FetchRequest(string Topic, IReadOnlyList<FetchPartition> Partitions, int MaxWaitMs = 100, int MinBytes = 1, int MaxBytes = 64 * 1024 * 1024) : IKafkaRequest
+public sealed record FetchRequest(string Topic, IReadOnlyList<FetchPartition> Partitions, int MaxWaitMs = 100, int MinBytes = 1, int MaxBytes = 64 * 1024 * 1024, sbyte IsolationLevel = 0) : IKafkaRequest
 {
     public ApiKey ApiKey => ApiKey.Fetch;
 
@@ -22,7 +24,7 @@ public sealed record FetchRequest(string Topic, IReadOnlyList<FetchPartition> Pa
         writer.WriteInt32(MaxWaitMs);
         writer.WriteInt32(MinBytes);
         writer.WriteInt32(MaxBytes);
-        writer.WriteInt8(0); // isolation: read uncommitted
+        writer.WriteInt8(IsolationLevel);
         if (version >= 7)
         {
             writer.WriteInt32(0); // session id

@@ -22,7 +22,8 @@ public sealed record FindCoordinatorResponse(int ThrottleTimeMs, IReadOnlyList<C
             var error = (ErrorCode)reader.ReadInt16();
             var message = version >= 1 ? reader.ReadString(flexible) : null;
             var nodeId = reader.ReadInt32();
-            var host = reader.ReadRequiredString(flexible);
+            // Kafka writes "" with an error; librdkafka's mock writes a null host (node -1, port -1).
+            var host = reader.ReadString(flexible) ?? "";
             var port = reader.ReadInt32();
             coordinators = [new Coordinator("", nodeId, host, port, error, message)];
         }

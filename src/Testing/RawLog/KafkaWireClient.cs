@@ -48,7 +48,14 @@ internal sealed class KafkaWireClient : IDisposable
         {
             // Connect has no timeout of its own; a loopback listener answers at once or refuses.
             var connect = socket.ConnectAsync(endpoint);
-            if (!connect.Wait(t)) throw new TimeoutException($"Connecting to {endpoint} took longer than {t}.");
+            try
+            {
+                if (!connect.Wait(t)) throw new TimeoutException($"Connecting to {endpoint} took longer than {t}.");
+            }
+            catch (AggregateException e) when (e.InnerException is SocketException refused)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refused);
+            }
             socket.SendTimeout = (int)t.TotalMilliseconds;
             return new KafkaWireClient(socket, endpoint, t);
         }
