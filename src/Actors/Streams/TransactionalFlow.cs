@@ -1,0 +1,44 @@
+using Akka;
+using Akka.Streams.Dsl;
+
+namespace KafkaActors.Streams;
+
+/// <summary>
+/// Exactly-once Akka.Streams entry points, after Alpakka Kafka's <c>Transactional.flow</c>: messages are written in
+/// transactions of a transactional producer (transactional.id set), each committed after
+/// <see cref="TransactionalStreamSettings.CommitEveryRecords"/> records or <see cref="TransactionalStreamSettings.CommitInterval"/>,
+/// whichever comes first, with the consumed offsets the messages carry. A read_committed consumer sees a message's
+/// record exactly when its consumed offset is committed too.
+/// </summary>
+/// <remarks>
+/// The stage has the producer to itself while it runs: it calls InitTransactions when the producer is not yet
+/// initialized, and fails if another transaction is open. Upstream is back-pressured while a transaction commits.
+/// Any failure aborts the open transaction, then fails the stream, whatever the supervision strategy; when upstream
+/// completes, the open transaction is committed. A producer left Ready (after a commit or an abort) can run the
+/// stream again, e.g. under a RestartFlow.
+/// </remarks>
+public static class TransactionalFlow
+{
+    /// <summary>
+    /// Writes each message in a transaction and emits its result with the pass-through, in input order, once the
+    /// transaction committed. Each pass-through is the consumed record's offset, committed for
+    /// <see cref="TransactionalStreamSettings.ConsumerGroup"/> (required) with the transaction.
+    /// </summary>
+    public static Flow<ProducerMessage<TKey, TValue, PartitionOffset>, ProducerResult<TKey, TValue, PartitionOffset>, NotUsed> Create<TKey, TValue>(
+        KafkaProducer<TKey, TValue> producer, TransactionalStreamSettings settings, int parallelism = KafkaFlow.DefaultParallelism) =>
+        Create<TKey, TValue, PartitionOffset>(producer, settings, static offset => offset, parallelism);
+
+    /// <summary>
+    /// As <see cref="Create{TKey,TValue}"/>, with a pass-through of yours: <paramref name="offsetOf"/> gives its
+    /// consumed offset (null for none; null <paramref name="offsetOf"/>: messages carry no offsets, and no group is needed).
+    /// </summary>
+    public static Flow<ProducerMessage<TKey, TValue, TPassThrough>, ProducerResult<TKey, TValue, TPassThrough>, NotUsed> Create<TKey, TValue, TPassThrough>(
+        KafkaProducer<TKey, TValue> producer, TransactionalStreamSettings settings, Func<TPassThrough, PartitionOffset?>? offsetOf,
+        int parallelism = KafkaFlow.DefaultParallelism) =>
+        Flow.FromGraph(KafkaProducerStage<TKey, TValue, TPassThrough, ProducerResult<TKey, TValue, TPassThrough>>.InTransactions(
+            producer, parallelism, StageTransactions<ProducerMessage<TKey, TValue, TPassThrough>>.For(producer, settings, OfMessage<TKey, TValue, TPassThrough>(offsetOf))));
+
+    /// <summary>The offset extractor on the message, from one on its pass-through.</summary>
+    internal static Func<ProducerMessage<TKey, TValue, TPassThrough>, PartitionOffset?>? OfMessage<TKey, TValue, TPassThrough>(Func<TPassThrough, PartitionOffset?>? offsetOf) =>
+        offsetOf is null ? null : message => offsetOf(message.PassThrough);
+}
