@@ -116,7 +116,7 @@ internal class ProducerStageLogic<TIn, TKey, TValue, TOut> : TimerGraphStageLogi
     /// <summary>Hook: whether the stage may pull now (besides the parallelism bound).</summary>
     protected virtual bool MayPull => true;
 
-    /// <summary>Hook: a pushed element, before its record is sent. False to drop it (after failing the stage).</summary>
+    /// <summary>Hook: a pushed element, before its record is sent. False to keep it back (and <see cref="Send"/> it later) or drop it.</summary>
     protected virtual bool OnElement(TIn element) => true;
 
     /// <summary>Hook: a record was appended to its batch.</summary>
@@ -140,7 +140,12 @@ internal class ProducerStageLogic<TIn, TKey, TValue, TOut> : TimerGraphStageLogi
     public void OnPush()
     {
         var element = Grab(_in);
-        if (!OnElement(element)) return;
+        if (OnElement(element)) Send(element);
+    }
+
+    /// <summary>Sends a pushed element's record (appends it, or parks it until metadata or memory is there).</summary>
+    protected void Send(TIn element)
+    {
         var record = _runtime.Interceptors.OnSend(_recordOf(element));
         var slot = new Slot(element, record, this);
         _waitDeadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;

@@ -1,5 +1,7 @@
 using Akka;
 using Akka.Streams.Dsl;
+using KafkaActors.Serialization;
+using KafkaActors.Settings;
 
 namespace KafkaActors.Streams;
 
@@ -35,8 +37,33 @@ public static class TransactionalFlow
     public static Flow<ProducerMessage<TKey, TValue, TPassThrough>, ProducerResult<TKey, TValue, TPassThrough>, NotUsed> Create<TKey, TValue, TPassThrough>(
         KafkaProducer<TKey, TValue> producer, TransactionalStreamSettings settings, Func<TPassThrough, PartitionOffset?>? offsetOf,
         int parallelism = KafkaFlow.DefaultParallelism) =>
+        Stage(producer, settings, offsetOf, parallelism, ownsProducer: false);
+
+    private static Flow<ProducerMessage<TKey, TValue, TPassThrough>, ProducerResult<TKey, TValue, TPassThrough>, NotUsed> Stage<TKey, TValue, TPassThrough>(
+        KafkaProducer<TKey, TValue> producer, TransactionalStreamSettings settings, Func<TPassThrough, PartitionOffset?>? offsetOf, int parallelism, bool ownsProducer) =>
         Flow.FromGraph(KafkaProducerStage<TKey, TValue, TPassThrough, ProducerResult<TKey, TValue, TPassThrough>>.InTransactions(
-            producer, parallelism, StageTransactions<ProducerMessage<TKey, TValue, TPassThrough>>.For(producer, settings, OfMessage<TKey, TValue, TPassThrough>(offsetOf))));
+            producer, parallelism, StageTransactions<ProducerMessage<TKey, TValue, TPassThrough>>.For(producer, settings, OfMessage<TKey, TValue, TPassThrough>(offsetOf), ownsProducer)));
+
+    /// <summary>
+    /// As <see cref="Create{TKey,TValue,TPassThrough}(KafkaProducer{TKey,TValue},TransactionalStreamSettings,Func{TPassThrough,PartitionOffset?},int)"/>,
+    /// with a producer of the flow's own, as Alpakka Kafka's: each materialization creates one from
+    /// <paramref name="producerSettings"/> (which must have a transactional.id) in the materializer's ActorSystem, and closes
+    /// it when the stage stops. Against a real broker a new materialization fences an older one with the same
+    /// transactional.id (Kafka's zombie fencing), so a restarted stream never races its predecessor.
+    /// </summary>
+    public static Flow<ProducerMessage<TKey, TValue, TPassThrough>, ProducerResult<TKey, TValue, TPassThrough>, NotUsed> Create<TKey, TValue, TPassThrough>(
+        ProducerSettings producerSettings, TransactionalStreamSettings settings, Func<TPassThrough, PartitionOffset?>? offsetOf,
+        ISerializer<TKey>? keySerializer = null, ISerializer<TValue>? valueSerializer = null, int parallelism = KafkaFlow.DefaultParallelism)
+    {
+        ArgumentNullException.ThrowIfNull(producerSettings);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!producerSettings.IsTransactional)
+            throw new ArgumentException("A transactional stage needs producer settings with a transactional.id.", nameof(producerSettings));
+        settings.Validate(withOffsets: offsetOf is not null);
+        return Flow.Setup<ProducerMessage<TKey, TValue, TPassThrough>, ProducerResult<TKey, TValue, TPassThrough>, NotUsed>((materializer, _) =>
+            Stage(new KafkaProducer<TKey, TValue>(producerSettings, keySerializer, valueSerializer, materializer.System), settings, offsetOf, parallelism, ownsProducer: true))
+            .MapMaterializedValue(static _ => NotUsed.Instance);
+    }
 
     /// <summary>The offset extractor on the message, from one on its pass-through.</summary>
     internal static Func<ProducerMessage<TKey, TValue, TPassThrough>, PartitionOffset?>? OfMessage<TKey, TValue, TPassThrough>(Func<TPassThrough, PartitionOffset?>? offsetOf) =>

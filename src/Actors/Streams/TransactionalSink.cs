@@ -1,5 +1,7 @@
 using Akka;
 using Akka.Streams.Dsl;
+using KafkaActors.Serialization;
+using KafkaActors.Settings;
 
 namespace KafkaActors.Streams;
 
@@ -21,5 +23,16 @@ public static class TransactionalSink
         int parallelism = KafkaFlow.DefaultParallelism) =>
         Sink.FromGraph(new KafkaSinkStage<ProducerMessage<TKey, TValue, TPassThrough>, TKey, TValue>(
             producer, parallelism, static m => m.Record,
-            StageTransactions<ProducerMessage<TKey, TValue, TPassThrough>>.For(producer, settings, TransactionalFlow.OfMessage<TKey, TValue, TPassThrough>(offsetOf))));
+            StageTransactions<ProducerMessage<TKey, TValue, TPassThrough>>.For(producer, settings, TransactionalFlow.OfMessage<TKey, TValue, TPassThrough>(offsetOf), ownsProducer: false)));
+
+    /// <summary>
+    /// As <see cref="Create{TKey,TValue,TPassThrough}(KafkaProducer{TKey,TValue},TransactionalStreamSettings,Func{TPassThrough,PartitionOffset?},int)"/>,
+    /// with a producer of the sink's own for each materialization (see <see cref="TransactionalFlow"/>'s overload with
+    /// <see cref="ProducerSettings"/>); it closes once the stage stopped, just after the task completes.
+    /// </summary>
+    public static Sink<ProducerMessage<TKey, TValue, TPassThrough>, Task<Done>> Create<TKey, TValue, TPassThrough>(
+        ProducerSettings producerSettings, TransactionalStreamSettings settings, Func<TPassThrough, PartitionOffset?>? offsetOf,
+        ISerializer<TKey>? keySerializer = null, ISerializer<TValue>? valueSerializer = null, int parallelism = KafkaFlow.DefaultParallelism) =>
+        TransactionalFlow.Create(producerSettings, settings, offsetOf, keySerializer, valueSerializer, parallelism)
+            .ToMaterialized(Sink.Ignore<ProducerResult<TKey, TValue, TPassThrough>>(), Keep.Right);
 }

@@ -17,13 +17,15 @@ namespace KafkaActors.Streams;
 /// transaction (BeginTransaction, and the <see cref="TransactionalStreamSettings.CommitInterval"/> timer) →
 /// InTransaction → after <see cref="TransactionalStreamSettings.CommitEveryRecords"/> records, when the timer
 /// fires, or when upstream completes, and once no record waits for metadata or memory: Committing, with nothing
-/// pulled (SendOffsetsToTransaction with the highest offset + 1 per partition, then CommitTransaction) → Ready, and
-/// the transaction's results are emitted in input order. Results leave only once their transaction committed.
+/// pulled (SendOffsetsToTransaction with the highest offset + 1 per partition, then CommitTransaction; an element
+/// pulled before the commit began is held for the next transaction) → Ready, and the transaction's results are
+/// emitted in input order. Results leave only once their transaction committed.
 ///
 /// Any failure (a record, the offsets, the commit, upstream, downstream cancelling) aborts the open transaction and
 /// then fails the stage (completes it, for a cancellation), whatever the supervision strategy: a transaction with a
 /// failed record can only be aborted. A failure during a commit waits for its outcome: committed, the stage fails;
-/// failed, it aborts first. Stopped abruptly (the materializer shut down), it aborts without waiting.
+/// failed, it aborts first. Stopped abruptly (the materializer shut down), it aborts without waiting. A producer the
+/// stage created for this materialization is closed when it stops.
 /// </summary>
 internal sealed class TransactionalStageLogic<TIn, TKey, TValue, TOut> : ProducerStageLogic<TIn, TKey, TValue, TOut>
 {
@@ -44,6 +46,7 @@ internal sealed class TransactionalStageLogic<TIn, TKey, TValue, TOut> : Produce
     private readonly TimeSpan _commitInterval;
     private readonly ConsumerGroupMetadata? _group;
     private readonly Func<TIn, PartitionOffset?>? _offsetOf;
+    private readonly bool _ownsProducer;
     private readonly Dictionary<TopicPartition, long> _offsets = new(); // highest consumed offset per partition in the open transaction
     private readonly Action<Task> _onInitialized;
     private readonly Action<Task> _onOffsetsSent;
@@ -55,6 +58,8 @@ internal sealed class TransactionalStageLogic<TIn, TKey, TValue, TOut> : Produce
     private int _releasable;       // records at the head of the queue whose transaction committed
     private Exception? _failure;   // the stage fails with it once the open transaction is aborted
     private bool _cancelled;       // downstream cancelled: abort, then complete
+    private TIn? _held;            // pushed while committing (pulled before the commit began)
+    private bool _holding;
 
     public TransactionalStageLogic(
         Shape shape,
@@ -75,6 +80,7 @@ internal sealed class TransactionalStageLogic<TIn, TKey, TValue, TOut> : Produce
         _commitInterval = transactions.Settings.CommitInterval;
         _group = transactions.Settings.ConsumerGroup;
         _offsetOf = transactions.OffsetOf;
+        _ownsProducer = transactions.OwnsProducer;
         _onInitialized = GetAsyncCallback<Task>(OnInitialized);
         _onOffsetsSent = GetAsyncCallback<Task>(OnOffsetsSent);
         _onCommitted = GetAsyncCallback<Task>(OnCommitted);
@@ -105,6 +111,16 @@ internal sealed class TransactionalStageLogic<TIn, TKey, TValue, TOut> : Produce
 
     protected override bool OnElement(TIn element)
     {
+        switch (_phase)
+        {
+            case Phase.Committing:
+                // Pulled before the commit began: it belongs to the next transaction, sent once this one committed.
+                _held = element;
+                _holding = true;
+                return false;
+            case Phase.Aborting:
+                return false; // the stage fails once the abort is done
+        }
         if (_phase == Phase.Ready)
         {
             try
@@ -242,6 +258,13 @@ internal sealed class TransactionalStageLogic<TIn, TKey, TValue, TOut> : Produce
             End();
             return;
         }
+        if (_holding)
+        {
+            var element = _held!;
+            _held = default;
+            _holding = false;
+            if (OnElement(element)) Send(element);
+        }
         Emit(); // pulls again, and completes once upstream has and everything is out
     }
 
@@ -277,5 +300,7 @@ internal sealed class TransactionalStageLogic<TIn, TKey, TValue, TOut> : Produce
         if (_phase == Phase.InTransaction && _producer.TransactionState is TransactionState.InTransaction or TransactionState.AbortableError)
             _producer.AbortTransactionAsync().ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.ExecuteSynchronously);
         base.PostStop();
+        // A producer the stage created goes with it; its transaction is committed or aborted by now (or close aborts it).
+        if (_ownsProducer) _producer.DisposeAsync().AsTask().ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.ExecuteSynchronously);
     }
 }

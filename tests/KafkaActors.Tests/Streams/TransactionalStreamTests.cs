@@ -92,6 +92,35 @@ public sealed class TransactionalStreamTests(KafkaFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task An_element_pulled_before_a_timed_commit_goes_into_the_next_transaction()
+    {
+        var topic = fixture.CreateTopic("txn-held", 1);
+        await using var producer = NewProducer();
+        // Slow answers make each commit last over 100 ms, while the throttled source pushes the element pulled before it.
+        fixture.Kafka.SetBrokerRtt(1, 100);
+        try
+        {
+            var results = await Source.From(Enumerable.Range(0, 30).Select(i => Message(topic, i)))
+                .Throttle(1, TimeSpan.FromMilliseconds(20), 1, Akka.Streams.ThrottleMode.Shaping)
+                .Via(TransactionalFlow.Create<string?, string?, int>(producer, Every(1000, TimeSpan.FromMilliseconds(50)), offsetOf: null))
+                .RunWith(Sink.Seq<ProducerResult<string?, string?, int>>(), Sys)
+                .WaitAsync(Wait);
+            Assert.Equal(Enumerable.Range(0, 30), results.Select(r => r.PassThrough));
+        }
+        finally
+        {
+            fixture.Kafka.SetBrokerRtt(1, 0);
+        }
+
+        var log = TransactionLog.Read(fixture.Bootstrap, topic);
+        var transactions = log.Transactions(0);
+        Output?.WriteLine(string.Join(", ", transactions));
+        Assert.True(transactions.Count >= 2, $"{transactions.Count} transaction(s)");
+        Assert.All(transactions, t => Assert.Equal(ControlRecordType.Commit, t.Outcome));
+        Assert.Equal(Values(0, 30), log.Committed);
+    }
+
+    [Fact]
     public async Task Completion_commits_the_tail_and_the_producer_runs_the_sink_again()
     {
         var topic = fixture.CreateTopic("txn-tail", 1);
@@ -156,6 +185,30 @@ public sealed class TransactionalStreamTests(KafkaFixture fixture, ITestOutputHe
         var transactions = log.Transactions(0);
         Assert.Equal([(ControlRecordType.Commit, 100), (ControlRecordType.Commit, 100)], transactions.Take(2));
         Assert.All(transactions.Skip(2), t => Assert.Equal(ControlRecordType.Abort, t.Outcome));
+    }
+
+    [Fact]
+    public async Task From_producer_settings_each_materialization_has_a_producer_of_its_own()
+    {
+        var topic = fixture.CreateTopic("txn-owned", 1);
+        var settings = Producers.Settings(fixture.Bootstrap, (ProducerConfig.TransactionalId, Topics.Unique("owned-txn")), (ProducerConfig.LingerMs, "2"));
+        var flow = TransactionalFlow.Create<string?, string?, int>(settings, Every(100, Never), offsetOf: null);
+        var sink = TransactionalSink.Create<string?, string?, int>(settings, Every(100, Never), offsetOf: null);
+
+        var results = await Source.From(Enumerable.Range(0, 150).Select(i => Message(topic, i))).Via(flow)
+            .RunWith(Sink.Seq<ProducerResult<string?, string?, int>>(), Sys).WaitAsync(Wait);
+        Assert.Equal(Enumerable.Range(0, 150), results.Select(r => r.PassThrough));
+        await Source.From(Enumerable.Range(150, 50).Select(i => Message(topic, i))).RunWith(sink, Sys).WaitAsync(Wait);
+
+        var log = TransactionLog.Read(fixture.Bootstrap, topic);
+        Assert.Equal(Values(0, 200), log.Committed);
+        Assert.Equal([(ControlRecordType.Commit, 100), (ControlRecordType.Commit, 50), (ControlRecordType.Commit, 50)], log.Transactions(0));
+        // Two materializations, two producers: each got its own producer id from InitTransactions.
+        var producerIds = log.Partitions[0].Batches.Where(b => !b.IsControl).Select(b => b.ProducerId).Distinct().ToList();
+        Assert.Equal(2, producerIds.Count);
+
+        var plain = Producers.Settings(fixture.Bootstrap);
+        Assert.Throws<ArgumentException>(() => TransactionalFlow.Create<string?, string?, int>(plain, Every(100, Never), offsetOf: null));
     }
 
     [Fact]
