@@ -135,11 +135,18 @@ internal sealed class TransactionalStageLogic<TIn, TKey, TValue, TOut> : Produce
             _phase = Phase.InTransaction;
             ScheduleOnce(CommitTimer, _commitInterval);
         }
-        if (_offsetOf?.Invoke(element) is { } consumed)
+        PartitionOffset? offset;
+        try
         {
-            if (!_offsets.TryGetValue(consumed.TopicPartition, out var highest) || consumed.Offset > highest)
-                _offsets[consumed.TopicPartition] = consumed.Offset;
+            offset = _offsetOf?.Invoke(element);
         }
+        catch (Exception e)
+        {
+            Fail(e); // user code: its transaction is aborted like any other failure's
+            return false;
+        }
+        if (offset is { } consumed && (!_offsets.TryGetValue(consumed.TopicPartition, out var highest) || consumed.Offset > highest))
+            _offsets[consumed.TopicPartition] = consumed.Offset;
         // Full at N records, or when the queue is (a transaction's records hold their slots until it commits).
         if (++_records >= _commitEveryRecords || InFlight + 1 >= _parallelism) _commitDue = true;
         return true;

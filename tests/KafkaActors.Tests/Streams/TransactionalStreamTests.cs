@@ -166,6 +166,26 @@ public sealed class TransactionalStreamTests(KafkaFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task An_offset_extractor_that_throws_aborts_the_transaction_and_fails_the_sink_with_its_exception()
+    {
+        var topic = fixture.CreateTopic("txn-bad-extractor", 1);
+        await using var producer = NewProducer();
+        var settings = Every(100, Never) with { ConsumerGroup = new ConsumerGroupMetadata(Topics.Unique("group")) };
+        PartitionOffset? OffsetOf(int i) => i == 150 ? throw new FormatException("no offset in element 150") : null;
+
+        var done = Source.From(Enumerable.Range(0, 200).Select(i => Message(topic, i)))
+            .RunWith(TransactionalSink.Create<string?, string?, int>(producer, settings, OffsetOf), Sys);
+        var error = await Assert.ThrowsAsync<FormatException>(() => done.WaitAsync(Wait));
+        Assert.Equal("no offset in element 150", error.Message);
+        Assert.Equal(TransactionState.Ready, producer.TransactionState);
+
+        var log = TransactionLog.Read(fixture.Bootstrap, topic);
+        Assert.Equal(Values(0, 100), log.Committed);
+        Assert.All(log.Transactions(0).Skip(1), t => Assert.Equal(ControlRecordType.Abort, t.Outcome));
+        Assert.DoesNotContain(log.Uncommitted, v => int.Parse(v[1..]) >= 150);
+    }
+
+    [Fact]
     public async Task Downstream_cancelling_aborts_the_open_transaction_and_completes()
     {
         var topic = fixture.CreateTopic("txn-cancel", 1);
