@@ -62,6 +62,17 @@ public static class RawLogReader
     }
 
     /// <summary>
+    /// What a read_committed consumer of <paramref name="topic"/> returns, computed from the stored log's markers (see
+    /// <see cref="PartitionLog"/>; the mock's own Fetch does not implement read_committed). Ordered by partition, then offset.
+    /// </summary>
+    public static IReadOnlyList<ConsumedRecord> ReadCommitted(string bootstrapServers, string topic, TimeSpan timeout) =>
+        ReadLogs(bootstrapServers, topic, timeout).Values.SelectMany(log => log.ReadCommitted()).ToList();
+
+    /// <summary>What a read_uncommitted consumer of <paramref name="topic"/> returns (every data record, no markers), from the stored log.</summary>
+    public static IReadOnlyList<ConsumedRecord> ReadUncommitted(string bootstrapServers, string topic, TimeSpan timeout) =>
+        ReadLogs(bootstrapServers, topic, timeout).Values.SelectMany(log => log.ReadUncommitted()).ToList();
+
+    /// <summary>
     /// Splits fetched record data into batches, verifying the CRC of data batches only. A trailing partial batch
     /// (Fetch answers may end with one) is ignored.
     /// </summary>

@@ -62,6 +62,19 @@ public sealed class IsolationReadTests : IDisposable
     }
 
     [Fact]
+    public void Raw_reads_of_the_whole_topic_match_what_Confluent_reads_uncommitted()
+    {
+        var committed = RawLogReader.ReadCommitted(_kafka.BootstrapServers, _topic, Txn.Timeout);
+        Assert.Equal(["c1", "c2", "c3"], Txn.Strings(committed));
+        Assert.All(committed, r => Assert.Equal(0, r.Partition));
+
+        var raw = RawLogReader.ReadUncommitted(_kafka.BootstrapServers, _topic, Txn.Timeout);
+        var consumed = KafkaReader.ReadAll(_kafka.BootstrapServers, _topic, Txn.Timeout, IsolationLevel.ReadUncommitted);
+        Assert.Equal(consumed.Select(r => (r.Partition, r.Offset, r.Timestamp, r.TimestampType)), raw.Select(r => (r.Partition, r.Offset, r.Timestamp, r.TimestampType)));
+        Assert.Equal(Txn.Strings(consumed), Txn.Strings(raw));
+    }
+
+    [Fact]
     public void Committing_the_open_transaction_makes_it_visible_and_releases_the_last_stable_offset()
     {
         Assert.Equal(ErrorCode.None, _producer.EndTxn(commit: true));
