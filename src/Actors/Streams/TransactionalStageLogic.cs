@@ -304,10 +304,12 @@ internal sealed class TransactionalStageLogic<TIn, TKey, TValue, TOut> : Produce
     public override void PostStop()
     {
         // Stopped abruptly (e.g. the materializer shut down) with a transaction open: abort it, without waiting.
+        var aborted = Task.CompletedTask;
         if (_phase == Phase.InTransaction && _producer.TransactionState is TransactionState.InTransaction or TransactionState.AbortableError)
-            _producer.AbortTransactionAsync().ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.ExecuteSynchronously);
+            aborted = _producer.AbortTransactionAsync();
         base.PostStop();
-        // A producer the stage created goes with it; its transaction is committed or aborted by now (or close aborts it).
-        if (_ownsProducer) _producer.DisposeAsync().AsTask().ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.ExecuteSynchronously);
+        // A producer the stage created goes with it, once nothing of its transaction is open (a close does not abort).
+        if (_ownsProducer) aborted = aborted.ContinueWith(_ => _producer.DisposeAsync().AsTask(), TaskContinuationOptions.ExecuteSynchronously).Unwrap();
+        aborted.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.ExecuteSynchronously);
     }
 }

@@ -232,6 +232,25 @@ public sealed class TransactionalStreamTests(KafkaFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_materializer_shut_down_mid_transaction_aborts_it()
+    {
+        var topic = fixture.CreateTopic("txn-abrupt", 1);
+        await using var producer = NewProducer();
+        var materializer = Akka.Streams.ActorMaterializer.Create(Sys);
+
+        _ = Source.From(Enumerable.Range(0, 50).Select(i => Message(topic, i))).Concat(Source.Never<ProducerMessage<string?, string?, int>>())
+            .RunWith(TransactionalSink.Create<string?, string?, int>(producer, Every(100, Never), offsetOf: null), materializer);
+        await Poll.Until(() => fixture.CountRecords(topic) >= 50, Wait, () => $"{fixture.CountRecords(topic)} in the log");
+        Assert.Equal(TransactionState.InTransaction, producer.TransactionState);
+
+        materializer.Shutdown();
+        await Poll.Until(() => producer.TransactionState == TransactionState.Ready, Wait, () => $"state {producer.TransactionState}");
+        var log = TransactionLog.Read(fixture.Bootstrap, topic);
+        Assert.Equal([(ControlRecordType.Abort, 50)], log.Transactions(0));
+        Assert.Empty(log.Committed);
+    }
+
+    [Fact]
     public async Task A_stage_needs_a_transactional_producer_usable_settings_and_a_group_for_offsets()
     {
         await using var plain = new KafkaProducer<string?, string?>(Producers.Settings(fixture.Bootstrap), system: Sys);
