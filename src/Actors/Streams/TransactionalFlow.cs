@@ -10,7 +10,7 @@ namespace KafkaActors.Streams;
 /// transactions of a transactional producer (transactional.id set), each committed after
 /// <see cref="TransactionalStreamSettings.CommitEveryRecords"/> records or <see cref="TransactionalStreamSettings.CommitInterval"/>,
 /// whichever comes first, with the consumed offsets the messages carry. A read_committed consumer sees a message's
-/// record exactly when its consumed offset is committed too.
+/// record exactly when its consumed offset is committed too. Stateless and thread-safe; each materialization has its own state.
 /// </summary>
 /// <remarks>
 /// The stage has the producer to itself while it runs: it calls InitTransactions when the producer is not yet

@@ -8,7 +8,7 @@ namespace KafkaActors.Streams;
 /// <summary>
 /// The sink form of <see cref="TransactionalFlow"/> (Alpakka Kafka's <c>Transactional.sink</c>): its task completes
 /// once upstream completed and the last transaction committed, or fails with the first error, after the open
-/// transaction was aborted. The same rules apply (see <see cref="TransactionalFlow"/>).
+/// transaction was aborted. The same rules apply (see <see cref="TransactionalFlow"/>). Stateless and thread-safe.
 /// </summary>
 public static class TransactionalSink
 {
