@@ -35,6 +35,9 @@ namespace KafkaActors.Hosting;
 /// The producer is created in <c>WithActors</c>, so invalid settings fail the host's start with the
 /// <see cref="Errors.ConfigException"/> that names the key. It closes in CoordinatedShutdown's
 /// service-stop phase, so stopping the host sends what is still buffered (within that phase's timeout).
+/// With <see cref="KafkaProducerOptions.TransactionalId"/> (or <c>transactional.id</c> in another layer) the producer is
+/// transactional: call InitTransactions on the facade, or Tell <c>InitTransactions</c> to the actor, before the first
+/// transaction, and commit or abort it before the host stops.
 /// Nothing else in the ActorSystem's config is changed: a producer that makes its own ActorSystem reads
 /// TCP 64 KiB at a time, a hosted one keeps the system's <c>akka.io.tcp</c> settings (set
 /// <c>akka.io.tcp.disabled-buffer-pool.buffer-size = 65536</c> to match, as the sample does).

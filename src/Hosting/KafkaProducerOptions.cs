@@ -104,6 +104,16 @@ public class KafkaProducerOptions
     /// <summary><c>partitioner.ignore.keys</c>. Default: false.</summary>
     public bool? PartitionerIgnoreKeys { get; set; }
 
+    /// <summary>
+    /// <c>transactional.id</c>: makes the producer transactional (idempotence is forced on; an explicit
+    /// <see cref="EnableIdempotence"/> = false fails startup). Call InitTransactions on the facade, or Tell
+    /// <c>InitTransactions</c> to the actor, before the first transaction. Default: none.
+    /// </summary>
+    public string? TransactionalId { get; set; }
+
+    /// <summary><c>transaction.timeout.ms</c>: how long the coordinator lets a transaction stay open before aborting it. Default: 60000.</summary>
+    public int? TransactionTimeoutMs { get; set; }
+
     /// <summary><c>tell.buffer-full-threshold</c> (KafkaActors only): waiting told records from which senders get <c>BufferFull</c>. Default: 10000.</summary>
     public int? TellBufferFullThreshold { get; set; }
 
@@ -178,6 +188,8 @@ public class KafkaProducerOptions
         Set(properties, C.AllowAutoCreateTopics, AllowAutoCreateTopics);
         Set(properties, C.MetadataMaxAgeMs, MetadataMaxAgeMs);
         Set(properties, C.PartitionerIgnoreKeys, PartitionerIgnoreKeys);
+        Set(properties, C.TransactionalId, TransactionalId);
+        Set(properties, C.TransactionTimeoutMs, TransactionTimeoutMs);
         Set(properties, C.TellBufferFullThreshold, TellBufferFullThreshold);
         Set(properties, C.TellReadyThreshold, TellReadyThreshold);
         return properties;

@@ -8,5 +8,5 @@ public static class KafkaSink
 {
     public static Sink<ProducerRecord<TKey, TValue>, Task<Done>> Create<TKey, TValue>(
         KafkaProducer<TKey, TValue> producer, int parallelism = KafkaFlow.DefaultParallelism) =>
-        Sink.FromGraph(new KafkaSinkStage<TKey, TValue>(producer, parallelism));
+        Sink.FromGraph(new KafkaSinkStage<ProducerRecord<TKey, TValue>, TKey, TValue>(producer, parallelism, static r => r, transactions: null));
 }

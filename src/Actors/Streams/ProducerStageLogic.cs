@@ -25,8 +25,11 @@ namespace KafkaActors.Streams;
 /// A failed record: with <c>onFailure</c> (the flow with errors) it is emitted in its place; otherwise the
 /// supervision decider stops the stage or (Resume, Restart) drops the record with a warning. A closed
 /// producer stops the stage whatever the decider, since no record can succeed any more.
+///
+/// <see cref="TransactionalStageLogic{TIn,TKey,TValue,TOut}"/> derives from it and uses the protected hooks to
+/// gate pulls, releases and completion on its transactions; without it they let everything through.
 /// </summary>
-internal sealed class ProducerStageLogic<TIn, TKey, TValue, TOut> : GraphStageLogic, IInHandler, IOutHandler
+internal class ProducerStageLogic<TIn, TKey, TValue, TOut> : TimerGraphStageLogic, IInHandler, IOutHandler
 {
     /// <summary>One record on its way: filled in by the partition actor (or the stage), read by the stage once <see cref="Done"/>.</summary>
     private sealed class Slot(TIn element, ProducerRecord<TKey, TValue> record, ProducerStageLogic<TIn, TKey, TValue, TOut> logic) : IDeliveryCallback
@@ -101,12 +104,48 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TOut> : GraphStageLo
     {
         // With its inlet closed a sink has no open port left: stay alive until the last acknowledgement.
         SetKeepGoing(true);
-        Pull(_in);
+        PullIfRoom();
+    }
+
+    /// <summary>Records taken and not yet emitted (or, in the sink, released): appended, or failed and not yet decided on.</summary>
+    protected int InFlight => _slots.Count;
+
+    /// <summary>True while a record waits for its topic's metadata or for buffer memory (nothing more is pulled meanwhile).</summary>
+    protected bool IsWaiting => _waiting is not null;
+
+    /// <summary>Hook: whether the stage may pull now (besides the parallelism bound).</summary>
+    protected virtual bool MayPull => true;
+
+    /// <summary>Hook: a pushed element, before its record is sent. False to keep it back (and <see cref="Send"/> it later) or drop it.</summary>
+    protected virtual bool OnElement(TIn element) => true;
+
+    /// <summary>Hook: a record was appended to its batch.</summary>
+    protected virtual void OnAppended()
+    {
+    }
+
+    /// <summary>Hook: whether the head record, complete and successful, may be emitted (or released by the sink) now.</summary>
+    protected virtual bool TryRelease() => true;
+
+    /// <summary>Hook: upstream finished and no record waits. False holds completion back (the hook calls <see cref="MaybeComplete"/> later).</summary>
+    protected virtual bool OnInputDrained() => true;
+
+    /// <summary>Hook: what to do with a failed record that is not emitted.</summary>
+    protected virtual Directive DirectiveFor(Exception error) => _decider(error);
+
+    protected override void OnTimer(object timerKey)
+    {
     }
 
     public void OnPush()
     {
         var element = Grab(_in);
+        if (OnElement(element)) Send(element);
+    }
+
+    /// <summary>Sends a pushed element's record (appends it, or parks it until metadata or memory is there).</summary>
+    protected void Send(TIn element)
+    {
         var record = _runtime.Interceptors.OnSend(_recordOf(element));
         var slot = new Slot(element, record, this);
         _waitDeadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
@@ -119,7 +158,7 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TOut> : GraphStageLo
 
     public void OnPull() => Emit();
 
-    public void OnDownstreamFinish(Exception cause) => CompleteStage();
+    public virtual void OnDownstreamFinish(Exception cause) => CompleteStage();
 
     /// <summary>Any thread: a record completed. One async callback covers many completions.</summary>
     public void Signal()
@@ -166,6 +205,7 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TOut> : GraphStageLo
             }
             _waiting = null;
             _slots.Enqueue(slot);
+            OnAppended();
             PullIfRoom();
         }
         catch (Exception e)
@@ -217,7 +257,7 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TOut> : GraphStageLo
     }
 
     /// <summary>Emits finished outcomes in input order while downstream wants them (the sink just drops them).</summary>
-    private void Emit()
+    protected void Emit()
     {
         while (_slots.TryPeek(out var head) && head.Done)
         {
@@ -229,10 +269,11 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TOut> : GraphStageLo
             }
             if (_out is null)
             {
+                if (!TryRelease()) break;
                 _slots.Dequeue();
                 continue;
             }
-            if (!IsAvailable(_out)) break;
+            if (!IsAvailable(_out) || !TryRelease()) break;
             _slots.Dequeue();
             Push(_out, head.Error is { } failure ? _onFailure!(failure, head.Record, head.Element) : _onSuccess!(head.Metadata, head.Record, head.Element));
         }
@@ -247,7 +288,7 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TOut> : GraphStageLo
     private bool Decide(Exception error, Slot slot)
     {
         // A closed or fatally failed producer can never succeed again: no point resuming.
-        var directive = error is ProducerClosedException ? Directive.Stop : _decider(error);
+        var directive = error is ProducerClosedException ? Directive.Stop : DirectiveFor(error);
         if (directive == Directive.Stop)
         {
             Fail(error);
@@ -258,19 +299,20 @@ internal sealed class ProducerStageLogic<TIn, TKey, TValue, TOut> : GraphStageLo
         return true;
     }
 
-    private void PullIfRoom()
+    protected void PullIfRoom()
     {
-        if (_waiting is null && _slots.Count < _parallelism && !IsClosed(_in) && !HasBeenPulled(_in)) Pull(_in);
+        if (_waiting is null && MayPull && _slots.Count < _parallelism && !IsClosed(_in) && !HasBeenPulled(_in)) Pull(_in);
     }
 
-    private void MaybeComplete()
+    protected void MaybeComplete()
     {
-        if (!IsClosed(_in) || _waiting is not null || _slots.Count > 0) return;
+        if (!IsClosed(_in) || _waiting is not null || !OnInputDrained() || _slots.Count > 0) return;
         _completion?.TrySetResult(Done.Instance); // before CompleteStage, whose PostStop reports abrupt ends
         CompleteStage();
     }
 
-    private void Fail(Exception error)
+    /// <summary>Fails the stage (and the sink's task) with <paramref name="error"/>.</summary>
+    protected virtual void Fail(Exception error)
     {
         _completion?.TrySetException(error);
         FailStage(error);

@@ -28,6 +28,10 @@ public sealed class KafkaCluster : IDisposable
     /// <summary>Everything in the topic, read back with Confluent's consumer, by partition then offset.</summary>
     public IReadOnlyList<ConsumedRecord> ReadAll(string topic) => KafkaReader.ReadAll(Bootstrap, topic, ReadTimeout);
 
+    /// <summary>Every data record of a transactional topic, read_uncommitted with Confluent's consumer (CRCs unchecked: the mock's markers have none).</summary>
+    public IReadOnlyList<ConsumedRecord> ReadAllUncommitted(string topic) =>
+        KafkaReader.ReadAll(Bootstrap, topic, ReadTimeout, Confluent.Kafka.IsolationLevel.ReadUncommitted);
+
     public void Dispose() => Kafka.Dispose();
 }
 
