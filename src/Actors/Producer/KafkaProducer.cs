@@ -35,6 +35,7 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
     private readonly IDisposable _meterRegistration;
     private int _closed;
     private Task? _closing;
+    private readonly System.Runtime.CompilerServices.StrongBox<KafkaProducer<TKey, TValue>?> _openForShutdown;
 
     public KafkaProducer(
         ProducerSettings settings,
@@ -57,6 +58,7 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
         ProducerDispatcher.EnsureRegistered(_system);
         Actor = _system.ActorOf(ProducerActor<TKey, TValue>.Props(_runtime), $"kafka-producer-{ActorName(_runtime.ClientId)}-{Guid.NewGuid():N}");
         _meterRegistration = ProducerMeter.Register(_runtime.ClientId, _runtime.MetricValues);
+        _openForShutdown = new(this);
         if (!_ownsSystem) CloseOnShutdown();
     }
 
@@ -66,15 +68,17 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
 
     /// <summary>
     /// In someone else's ActorSystem, deliver what is buffered when it shuts down: close in
-    /// CoordinatedShutdown's service-stop phase, within that phase's timeout.
+    /// CoordinatedShutdown's service-stop phase, within that phase's timeout. Akka cannot remove a task, so the task
+    /// holds the producer only until it closes: a closed producer (and its buffer memory) is not kept alive by it.
     /// </summary>
     private void CloseOnShutdown()
     {
         var shutdown = CoordinatedShutdown.Get(_system);
         var timeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceStop) - TimeSpan.FromMilliseconds(500);
+        var open = _openForShutdown;
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, $"close-kafka-producer-{_runtime.ClientId}", async () =>
         {
-            await CloseAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero).ConfigureAwait(false);
+            if (open.Value is { } producer) await producer.CloseAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero).ConfigureAwait(false);
             return Done.Instance;
         });
     }
@@ -287,6 +291,7 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
         }
         _runtime.Interceptors.Dispose();
         _meterRegistration.Dispose();
+        _openForShutdown.Value = null; // closed: the shutdown task need not keep it (until now it awaits this close)
         if (_ownsSystem) await _system.Terminate().ConfigureAwait(false);
     }
 
