@@ -28,6 +28,7 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
         {
             var stream = new KeyedStream(producer, cluster.Topic, Keys);
             stream.Send(500);
+            await stream.WaitForAll(TimeSpan.FromSeconds(30)); // warm: every partition has this producer's state (see below)
             var sending = stream.SendFor(TimeSpan.FromSeconds(3));
             await Faults(cluster);
             await sending;
@@ -79,6 +80,7 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
             }
 
             Send(500);
+            await WaitForReports(producer, outcomes, sent, TimeSpan.FromSeconds(30));
             var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
             var faults = Faults(cluster);
             while (DateTime.UtcNow < until)
@@ -88,12 +90,48 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
             }
             await faults;
             Send(500);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            while (outcomes.Count < sent && DateTime.UtcNow < deadline) producer.Poll(TimeSpan.FromMilliseconds(50));
-            Assert.True(outcomes.Count == sent, $"{sent - outcomes.Count} of {sent} records got no delivery report");
+            await WaitForReports(producer, outcomes, sent, TimeSpan.FromSeconds(90));
         }
         output.WriteLine($"Confluent errors: {string.Join(" | ", errors.Distinct().Take(5))}");
         AssertCleanLog(cluster, front, outcomes, []);
+    }
+
+    /// <summary>
+    /// Open bug (issue 13, found by the enforcing front): a producer's first batch to a partition fails without being
+    /// written (here NOT_ENOUGH_REPLICAS), while the next batch is already in flight. The broker has no state for this
+    /// producer on the partition, so Kafka (ProducerAppendInfo.checkSequence: no producer epoch, any sequence) appends
+    /// the next batch at its non-zero sequence; the failed batch's retries then get OUT_OF_ORDER_SEQUENCE_NUMBER for
+    /// ever (it is not the next sequence after the last acknowledged one, so it is retried without a bump) until
+    /// delivery.timeout.ms fails it. Java's producer pipelines the same way; librdkafka showed no such rejection here.
+    /// A fix: one batch in flight per partition until the first batch of the epoch is acknowledged (PartitionActor's
+    /// drain loop asking the PartitionSequencer). Fails today (20 records expire); skipped until that fix.
+    /// </summary>
+    [Fact(Skip = "Open bug: a failed first batch overtaken by the next one is stranded (OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms); see the summary")]
+    public async Task A_first_batch_that_fails_while_the_next_is_in_flight_is_still_delivered_in_order()
+    {
+        using var cluster = new FaultCluster(partitions: 1);
+        await using var front = StartFront(cluster);
+        var warm = cluster.Topic + "-warm";
+        cluster.Kafka.CreateTopic(warm, 1, 3);
+        await using var producer = new KafkaProducer<string, string>(cluster.Settings(
+            ("bootstrap.servers", front.BootstrapServers), ("delivery.timeout.ms", "8000")));
+        // Metadata, producer id and connections, without touching the partition under test.
+        await producer.SendAsync(new ProducerRecord<string, string>(warm, "k", "v"));
+        cluster.Kafka.SetBrokerRtt(EmbeddedKafkaAllBrokers, 150);
+        cluster.Kafka.PushRequestErrors(Produce, 19);
+        var stream = new KeyedStream(producer, cluster.Topic, Keys);
+        await stream.SendFor(TimeSpan.FromMilliseconds(600), perSlice: 20);
+        await stream.WaitForAll(TimeSpan.FromSeconds(30));
+        var failed = stream.Outcomes.Values.Where(o => o.Error is not null).Select(o => o.Error!.Message).Distinct().Take(3).ToList();
+        var outcomes = stream.Outcomes.ToDictionary(o => o.Key, o => new RawLogAudit.Outcome(o.Value.Error is null, o.Value.Metadata.Partition, o.Value.Metadata.Offset));
+        AssertCleanLog(cluster, front, outcomes, failed);
+    }
+
+    private static async Task WaitForReports(IProducer<string, string> producer, ConcurrentDictionary<(string Key, int Seq), RawLogAudit.Outcome> outcomes, int sent, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (outcomes.Count < sent && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.True(outcomes.Count == sent, $"{sent - outcomes.Count} of {sent} records got no delivery report");
     }
 
     private static SecureEmbeddedKafka StartFront(FaultCluster cluster)
@@ -128,6 +166,7 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
         var report = RawLogAudit.Check(cluster, outcomes);
         output.WriteLine(report.ToString());
         output.WriteLine(front.Idempotence.ToString());
+        foreach (var rejection in front.Idempotence.RecentRejections) output.WriteLine("  " + rejection);
         if (failures.Count > 0) output.WriteLine($"failures: {string.Join(" | ", failures)}");
         Assert.True(report.Acknowledged == report.Sent, report.ToString()); // nothing failed: every fault here is retriable
         Assert.True(report.SequenceGaps == 0, report.ToString());

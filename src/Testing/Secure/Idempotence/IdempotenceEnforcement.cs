@@ -30,6 +30,7 @@ public sealed class IdempotenceEnforcement
     private readonly object _gate = new();
     private readonly Dictionary<(string Topic, int Partition, long ProducerId), ProducerStateEntry> _entries = [];
     private readonly ConcurrentDictionary<short, long> _rejected = new();
+    private readonly ConcurrentQueue<string> _recentRejections = new();
     private readonly MockLogLookup _lookup;
     private long _appended;
     private long _duplicates;
@@ -79,6 +80,9 @@ public sealed class IdempotenceEnforcement
 
     /// <summary>Batches answered NOT_LEADER_OR_FOLLOWER because a lost answer could not be looked up yet.</summary>
     public long UnavailableAnswers => Interlocked.Read(ref _unavailable);
+
+    /// <summary>The messages of the last 32 rejections (partition, producer id, epoch and sequences), oldest first, for a test's output.</summary>
+    public IReadOnlyList<string> RecentRejections => _recentRejections.ToArray();
 
     /// <summary>Batches the front rejected with <paramref name="errorCode"/> (e.g. 45, OUT_OF_ORDER_SEQUENCE_NUMBER).</summary>
     public long Rejected(short errorCode) => _rejected.GetValueOrDefault(errorCode);
@@ -241,6 +245,8 @@ public sealed class IdempotenceEnforcement
     private ProduceResponseLayout.Answer Reject(ProduceRequestPartition partition, ErrorCode error, string? message)
     {
         _rejected.AddOrUpdate((short)error, 1, (_, n) => n + 1);
+        _recentRejections.Enqueue($"{error.KafkaName()}: {message}");
+        while (_recentRejections.Count > 32) _recentRejections.TryDequeue(out _);
         return new ProduceResponseLayout.Answer(partition.Topic, partition.Partition, null, error, ErrorMessage: message);
     }
 

@@ -73,7 +73,7 @@ internal sealed class ProducerStateEntry
         var lastSequence = _batches.Count > 0 ? _batches.Last().LastSequence : -1;
         if (!InSequence(lastSequence, batch.FirstSequence))
             return new AppendCheck(ErrorCode.OutOfOrderSequenceNumber,
-                $"Out of order sequence number for producer {batch.ProducerId} in {partition}: {batch.FirstSequence} (incoming seq. number), " +
+                $"Out of order sequence number for producer {batch.ProducerId} (epoch {batch.ProducerEpoch}) in {partition}: {batch.FirstSequence} (incoming seq. number), " +
                 $"{lastSequence} (current end sequence number)", null);
         return AppendCheck.Accept;
     }
