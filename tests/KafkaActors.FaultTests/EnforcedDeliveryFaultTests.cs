@@ -51,21 +51,7 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
         var errors = new ConcurrentQueue<string>();
         var next = new int[Keys];
         var sent = 0;
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig
-               {
-                   BootstrapServers = front.BootstrapServers,
-                   EnableIdempotence = true,
-                   Acks = Acks.All,
-                   LingerMs = 2,
-                   BatchSize = 4096,
-                   RetryBackoffMs = 50,
-                   RetryBackoffMaxMs = 500,
-                   ReconnectBackoffMs = 20,
-                   ReconnectBackoffMaxMs = 500,
-                   RequestTimeoutMs = 3000,
-                   MessageTimeoutMs = 60000,
-                   TopicMetadataRefreshIntervalMs = 5000,
-               }).SetErrorHandler((_, e) => errors.Enqueue($"{e.Code}: {e.Reason}")).Build())
+        using (var producer = new ProducerBuilder<string, string>(ConfluentConfig(front)).SetErrorHandler((_, e) => errors.Enqueue($"{e.Code}: {e.Reason}")).Build())
         {
             void Send(int count)
             {
@@ -102,7 +88,7 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     /// producer on the partition, so Kafka (ProducerAppendInfo.checkSequence: no producer epoch, any sequence) appends
     /// the next batch at its non-zero sequence; the failed batch's retries then get OUT_OF_ORDER_SEQUENCE_NUMBER for
     /// ever (it is not the next sequence after the last acknowledged one, so it is retried without a bump) until
-    /// delivery.timeout.ms fails it. Java's producer pipelines the same way; librdkafka showed no such rejection here.
+    /// delivery.timeout.ms fails it. Java's producer pipelines the same way; librdkafka passes (the test below).
     /// A fix: one batch in flight per partition until the first batch of the epoch is acknowledged (PartitionActor's
     /// drain loop asking the PartitionSequencer). Fails today (20 records expire); skipped until that fix.
     /// </summary>
@@ -118,14 +104,67 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
         // Metadata, producer id and connections, without touching the partition under test.
         await producer.SendAsync(new ProducerRecord<string, string>(warm, "k", "v"));
         cluster.Kafka.SetBrokerRtt(EmbeddedKafkaAllBrokers, 150);
-        cluster.Kafka.PushRequestErrors(Produce, 19);
+        cluster.Kafka.PushBrokerRequestErrorRtts(1, Produce, (19, 0)); // the leader of partition 0 refuses the first batch
         var stream = new KeyedStream(producer, cluster.Topic, Keys);
         await stream.SendFor(TimeSpan.FromMilliseconds(600), perSlice: 20);
         await stream.WaitForAll(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, cluster.Kafka.GetBrokerErrorStackCount(1, Produce)); // the first batch did fail
         var failed = stream.Outcomes.Values.Where(o => o.Error is not null).Select(o => o.Error!.Message).Distinct().Take(3).ToList();
         var outcomes = stream.Outcomes.ToDictionary(o => o.Key, o => new RawLogAudit.Outcome(o.Value.Error is null, o.Value.Metadata.Partition, o.Value.Metadata.Offset));
         AssertCleanLog(cluster, front, outcomes, failed);
     }
+
+    /// <summary>
+    /// The same first-batch fault with Confluent's producer: librdkafka lets no later batch overtake the failed first one
+    /// (the front rejects nothing), so every record lands once, in order.
+    /// </summary>
+    [Fact]
+    public async Task Confluent_first_batch_that_fails_is_delivered_in_order()
+    {
+        using var cluster = new FaultCluster(partitions: 1);
+        await using var front = StartFront(cluster);
+        var warm = cluster.Topic + "-warm";
+        cluster.Kafka.CreateTopic(warm, 1, 3);
+        var outcomes = new ConcurrentDictionary<(string Key, int Seq), RawLogAudit.Outcome>();
+        var next = new int[Keys];
+        var sent = 0;
+        using var producer = new ProducerBuilder<string, string>(ConfluentConfig(front, messageTimeoutMs: 8000)).Build();
+        await producer.ProduceAsync(warm, new Message<string, string> { Key = "k", Value = "v" });
+        cluster.Kafka.SetBrokerRtt(EmbeddedKafkaAllBrokers, 150);
+        cluster.Kafka.PushBrokerRequestErrorRtts(1, Produce, (19, 0)); // the leader of partition 0 refuses the first batch
+        var until = DateTime.UtcNow + TimeSpan.FromMilliseconds(600);
+        while (DateTime.UtcNow < until)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var k = sent++ % Keys;
+                var key = $"key-{k:D2}";
+                var seq = next[k]++;
+                producer.Produce(cluster.Topic, new Message<string, string> { Key = key, Value = $"{key}|{seq}" }, report =>
+                    outcomes[(key, seq)] = new RawLogAudit.Outcome(report.Error.Code == ErrorCode.NoError, report.Partition.Value, report.Offset.Value));
+            }
+            await Task.Delay(5);
+        }
+        await WaitForReports(producer, outcomes, sent, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, cluster.Kafka.GetBrokerErrorStackCount(1, Produce)); // the first batch did fail
+        AssertCleanLog(cluster, front, outcomes, []);
+    }
+
+    private static ProducerConfig ConfluentConfig(SecureEmbeddedKafka front, int messageTimeoutMs = 60000) => new()
+    {
+        BootstrapServers = front.BootstrapServers,
+        EnableIdempotence = true,
+        Acks = Acks.All,
+        LingerMs = 2,
+        BatchSize = 4096,
+        RetryBackoffMs = 50,
+        RetryBackoffMaxMs = 500,
+        ReconnectBackoffMs = 20,
+        ReconnectBackoffMaxMs = 500,
+        RequestTimeoutMs = 3000,
+        MessageTimeoutMs = messageTimeoutMs,
+        TopicMetadataRefreshIntervalMs = 5000,
+    };
 
     private static async Task WaitForReports(IProducer<string, string> producer, ConcurrentDictionary<(string Key, int Seq), RawLogAudit.Outcome> outcomes, int sent, TimeSpan timeout)
     {
