@@ -28,7 +28,7 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
         {
             var stream = new KeyedStream(producer, cluster.Topic, Keys);
             stream.Send(500);
-            await stream.WaitForAll(TimeSpan.FromSeconds(30)); // warm: every partition has this producer's state (see below)
+            await stream.WaitForAll(TimeSpan.FromSeconds(30)); // warm: every partition has this producer's state (see the first-batch test)
             var sending = stream.SendFor(TimeSpan.FromSeconds(3));
             await Faults(cluster);
             await sending;
@@ -165,6 +165,40 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
         MessageTimeoutMs = messageTimeoutMs,
         TopicMetadataRefreshIntervalMs = 5000,
     };
+
+    /// <summary>
+    /// Open bug (found running TimeoutTests' delivery-timeout scenario on the enforcing front under load): a batch that got
+    /// a sequence, failed to be sent (broker down) and expires while waiting in the retry queue fails without an epoch
+    /// bump, so the partition's later batches carry sequences after a gap the broker never saw: OUT_OF_ORDER_SEQUENCE_NUMBER
+    /// until they expire too. Java marks such a batch's sequence unresolved (Sender: expired batches in retry) and then
+    /// bumps the epoch. PartitionActor.ExpireBatches flags a gap only for batches in flight. Fails today (the last 100
+    /// records: OUT_OF_ORDER_SEQUENCE_NUMBER for seq 134 after 99, then expired); skipped until that fix.
+    /// </summary>
+    [Fact(Skip = "Open bug: a sequenced batch expiring in the retry queue leaves a sequence gap without an epoch bump; see the summary")]
+    public async Task Records_sent_after_batches_expired_in_the_retry_queue_are_delivered()
+    {
+        using var cluster = new FaultCluster(partitions: 1);
+        await using var front = StartFront(cluster);
+        // A long backoff, so the batches that fail against the down broker wait in the retry queue when they expire.
+        await using var producer = new KafkaProducer<string, string>(cluster.Settings(
+            ("bootstrap.servers", front.BootstrapServers), ("delivery.timeout.ms", "3000"), ("request.timeout.ms", "1000"),
+            ("linger.ms", "0"), ("retry.backoff.ms", "2500"), ("retry.backoff.max.ms", "2500")));
+        var stream = new KeyedStream(producer, cluster.Topic, Keys);
+        stream.Send(100);
+        await stream.WaitForAll(TimeSpan.FromSeconds(30));
+        cluster.Kafka.SetBrokerDown(EmbeddedKafkaAllBrokers);
+        stream.Send(100);
+        await stream.WaitForAll(TimeSpan.FromSeconds(20));
+        cluster.Kafka.SetBrokerUp(EmbeddedKafkaAllBrokers);
+        var before = stream.Sent;
+        stream.Send(100);
+        await stream.WaitForAll(TimeSpan.FromSeconds(30));
+        output.WriteLine(front.Idempotence.ToString());
+        foreach (var rejection in front.Idempotence.RecentRejections) output.WriteLine("  " + rejection);
+        var late = stream.Outcomes.Where(o => o.Key.Seq >= before / Keys).Select(o => o.Value).ToList();
+        Assert.Equal(100, late.Count);
+        Assert.All(late, o => Assert.Null(o.Error));
+    }
 
     private static async Task WaitForReports(IProducer<string, string> producer, ConcurrentDictionary<(string Key, int Seq), RawLogAudit.Outcome> outcomes, int sent, TimeSpan timeout)
     {
