@@ -18,7 +18,10 @@ namespace KafkaActors.Testing.Secure;
 /// and the write loop (reads the broker, writes the client); each stream direction has exactly one user, which is what
 /// SslStream and NetworkStream allow. The pipeline hands the write loop one <see cref="PendingResponse"/> per request
 /// through a bounded channel, so the write loop knows for each slot whether to read the broker's next response (the
-/// mock answers FIFO per connection) or to send a local answer. Frames live in pooled arrays.
+/// mock answers FIFO per connection) or to send a local answer. Frames live in pooled arrays. A deferred decision
+/// (<see cref="FrameActionKind.Defer"/>) holds the read loop, and the frame, until it completes. When the client goes
+/// away the write loop still reads the broker's answers to the requests already forwarded, so a stage's
+/// <see cref="IForwardedResponseHandler"/> learns each outcome; only a broker that closes loses them (OnResponseLost).
 /// </remarks>
 internal sealed class FrontConnection : IAsyncDisposable
 {
