@@ -14,6 +14,7 @@ public sealed class BrokerProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _out = new();
     private readonly StringBuilder _error = new();
+    private readonly List<string> _lines = [];
     private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private BrokerProcess(IEnumerable<string> args)
@@ -26,7 +27,12 @@ public sealed class BrokerProcess : IDisposable
                 _firstLine.TrySetException(new InvalidOperationException($"kafka-actors broker closed stdout without a line. stderr: {Error}"));
                 return;
             }
-            lock (_out) _out.Append(e.Data).Append('\n');
+            lock (_out)
+            {
+                _out.Append(e.Data).Append('\n');
+                _lines.Add(e.Data);
+                Monitor.PulseAll(_out);
+            }
             _firstLine.TrySetResult(e.Data);
         };
         _process.ErrorDataReceived += (_, e) =>
@@ -70,6 +76,26 @@ public sealed class BrokerProcess : IDisposable
     public string Error { get { lock (_error) return _error.ToString(); } }
 
     public void CloseStandardInput() => _process.StandardInput.Close();
+
+    /// <summary>Writes one fault command line to stdin and returns the stdout line that answers it.</summary>
+    public string Command(string line, TimeSpan? timeout = null)
+    {
+        int before;
+        lock (_out) before = _lines.Count;
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        lock (_out)
+        {
+            while (_lines.Count == before)
+            {
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || !Monitor.Wait(_out, left))
+                    throw new TimeoutException($"No answer to '{line}'. stderr: {Error}");
+            }
+            return _lines[before];
+        }
+    }
 
     /// <summary>Sends a POSIX signal with kill(1): <see cref="Process.Kill()"/> would send SIGKILL.</summary>
     public void Signal(string name)

@@ -18,7 +18,10 @@ namespace KafkaActors.Testing.Secure;
 /// and the write loop (reads the broker, writes the client); each stream direction has exactly one user, which is what
 /// SslStream and NetworkStream allow. The pipeline hands the write loop one <see cref="PendingResponse"/> per request
 /// through a bounded channel, so the write loop knows for each slot whether to read the broker's next response (the
-/// mock answers FIFO per connection) or to send a local answer. Frames live in pooled arrays.
+/// mock answers FIFO per connection) or to send a local answer. Frames live in pooled arrays. A deferred decision
+/// (<see cref="FrameActionKind.Defer"/>) holds the read loop, and the frame, until it completes. When the client goes
+/// away the write loop still reads the broker's answers to the requests already forwarded, so a stage's
+/// <see cref="IForwardedResponseHandler"/> learns each outcome; only a broker that closes loses them (OnResponseLost).
 /// </remarks>
 internal sealed class FrontConnection : IAsyncDisposable
 {
@@ -93,8 +96,16 @@ internal sealed class FrontConnection : IAsyncDisposable
             _upstreamReads = new BufferedStream(_upstreamStream, ReadBufferSize);
 
             var writing = WriteLoopAsync();
-            await ReadLoopAsync(handlers).ConfigureAwait(false);
-            await writing.ConfigureAwait(false);
+            try
+            {
+                await ReadLoopAsync(handlers).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Even after a failed read (a client reset, a request a stage could not parse) the write loop drains the
+                // slots already queued: the broker's answers to forwarded requests tell stages what was appended.
+                await writing.ConfigureAwait(false);
+            }
         }
         catch (Exception)
         {
@@ -104,6 +115,8 @@ internal sealed class FrontConnection : IAsyncDisposable
         finally
         {
             await DisposeAsync().ConfigureAwait(false);
+            // Slots the write loop never reached: their answers are lost with the broker connection.
+            while (_pending.Reader.TryRead(out var orphan)) orphan.Handler?.OnResponseLost();
             _settings.Counters.ConnectionClosed();
         }
     }
@@ -142,18 +155,33 @@ internal sealed class FrontConnection : IAsyncDisposable
                 {
                     BinaryPrimitives.WriteInt32BigEndian(buffer, size);
                     await client.ReadExactlyAsync(buffer.AsMemory(4, size), token).ConfigureAwait(false);
-                    var action = Decide(handlers, new KafkaRequestFrame(buffer.AsMemory(4, size)));
+                    var frame = new KafkaRequestFrame(buffer.AsMemory(4, size));
+                    var action = await DecideAsync(handlers, frame).ConfigureAwait(false);
                     switch (action.Kind)
                     {
                         case FrameActionKind.Pass:
                         case FrameActionKind.Forward:
                         case FrameActionKind.ForwardWithoutResponse:
                             // Queue the slot first: its response can only arrive after the write below.
-                            await _pending.Writer.WriteAsync(PendingResponse.Forwarded(action), token).ConfigureAwait(false);
-                            await upstream.WriteAsync(buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
+                            try
+                            {
+                                await _pending.Writer.WriteAsync(PendingResponse.Forwarded(action, frame), token).ConfigureAwait(false);
+                            }
+                            catch
+                            {
+                                action.ResponseHandler?.OnResponseLost(); // never sent: the broker never saw it
+                                throw;
+                            }
+                            if (action.Request is { } replacement)
+                                await WriteFrameAsync(upstream, replacement, token).ConfigureAwait(false);
+                            else
+                                await upstream.WriteAsync(buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
+                            if (action.CloseAfterResponse) return;
+                            break;
+                        case FrameActionKind.Ignore:
                             break;
                         case FrameActionKind.Respond:
-                            await _pending.Writer.WriteAsync(PendingResponse.Local(action.Response!, action.CloseAfterResponse), token).ConfigureAwait(false);
+                            await _pending.Writer.WriteAsync(PendingResponse.Local(action.Response!, action.CloseAfterResponse, frame), token).ConfigureAwait(false);
                             if (action.CloseAfterResponse) return;
                             break;
                         default:
@@ -174,11 +202,16 @@ internal sealed class FrontConnection : IAsyncDisposable
         }
     }
 
-    private static FrameAction Decide(IFrameHandler[] handlers, in KafkaRequestFrame frame)
+    private static async ValueTask<FrameAction> DecideAsync(IFrameHandler[] handlers, KafkaRequestFrame frame)
     {
         for (var i = 0; i < handlers.Length; i++)
         {
             var action = handlers[i].OnRequest(in frame);
+            // The frame's buffer is returned only after this method: it stays valid while the decision is pending.
+            if (action.Kind == FrameActionKind.Defer)
+                action = await action.Decision!.ConfigureAwait(false);
+            if (action.Kind == FrameActionKind.Defer)
+                throw new InvalidOperationException("A deferred decision must not defer again.");
             if (action.Kind != FrameActionKind.Pass)
                 return action;
         }
@@ -191,15 +224,19 @@ internal sealed class FrontConnection : IAsyncDisposable
         var upstream = _upstreamReads!;
         var token = _closing.Token;
         var sizeBuffer = new byte[4];
+        var clientGone = false;
+        PendingResponse? current = null;
         try
         {
             await foreach (var pending in _pending.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
+                current = pending;
                 if (pending.Kind == PendingKind.Close)
                     return;
                 if (pending.Kind == PendingKind.Local)
                 {
-                    await WriteFrameAsync(client, pending.Response!, token).ConfigureAwait(false);
+                    current = null;
+                    if (!clientGone) clientGone = !await TryWriteClientAsync(client, Throttled(pending, pending.Response!), token).ConfigureAwait(false);
                     if (pending.CloseAfter) return;
                     continue;
                 }
@@ -214,17 +251,31 @@ internal sealed class FrontConnection : IAsyncDisposable
                 {
                     sizeBuffer.CopyTo(buffer, 0);
                     await upstream.ReadExactlyAsync(buffer.AsMemory(4, size), token).ConfigureAwait(false);
-                    if (pending.DropResponse)
-                        continue;
-                    if (pending.Rewriter is { } rewrite)
-                        await WriteFrameAsync(client, rewrite(buffer.AsSpan(4, size)), token).ConfigureAwait(false);
+                    current = null; // the answer arrived: from here on it is handled, not lost
+                    if (pending.Handler is null && !pending.DropResponse && pending.Rewriter is null)
+                    {
+                        // The common case, relayed as it came (Fetch answers can be large): no copy.
+                        if (!clientGone)
+                        {
+                            SetThrottle(pending, buffer.AsSpan(4, size));
+                            clientGone = !await TryWriteClientAsync(client, buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
+                        }
+                    }
                     else
-                        await client.WriteAsync(buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
+                    {
+                        byte[]? answer;
+                        if (pending.Handler is { } handler) answer = handler.OnResponse(buffer.AsSpan(4, size));
+                        else if (pending.DropResponse) answer = null;
+                        else answer = pending.Rewriter!(buffer.AsSpan(4, size));
+                        if (answer is not null && !clientGone)
+                            clientGone = !await TryWriteClientAsync(client, Throttled(pending, answer), token).ConfigureAwait(false);
+                    }
                 }
                 finally
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
+                if (pending.CloseAfter) return;
             }
         }
         catch (Exception e) when (IsConnectionFailure(e))
@@ -232,6 +283,7 @@ internal sealed class FrontConnection : IAsyncDisposable
         }
         finally
         {
+            current?.Handler?.OnResponseLost();
             // A FIN after the last response (rather than a reset) lets the client read it; closing also ends a read
             // loop blocked on the client.
             try { _client.Shutdown(SocketShutdown.Send); } catch (Exception e) when (IsConnectionFailure(e)) { }
@@ -239,6 +291,52 @@ internal sealed class FrontConnection : IAsyncDisposable
             _client.Dispose();
             _upstream?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Writes one answer to the client; false when the client has gone. Then the read loop is woken (it ends), and the
+    /// write loop goes on reading the broker's answers to the requests already forwarded, so stages learn their outcomes.
+    /// </summary>
+    private async ValueTask<bool> TryWriteClientAsync(Stream client, byte[] frameWithoutSize, CancellationToken token)
+    {
+        try
+        {
+            await WriteFrameAsync(client, frameWithoutSize, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (IsConnectionFailure(e) && !token.IsCancellationRequested)
+        {
+            try { _client.Shutdown(SocketShutdown.Both); } catch (Exception f) when (IsConnectionFailure(f)) { }
+            return false;
+        }
+    }
+
+    /// <inheritdoc cref="TryWriteClientAsync(Stream, byte[], CancellationToken)"/>
+    private async ValueTask<bool> TryWriteClientAsync(Stream client, ReadOnlyMemory<byte> frameWithSize, CancellationToken token)
+    {
+        try
+        {
+            await client.WriteAsync(frameWithSize, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (IsConnectionFailure(e) && !token.IsCancellationRequested)
+        {
+            try { _client.Shutdown(SocketShutdown.Both); } catch (Exception f) when (IsConnectionFailure(f)) { }
+            return false;
+        }
+    }
+
+    /// <summary>Sets the throttle time injected for this broker (see <see cref="FrontFaults"/>), if any, in place.</summary>
+    private byte[] Throttled(PendingResponse pending, byte[] frame)
+    {
+        SetThrottle(pending, frame);
+        return frame;
+    }
+
+    private void SetThrottle(PendingResponse pending, Span<byte> frame)
+    {
+        var throttleMs = _settings.Faults.ThrottleTimeMs(_settings.BrokerId);
+        if (throttleMs > 0) ThrottleTimeField.TrySet(frame, pending.ApiKey, pending.ApiVersion, throttleMs);
     }
 
     private static async ValueTask WriteFrameAsync(Stream stream, byte[] frameWithoutSize, CancellationToken token)
@@ -277,26 +375,31 @@ internal sealed class FrontConnection : IAsyncDisposable
     }
 
     /// <summary>One response slot, in request order.</summary>
-    private readonly record struct PendingResponse(PendingKind Kind, byte[]? Response, bool CloseAfter, bool DropResponse, ResponseRewriter? Rewriter)
+    private readonly record struct PendingResponse(
+        PendingKind Kind, byte[]? Response, bool CloseAfter, bool DropResponse, ResponseRewriter? Rewriter,
+        IForwardedResponseHandler? Handler, short ApiKey, short ApiVersion)
     {
-        public static readonly PendingResponse CloseConnection = new(PendingKind.Close, null, true, false, null);
+        public static readonly PendingResponse CloseConnection = new(PendingKind.Close, null, true, false, null, null, -1, -1);
 
-        public static PendingResponse Forwarded(FrameAction action) =>
-            new(PendingKind.Forwarded, null, false, action.Kind == FrameActionKind.ForwardWithoutResponse, action.Rewriter);
+        public static PendingResponse Forwarded(FrameAction action, in KafkaRequestFrame request) =>
+            new(PendingKind.Forwarded, null, action.CloseAfterResponse, action.Kind == FrameActionKind.ForwardWithoutResponse, action.Rewriter,
+                action.ResponseHandler, request.ApiKey, request.ApiVersion);
 
-        public static PendingResponse Local(byte[] response, bool closeAfter) => new(PendingKind.Local, response, closeAfter, false, null);
+        public static PendingResponse Local(byte[] response, bool closeAfter, in KafkaRequestFrame request) =>
+            new(PendingKind.Local, response, closeAfter, false, null, null, request.ApiKey, request.ApiVersion);
     }
 }
 
 /// <summary>
-/// What every connection of one listener shares: the broker to relay to, TLS settings, counters and the pipeline
-/// factory. Immutable; thread-safe.
+/// What every connection of one listener shares: the broker to relay to, TLS settings, counters, injected faults and
+/// the pipeline factory. Immutable; thread-safe.
 /// </summary>
 internal sealed record FrontSettings(
     int BrokerId,
     IPEndPoint Upstream,
     FrontTls? Tls,
     SecureFrontCounters Counters,
+    FrontFaults Faults,
     Func<FrontConnectionInfo, IFrameHandler[]> CreatePipeline);
 
 /// <summary>The server side of TLS for all listeners of one front: certificate, protocols, client-certificate policy. Immutable; thread-safe.</summary>

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Net.Security;
 using KafkaActors.Protocol.Messages;
 using KafkaActors.Testing.RawLog;
+using KafkaActors.Testing.Secure.Idempotence;
 using KafkaActors.Testing.Secure.Sasl;
 
 namespace KafkaActors.Testing.Secure;
@@ -15,7 +16,8 @@ namespace KafkaActors.Testing.Secure;
 /// <remarks>
 /// Owns its listeners, its test CA and certificate files, and (when started with <see cref="Start(SecureKafkaOptions?)"/>)
 /// the <see cref="EmbeddedKafka"/>; dispose it to stop them. Thread-safe. Fault injection goes through <see cref="Cluster"/>
-/// as usual; a broker set down drops the relayed connections too. Brokers added after start get no front.
+/// as usual; a broker set down drops the relayed connections too. Brokers added after start get no front. The fronts
+/// enforce idempotence as a Kafka broker does (see <see cref="Idempotence"/>), which the mock alone does not.
 /// </remarks>
 public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
 {
@@ -25,6 +27,7 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
     private readonly List<FrontListener> _listeners = [];
     private readonly X509Certificate2? _serverCertificate;
     private readonly bool _deleteCertificateDirectory;
+    private readonly FrontFaults _faults = new();
     private int _disposed;
 
     private SecureEmbeddedKafka(EmbeddedKafka cluster, bool ownsCluster, SecureKafkaOptions options)
@@ -69,13 +72,18 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
             ? new FrontSaslSettings(SaslMechanisms, mechanism => SaslServerMechanisms.Create(mechanism, Users)
                 ?? throw new InvalidOperationException($"No server for SASL mechanism '{mechanism}'."), options.SessionLifetime)
             : null;
+        // The brokers' own listeners, from Metadata, before they are told to advertise the fronts instead.
+        var upstreams = QueryBrokerListeners(cluster);
+        Idempotence = new IdempotenceEnforcement(new MockLogLookup(upstreams), options.EnforceIdempotence);
+        var idempotence = new IdempotenceStage(Idempotence);
         var extraStages = options.FrameHandlers.ToArray();
         Func<FrontConnectionInfo, IFrameHandler[]> pipeline = info =>
         {
-            var stages = new List<IFrameHandler>(extraStages.Length + 2);
+            var stages = new List<IFrameHandler>(extraStages.Length + 4);
             if (sasl is not null) stages.Add(new SaslAuthenticationStage(info, sasl, Counters));
             foreach (var create in extraStages) stages.Add(create(info));
             if (TransactionalOffsets is { } offsets) stages.Add(new TransactionalOffsetsStage(offsets, info));
+            stages.Add(idempotence);
             stages.Add(AcksZeroProduceStage.Instance);
             return stages.ToArray();
         };
@@ -91,7 +99,7 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
             {
                 if (!upstreams.TryGetValue(id, out var upstream))
                     throw new EmbeddedKafkaException($"Broker {id} is missing from the cluster's Metadata.");
-                var listener = new FrontListener(new FrontSettings(id, upstream, tls, Counters, pipeline));
+                var listener = new FrontListener(new FrontSettings(id, upstream, tls, Counters, _faults, pipeline));
                 _listeners.Add(listener);
                 cluster.SetBrokerHostPort(id, options.AdvertisedHost, listener.Port);
                 addresses.Add($"{options.AdvertisedHost}:{listener.Port}");
@@ -157,6 +165,24 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
 
     /// <summary>What the fronts did: connections, authentications, closures.</summary>
     public SecureFrontCounters Counters { get; } = new();
+
+    /// <summary>
+    /// The fronts' idempotence check (on unless <see cref="SecureKafkaOptions.EnforceIdempotence"/> is false): its switch
+    /// and what it decided. Shared by all brokers, since producer state belongs to the partition.
+    /// </summary>
+    public IdempotenceEnforcement Idempotence { get; }
+
+    /// <summary>
+    /// Makes every response of broker <paramref name="brokerId"/> (that has the field: not ApiVersions or SASL) carry
+    /// ThrottleTimeMs <paramref name="throttleMs"/> (KIP-219); 0 stops it. The front answers as fast as before: only
+    /// the field changes, as a broker that throttles after answering.
+    /// </summary>
+    public void SetThrottleTime(int brokerId, int throttleMs)
+    {
+        if (!_listeners.Any(l => l.BrokerId == brokerId))
+            throw new ArgumentException($"Broker {brokerId} has no front.", nameof(brokerId));
+        _faults.SetThrottleTime(brokerId, throttleMs);
+    }
 
     /// <summary>
     /// Java client properties for this cluster (as our producer reads them): <c>bootstrap.servers</c>, <c>security.protocol</c>,

@@ -59,6 +59,13 @@ public sealed class SecureKafkaOptions
     /// <summary>Password of the PKCS#12 files. Default <c>changeit</c>.</summary>
     public string StorePassword { get; set; } = "changeit";
 
+    /// <summary>
+    /// Check idempotent producers' batches as a Kafka broker does (sequences, epochs, duplicates, CRC; see
+    /// <see cref="IdempotenceEnforcement"/>), which librdkafka's mock does only for transactional ones. Default true; can
+    /// be switched at run time with <see cref="SecureEmbeddedKafka.Idempotence"/>.
+    /// </summary>
+    public bool EnforceIdempotence { get; set; } = true;
+
     /// <summary>The host the brokers advertise in Metadata (the listeners bind 127.0.0.1). Default <c>127.0.0.1</c>.</summary>
     public string AdvertisedHost { get; set; } = "127.0.0.1";
 
@@ -71,14 +78,15 @@ public sealed class SecureKafkaOptions
 
     /// <summary>
     /// Factories of extra pipeline stages, one handler per connection and factory, called in this order after the
-    /// SASL stage (so they see only authenticated traffic) and before the front's own stages (transactional offsets, acks=0).
-    /// With SASL on, the SASL stage decides ApiVersions, SaslHandshake and SaslAuthenticate itself, so these never reach the
-    /// extra stages.
+    /// SASL stage (so they see only authenticated traffic) and before the front's own stages (transactional offsets, idempotence,
+    /// acks=0). With SASL on, the SASL stage decides ApiVersions, SaslHandshake and SaslAuthenticate itself, so these never reach
+    /// the extra stages.
     /// </summary>
     public IList<Func<FrontConnectionInfo, IFrameHandler>> FrameHandlers { get; } = new List<Func<FrontConnectionInfo, IFrameHandler>>();
 
     /// <inheritdoc/>
     public override string ToString() =>
         $"{SecurityProtocol.ToKafkaName()} mechanisms [{string.Join(", ", SaslMechanisms)}], users [{string.Join(", ", Users.Keys)}] (passwords [hidden]), " +
-        $"mTLS {RequireClientCertificate}, certificate {(ServerCertificate is null ? ServerCertificateKind.ToString() : "custom")}, session lifetime {SessionLifetime?.ToString() ?? "none"}";
+        $"mTLS {RequireClientCertificate}, certificate {(ServerCertificate is null ? ServerCertificateKind.ToString() : "custom")}, session lifetime {SessionLifetime?.ToString() ?? "none"}, " +
+        $"idempotence {(EnforceIdempotence ? "enforced" : "not enforced")}";
 }

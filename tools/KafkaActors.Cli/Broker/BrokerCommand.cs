@@ -9,7 +9,8 @@ namespace KafkaActors.Cli.Broker;
 /// <summary>
 /// <c>kafka-actors broker</c>: the embedded cluster as a long-running process, behind the secure front, so
 /// demos and other tools' tests get a local (secure) Kafka in one command with no JVM or Docker. Prints
-/// <c>bootstrap.servers=...</c> first, then runs until stdin closes or SIGINT/SIGTERM.
+/// <c>bootstrap.servers=...</c> first, then runs fault commands from stdin (<see cref="BrokerFaultCommands"/>) until
+/// stdin closes or SIGINT/SIGTERM.
 /// </summary>
 internal sealed class BrokerCommand : ICommand
 {
@@ -19,6 +20,7 @@ internal sealed class BrokerCommand : ICommand
     private const string SaslMechanism = "--sasl-mechanism";
     private const string User = "--user";
     private const string ClientConfig = "--client-config";
+    private const string NoEnforceIdempotence = "--no-enforce-idempotence";
     private const string DefaultUser = "alice";
     private const string DefaultPassword = "alice-secret";
 
@@ -32,6 +34,11 @@ internal sealed class BrokerCommand : ICommand
         "line on stdout is exactly bootstrap.servers=<host:port,...>; the rest (what was created, where the CA " +
         "certificate is) goes to stderr. It stops, removing its certificate files, when stdin is closed or on " +
         "SIGINT/SIGTERM, and exits 0. Topics not created with --topic are auto-created with 4 partitions. " +
+        "Each line on stdin is a fault command, answered with one stdout line starting with ok or error: " +
+        "down ID, up ID (broker down or up again), rtt ID MS (delay its responses), leader TOPIC PARTITION ID (move a leader), " +
+        "err APIKEY CODE COUNT (the next COUNT requests of that API key get error CODE), throttle ID MS (its responses carry that " +
+        "throttle time), enforce on|off (the idempotence check, on by default: sequences, epochs, duplicates and CRCs as a Kafka " +
+        "broker checks them). " +
         "The certificates are generated at start (a test CA, a server certificate for localhost and 127.0.0.1).";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -50,6 +57,8 @@ internal sealed class BrokerCommand : ICommand
             "ssl.truststore.type=PEM and ssl.truststore.location of the CA, sasl.mechanism, sasl.jaas.config) that " +
             "produce --producer.config, perf-test --producer.config and Java clients accept as is. It holds the password: " +
             "it is created readable by its owner only."),
+        OptionSpec.Flag(NoEnforceIdempotence,
+            "Start with the idempotence check off (librdkafka's mock alone stores idempotent batches unchecked); 'enforce on' turns it on."),
     ];
 
     public string Epilog => """
@@ -58,6 +67,7 @@ internal sealed class BrokerCommand : ICommand
           kafka-actors broker --security-protocol SASL_SSL --sasl-mechanism SCRAM-SHA-512 --user alice:s3cret --client-config client.properties
           kafka-actors produce --topic orders --producer.config client.properties < lines.txt
           kafka-actors perf-test --topic orders --num-records 100000 --record-size 100 --throughput -1 --producer.config client.properties
+          (echo 'rtt 1 150'; echo 'err 0 6 3'; echo 'leader orders 0 2'; cat) | kafka-actors broker --topic orders:8
         """;
 
     public int Run(ParsedArguments arguments)
@@ -76,12 +86,14 @@ internal sealed class BrokerCommand : ICommand
         using var stop = new StopSignal();
         Console.Out.WriteLine($"bootstrap.servers={kafka.BootstrapServers}");
         Console.Out.Flush();
+        // Only now: every answer comes after the first line.
+        stop.ReadCommands(new BrokerFaultCommands(kafka).Execute);
         Console.Error.WriteLine($"Embedded Kafka: {options.Brokers} broker(s), {kafka.SecurityProtocol.ToKafkaName()}" +
                                 (kafka.SecurityProtocol.UsesSasl() ? $", SASL {string.Join(", ", kafka.SaslMechanisms)}, users {string.Join(", ", kafka.Users.Keys)}" : ""));
         foreach (var (name, partitions) in topics) Console.Error.WriteLine($"Created topic {name} with {partitions} partition(s)");
         if (kafka.SecurityProtocol.UsesTls()) Console.Error.WriteLine($"CA certificate (PEM): {kafka.Certificates.CaCertificatePem}");
         if (clientConfig is not null) Console.Error.WriteLine($"Client properties written to {clientConfig}");
-        Console.Error.WriteLine("Running; close stdin or press Ctrl+C to stop.");
+        Console.Error.WriteLine($"Running; fault commands on stdin ({BrokerFaultCommands.Help}); close stdin or press Ctrl+C to stop.");
         stop.Wait();
         Console.Error.WriteLine("Stopping.");
         return 0;
@@ -100,7 +112,7 @@ internal sealed class BrokerCommand : ICommand
         }
         if (mechanisms.Count > 0 && !protocol.UsesSasl())
             throw new UsageException($"{SaslMechanism} needs {SecurityProtocolOption} SASL_PLAINTEXT or SASL_SSL.");
-        var options = new SecureKafkaOptions { Brokers = brokers, SecurityProtocol = protocol };
+        var options = new SecureKafkaOptions { Brokers = brokers, SecurityProtocol = protocol, EnforceIdempotence = !arguments.Has(NoEnforceIdempotence) };
         if (mechanisms.Count > 0) options.SaslMechanisms = mechanisms;
         options.Users = users.ToDictionary(u => u.Name, u => u.Password, StringComparer.Ordinal);
         return options;
@@ -177,13 +189,26 @@ internal sealed class BrokerCommand : ICommand
         {
             _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        }
+
+        /// <summary>
+        /// Reads stdin line by line on a background thread, writing each answer of <paramref name="execute"/> as one stdout
+        /// line (the only writer of stdout from then on); its end stops the broker.
+        /// </summary>
+        public void ReadCommands(Func<string, string?> execute)
+        {
             var reader = new Thread(() =>
             {
                 try
                 {
-                    using var stdin = Console.OpenStandardInput();
-                    var buffer = new byte[256];
-                    while (stdin.Read(buffer, 0, buffer.Length) > 0) { }
+                    using var stdin = new StreamReader(Console.OpenStandardInput());
+                    while (stdin.ReadLine() is { } line)
+                    {
+                        if (_stopped.Task.IsCompleted) break;
+                        if (execute(line) is not { } answer) continue;
+                        Console.Out.WriteLine(answer);
+                        Console.Out.Flush();
+                    }
                 }
                 catch (IOException) { }
                 _stopped.TrySetResult();
