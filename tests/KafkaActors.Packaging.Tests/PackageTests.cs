@@ -73,8 +73,7 @@ public sealed class PackageTests(PackedPackages packed) : IClassFixture<PackedPa
         Assert.False(string.IsNullOrEmpty(version), "Directory.Build.props sets no VersionPrefix");
         Assert.Equal(version, package.Version);
         // The assembly's version is the package's too (the client reports it as client.software.version).
-        var assembly = MetadataReaderOf(package.Bytes($"lib/net10.0/{id}.dll"));
-        Assert.Equal(new Version(version + ".0"), assembly.GetAssemblyDefinition().Version);
+        Assert.Equal(new Version(version + ".0"), AssemblyVersion(package.Bytes($"lib/net10.0/{id}.dll")));
         // Our packages depend on each other at this same version.
         foreach (var (dependency, dependencyVersion) in package.Dependencies().Where(d => packed.Packages.ContainsKey(d.Id)))
             Assert.Equal(version, dependencyVersion);
@@ -103,10 +102,19 @@ public sealed class PackageTests(PackedPackages packed) : IClassFixture<PackedPa
         Assert.NotNull(repository);
         Assert.Equal("git", (string?)repository.Attribute("type"));
         Assert.Equal(await packed.Checkout.HeadCommit(), (string?)repository.Attribute("commit"));
-        // The URL comes from the origin remote; a checkout without one publishes none rather than a made-up one.
+        // The URL is the origin remote's. A checkout without one, or cloned from a local path (as CI's is), publishes
+        // none rather than a made-up one; from a GitHub remote, the URL and SourceLink need no network.
         var origin = await packed.Checkout.OriginUrl();
-        if (origin is null) Assert.Null(repository.Attribute("url"));
-        else Assert.False(string.IsNullOrEmpty((string?)repository.Attribute("url")), $"{id}: origin is {origin} but the package names no repository url");
+        var url = (string?)repository.Attribute("url");
+        if (origin is null || Path.IsPathRooted(origin) || origin.StartsWith("file:", StringComparison.Ordinal))
+        {
+            Assert.Null(url);
+        }
+        else if (origin.StartsWith("https://github.com/", StringComparison.Ordinal))
+        {
+            Assert.Equal(origin, url);
+            Assert.True(HasSourceLink(packed.Symbols[id].Bytes($"lib/net10.0/{id}.pdb")), $"{id}.pdb has no SourceLink for {origin}");
+        }
     }
 
     [Theory]
@@ -146,9 +154,18 @@ public sealed class PackageTests(PackedPackages packed) : IClassFixture<PackedPa
         }
     }
 
-    private static MetadataReader MetadataReaderOf(byte[] assembly)
+    private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+
+    private static bool HasSourceLink(byte[] pdb)
     {
-        var pe = new System.Reflection.PortableExecutable.PEReader(new MemoryStream(assembly));
-        return pe.GetMetadataReader();
+        using var provider = MetadataReaderProvider.FromPortablePdbStream(new MemoryStream(pdb));
+        var reader = provider.GetMetadataReader();
+        return reader.CustomDebugInformation.Any(handle => reader.GetGuid(reader.GetCustomDebugInformation(handle).Kind) == SourceLinkKind);
+    }
+
+    private static Version AssemblyVersion(byte[] assembly)
+    {
+        using var pe = new System.Reflection.PortableExecutable.PEReader(new MemoryStream(assembly));
+        return pe.GetMetadataReader().GetAssemblyDefinition().Version;
     }
 }
