@@ -6,8 +6,8 @@ namespace KafkaActors.Serialization;
 public readonly record struct SerializationContext(string Topic, bool IsKey, Headers? Headers);
 
 /// <summary>
-/// Turns a key or value into bytes (Java's <c>Serializer</c>). Writes straight into
-/// <paramref name="output"/> so nothing is allocated per record; returns false to send a Kafka
+/// Turns a key or value into bytes (Java's <c>Serializer</c>). Writes straight into the
+/// <c>output</c> buffer writer so nothing is allocated per record; returns false to send a Kafka
 /// null (no bytes, length -1) instead. Must be thread-safe: the facade calls it from the caller's thread.
 /// Throwing fails that one send with a <see cref="Errors.SerializationException"/>.
 /// </summary>

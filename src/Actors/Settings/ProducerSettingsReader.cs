@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Akka.Configuration;
@@ -193,6 +194,9 @@ internal static class ProducerSettingsReader
     /// ("Ns.Type, Assembly, Version=..."). So: ';' (or new lines) separate entries when present; a value
     /// that names one loadable type is one entry; otherwise commas separate, as in Java.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification =
+        "Only probes whether the whole value names one type, to choose how to split it. The entries are loaded by "
+        + "InterceptorFactory (RequiresUnreferencedCode); a trimmed-away type splits at commas and then fails there with a ConfigException.")]
     internal static string[] SplitTypeList(string value)
     {
         const StringSplitOptions options = StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries;

@@ -21,6 +21,9 @@ public sealed class ScramSaslClient : ISaslClient
     private string _clientFirstBare = "";
     private byte[] _expectedServerSignature = [];
 
+    /// <param name="mechanism">SCRAM-SHA-256 or SCRAM-SHA-512.</param>
+    /// <param name="username">The user name, sent with <c>=</c> and <c>,</c> escaped (RFC 5802 saslname).</param>
+    /// <param name="password">The password; never logged nor shown in messages.</param>
     /// <param name="clientNonce">A fixed nonce, for test vectors only; by default a fresh random one.</param>
     public ScramSaslClient(ScramMechanism mechanism, string username, string password, string? clientNonce = null)
     {

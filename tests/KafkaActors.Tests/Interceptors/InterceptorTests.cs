@@ -283,5 +283,11 @@ public sealed class InterceptorTests(KafkaFixture fixture, ITestOutputHelper out
             settings with { InterceptorClasses = [typeof(BytesInterceptor).AssemblyQualifiedName!] }, system: Sys));
         Assert.Contains(ProducerConfig.InterceptorClasses, wrongTypes.Message);
         Assert.Contains("IProducerInterceptor", wrongTypes.Message);
+
+        // No parameterless constructor (as when trimming removed it): a ConfigException too, not a MissingMethodException.
+        var noConstructor = Assert.Throws<ConfigException>(() => new KafkaProducer<string?, string?>(
+            settings with { InterceptorClasses = [typeof(RecordingInterceptor).AssemblyQualifiedName!] }, system: Sys));
+        Assert.Contains(ProducerConfig.InterceptorClasses, noConstructor.Message);
+        Assert.Contains("could not be created", noConstructor.Message);
     }
 }

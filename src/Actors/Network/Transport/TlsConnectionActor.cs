@@ -68,7 +68,11 @@ internal sealed partial class TlsConnectionActor : ActorBase
         _connect = new Tcp.Connect(remote, options: options, timeout: connectTimeout);
     }
 
+    /// <param name="remote">The broker's host and port.</param>
+    /// <param name="sendBufferBytes">send.buffer.bytes (SO_SNDBUF); 0 or less keeps the OS default.</param>
+    /// <param name="receiveBufferBytes">receive.buffer.bytes (SO_RCVBUF); 0 or less keeps the OS default.</param>
     /// <param name="optionsFactory">(targetHost, onRejected) → the handshake options; the certificate validation calls onRejected(reason) when it rejects the broker.</param>
+    /// <param name="connectTimeout">Bounds the TCP connect and the TLS handshake together.</param>
     /// <param name="commander">Told <see cref="Tcp.Connected"/> or <see cref="Tcp.CommandFailed"/>; watched until it registers a handler.</param>
     public static Props Props(
         DnsEndPoint remote,

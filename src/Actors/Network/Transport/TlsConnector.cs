@@ -14,7 +14,11 @@ namespace KafkaActors.Network.Transport;
 /// </summary>
 internal static class TlsConnector
 {
+    /// <param name="remote">The broker's host and port.</param>
     /// <param name="optionsFactory">Builds the handshake options for a target host; its certificate validation reports a rejection through the callback.</param>
+    /// <param name="sendBufferBytes">send.buffer.bytes (SO_SNDBUF); 0 or less keeps the OS default.</param>
+    /// <param name="receiveBufferBytes">receive.buffer.bytes (SO_RCVBUF); 0 or less keeps the OS default.</param>
+    /// <param name="connectTimeout">Bounds the TCP connect and the TLS handshake together.</param>
     /// <param name="cancelled">Cancelled when the requesting actor stops: the attempt is dropped and nothing leaks.</param>
     public static async Task<TlsChannel> ConnectAsync(
         DnsEndPoint remote,

@@ -21,6 +21,9 @@ internal static class RefreshSchedule
     /// at least <c>buffer</c> before expiry. When the lifetime is shorter than <c>min.period + buffer</c> both bounds
     /// are ignored, as in Java, so a token of a few seconds is refreshed at the window factor of its lifetime.
     /// </summary>
+    /// <param name="now">When the token was received.</param>
+    /// <param name="expiresAt">The token's expiry.</param>
+    /// <param name="login">The sasl.login.refresh.* settings: window factor, jitter, min.period and buffer.</param>
     /// <param name="random">Uniform in [0, 1): picks the jitter.</param>
     public static TimeSpan RefreshDelay(DateTimeOffset now, DateTimeOffset expiresAt, SaslLoginSettings login, double random)
     {
