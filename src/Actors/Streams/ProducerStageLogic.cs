@@ -14,7 +14,7 @@ using Directive = Akka.Streams.Supervision.Directive;
 namespace KafkaActors.Streams;
 
 /// <summary>
-/// What <see cref="KafkaProducerStage{TKey,TValue,TPassThrough,TOut}"/> (the flows) and <see cref="KafkaSinkStage{TKey,TValue}"/>
+/// What <see cref="KafkaProducerStage{TKey,TValue,TPassThrough,TOut}"/> (the flows) and <see cref="KafkaSinkStage{TIn,TKey,TValue}"/>
 /// share: all the mutable state of one materialization, owned by the stage (not thread-safe, but for
 /// <see cref="Slot"/>, completed on partition actors). Each pushed element goes through the producer's
 /// one append path on the stage's own thread, without blocking: when metadata or buffer memory is missing,

@@ -88,8 +88,6 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
             return stages.ToArray();
         };
 
-        // The brokers' own listeners, from Metadata, before they are told to advertise the fronts instead.
-        var upstreams = QueryBrokerListeners(cluster);
         // Set before the listeners exist, so before the pipeline runs for a first connection.
         TransactionalOffsets = options.TransactionalOffsets ? new TransactionalOffsetStore(upstreams) : null;
         var addresses = new List<string>();
