@@ -83,16 +83,16 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Open bug (issue 13, found by the enforcing front): a producer's first batch to a partition fails without being
+    /// A bug the enforcing front found (issue 13): a producer's first batch to a partition fails without being
     /// written (here NOT_ENOUGH_REPLICAS), while the next batch is already in flight. The broker has no state for this
     /// producer on the partition, so Kafka (ProducerAppendInfo.checkSequence: no producer epoch, any sequence) appends
     /// the next batch at its non-zero sequence; the failed batch's retries then get OUT_OF_ORDER_SEQUENCE_NUMBER for
     /// ever (it is not the next sequence after the last acknowledged one, so it is retried without a bump) until
     /// delivery.timeout.ms fails it. Java's producer pipelines the same way; librdkafka passes (the test below).
-    /// A fix: one batch in flight per partition until the first batch of the epoch is acknowledged (PartitionActor's
-    /// drain loop asking the PartitionSequencer). Fails today (20 records expire); skipped until that fix.
+    /// The fix: one batch in flight per partition until the first batch of the epoch is acknowledged (PartitionActor's
+    /// drain loop asking the PartitionSequencer). Before it, 20 records expired here.
     /// </summary>
-    [Fact(Skip = "Open bug: a failed first batch overtaken by the next one is stranded (OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms); see the summary")]
+    [Fact]
     public async Task A_first_batch_that_fails_while_the_next_is_in_flight_is_still_delivered_in_order()
     {
         using var cluster = new FaultCluster(partitions: 1);
@@ -167,14 +167,14 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     };
 
     /// <summary>
-    /// Open bug (found running TimeoutTests' delivery-timeout scenario on the enforcing front under load): a batch that got
+    /// A bug found running TimeoutTests' delivery-timeout scenario on the enforcing front under load: a batch that got
     /// a sequence, failed to be sent (broker down) and expires while waiting in the retry queue fails without an epoch
     /// bump, so the partition's later batches carry sequences after a gap the broker never saw: OUT_OF_ORDER_SEQUENCE_NUMBER
     /// until they expire too. Java marks such a batch's sequence unresolved (Sender: expired batches in retry) and then
-    /// bumps the epoch. PartitionActor.ExpireBatches flags a gap only for batches in flight. Fails today (the last 100
-    /// records: OUT_OF_ORDER_SEQUENCE_NUMBER for seq 134 after 99, then expired); skipped until that fix.
+    /// bumps the epoch; PartitionActor.ExpireBatches now does too (it flagged a gap only for batches in flight). Before
+    /// the fix the last 100 records got OUT_OF_ORDER_SEQUENCE_NUMBER for seq 134 after 99, then expired.
     /// </summary>
-    [Fact(Skip = "Open bug: a sequenced batch expiring in the retry queue leaves a sequence gap without an epoch bump; see the summary")]
+    [Fact]
     public async Task Records_sent_after_batches_expired_in_the_retry_queue_are_delivered()
     {
         using var cluster = new FaultCluster(partitions: 1);

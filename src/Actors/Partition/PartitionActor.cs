@@ -165,7 +165,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         {
             _recovering = false;
             var sendOpenNow = _context.Accumulator.FlushInProgress || _context.Accumulator.IsClosed || _context.Accumulator.Pool.QueuedWaiters > 0;
-            while (_inFlight.Count < _context.MaxInFlight)
+            while (_inFlight.Count < MaxInFlightNow)
             {
                 var batch = TakeRetry() ?? TakeSealed() ?? TakeOpen(now, _context.LingerMs, sendOpenNow);
                 if (batch is null) break;
@@ -189,6 +189,13 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         }
         return false;
     }
+
+    /// <summary>
+    /// max.in.flight, but 1 until the broker has acknowledged a batch of this epoch: a broker with no state for a
+    /// producer accepts any first sequence, so a failed first batch overtaken by the next one could never be written
+    /// in order after it (it would get OUT_OF_ORDER_SEQUENCE_NUMBER until it expired).
+    /// </summary>
+    private int MaxInFlightNow => _sequencer.AwaitingFirstAcknowledgement ? 1 : _context.MaxInFlight;
 
     private ProducerBatch? TakeSealed() => _sealed.TryDequeue(out var batch) ? batch : null;
 
@@ -332,12 +339,16 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     {
         var now = MonotonicClock.NowMs;
         var createdBefore = now - _context.DeliveryTimeoutMs;
+        // A batch that had a sequence leaves a gap the broker will not skip: later batches need a new epoch (Java's
+        // unresolved sequence), whether it expired waiting for a retry or in flight.
+        var gap = false;
         for (var i = _retries.Count - 1; i >= 0; i--)
         {
             if (_retries[i].CreatedMs > createdBefore) continue;
             var batch = _retries[i];
             _retries.RemoveAt(i);
             FailDelivery(batch, Expired(batch, now, null));
+            gap |= batch.BaseSequence >= 0;
         }
         while (_sealed.TryPeek(out var oldest) && oldest.CreatedMs <= createdBefore)
         {
@@ -349,7 +360,6 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
 
         // In flight too long: the outcome is reported now (the record may still have been written);
         // the batch stays counted in flight until its answer or request timeout frees the slot.
-        var gap = false;
         foreach (var batch in _inFlight)
         {
             if (batch.IsDone || batch.CreatedMs > createdBefore) continue;
@@ -394,7 +404,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         // Linger: wake when the open batch is due, unless something else will wake us first. A timer
         // that fires early or for nothing only causes a harmless extra drain, so timers are only ever
         // moved earlier, never cancelled.
-        var lingerDue = !blocked && _inFlight.Count < _context.MaxInFlight ? _accumulator.OpenBatchDue(_context.LingerMs) ?? long.MaxValue : long.MaxValue;
+        var lingerDue = !blocked && _inFlight.Count < MaxInFlightNow ? _accumulator.OpenBatchDue(_context.LingerMs) ?? long.MaxValue : long.MaxValue;
         if (lingerDue < _lingerDue)
         {
             _lingerDue = lingerDue;

@@ -31,6 +31,9 @@ internal sealed class PartitionSequencer(bool idempotent)
     public long ProducerId { get; private set; } = -1;
     public short Epoch { get; private set; } = -1;
 
+    /// <summary>Idempotent, and no batch of the current epoch acknowledged yet (the broker may hold no state for it).</summary>
+    public bool AwaitingFirstAcknowledgement => Idempotent && _lastAcked < 0;
+
     /// <summary>Ready to send: a producer id is known (or not needed) and no epoch change is waiting for in-flight batches.</summary>
     public bool CanSend => !Idempotent || (ProducerId >= 0 && !_resetPending);
 
