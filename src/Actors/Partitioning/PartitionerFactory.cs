@@ -8,7 +8,9 @@ internal static class PartitionerFactory
 {
     public static IPartitioner Create(ProducerSettings settings)
     {
-        if (settings.PartitionerClass.Length == 0) return new DefaultPartitioner(settings.BatchSize, settings.PartitionerIgnoreKeys);
+        if (settings.PartitionerClass.Length == 0)
+            return new DefaultPartitioner(settings.BatchSize, settings.PartitionerIgnoreKeys,
+                settings.PartitionerAdaptivePartitioningEnable, settings.PartitionerAvailabilityTimeoutMs);
         var type = Type.GetType(settings.PartitionerClass, throwOnError: false)
                    ?? throw new ConfigException(ProducerConfig.PartitionerClass, settings.PartitionerClass, "no such type could be loaded.");
         if (!typeof(IPartitioner).IsAssignableFrom(type))
