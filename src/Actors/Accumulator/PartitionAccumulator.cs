@@ -125,7 +125,11 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
         }
     }
 
-    /// <summary>Batches the partition actor holds (sealed, in flight, retries), as of its last drain; Java's deque size.</summary>
+    /// <summary>
+    /// Batches the partition actor holds (sealed, in flight, retries), as of its last drain. Java counts its deque (unsent
+    /// and retried batches); in-flight ones count here too, since max.in.flight applies per partition here, so a slow
+    /// broker's backlog shows there first.
+    /// </summary>
     public int QueuedBatches => _queuedBatches;
 
     /// <summary>Since when (monotonic ms) batches have been waiting that the actor could not send; long.MaxValue when none wait.</summary>

@@ -174,7 +174,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 drained = true;
             }
         }
-        // For the built-in partitioner (KIP-794): the queue as Java counts its deque, plus what is in flight here.
+        // For the built-in partitioner (KIP-794): the partition's queue, and whether ready batches are stuck.
         _accumulator.PublishLoad(_sealed.Count + _inFlight.Count + _retries.Count, _sealed.Count + _retries.Count > 0, drained, now);
         ScheduleTimers(now, blocked);
     }
