@@ -2,6 +2,7 @@ using KafkaActors.Accumulator;
 using KafkaActors.Internal;
 using KafkaActors.Metrics;
 using KafkaActors.Partitioning;
+using KafkaActors.Protocol.Hashing;
 using KafkaActors.Protocol.Records;
 using KafkaActors.Tests.Support;
 using Xunit;
@@ -175,6 +176,21 @@ public sealed class BuiltInPartitionerTests
         partition.PublishLoad(5, waiting: false, drained: true, nowMs: 400); // nothing waits
         Assert.Equal(long.MaxValue, partition.StalledSinceMs);
         Assert.Equal(5, partition.QueuedBatches);
+    }
+
+    [Fact]
+    public void With_partitioner_ignore_keys_keyed_records_stick_like_records_without_a_key()
+    {
+        var keys = Enumerable.Range(0, 50).Select(i => System.Text.Encoding.UTF8.GetBytes($"key-{i}")).ToList();
+        var load = new FixedLoad(4);
+        var hashing = new DefaultPartitioner(BatchSize);
+        var hashed = keys.Select(k => hashing.Partition("t", k, true, default, new PartitionerContext(4, Four, load))).ToList();
+        Assert.Equal(keys.Select(k => Murmur2.Partition(k, 4)), hashed);
+        Assert.True(hashed.Distinct().Count() > 1);
+
+        var ignoring = new DefaultPartitioner(BatchSize, ignoreKeys: true);
+        var sticky = ignoring.Partition("t", default, false, default, new PartitionerContext(4, Four, load));
+        Assert.All(keys, k => Assert.Equal(sticky, ignoring.Partition("t", k, true, default, new PartitionerContext(4, Four, load))));
     }
 
     private static int Choose(BuiltInPartitioner partitioner, FixedLoad load) =>
