@@ -114,6 +114,12 @@ public class KafkaProducerOptions
     /// <summary><c>transaction.timeout.ms</c>: how long the coordinator lets a transaction stay open before aborting it. Default: 60000.</summary>
     public int? TransactionTimeoutMs { get; set; }
 
+    /// <summary><c>partitioner.adaptive.partitioning.enable</c>: weigh the sticky partition by queue sizes (KIP-794). Default: true.</summary>
+    public bool? PartitionerAdaptivePartitioningEnable { get; set; }
+
+    /// <summary><c>partitioner.availability.timeout.ms</c>: leave out partitions that could not send for that long; 0 = off. Default: 0.</summary>
+    public long? PartitionerAvailabilityTimeoutMs { get; set; }
+
     /// <summary><c>tell.buffer-full-threshold</c> (KafkaActors only): waiting told records from which senders get <c>BufferFull</c>. Default: 10000.</summary>
     public int? TellBufferFullThreshold { get; set; }
 
@@ -190,6 +196,8 @@ public class KafkaProducerOptions
         Set(properties, C.PartitionerIgnoreKeys, PartitionerIgnoreKeys);
         Set(properties, C.TransactionalId, TransactionalId);
         Set(properties, C.TransactionTimeoutMs, TransactionTimeoutMs);
+        Set(properties, C.PartitionerAdaptivePartitioningEnable, PartitionerAdaptivePartitioningEnable);
+        Set(properties, C.PartitionerAvailabilityTimeoutMs, PartitionerAvailabilityTimeoutMs);
         Set(properties, C.TellBufferFullThreshold, TellBufferFullThreshold);
         Set(properties, C.TellReadyThreshold, TellReadyThreshold);
         return properties;

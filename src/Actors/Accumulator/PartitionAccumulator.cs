@@ -15,6 +15,10 @@ namespace KafkaActors.Accumulator;
 /// when it has lingered. Everything is guarded by <c>_lock</c>, held for one record copy (compression happens
 /// later, on the actor). A newly opened batch wakes the actor with at most one pending
 /// <see cref="Partition.PartitionActor.Wakeup"/>, so it can start the linger clock; never a message per record.
+///
+/// It is also where the partition actor publishes its load for the built-in partitioner (KIP-794):
+/// <see cref="QueuedBatches"/> and <see cref="StalledSinceMs"/>, written only by that actor after each drain
+/// (volatile, no lock), read by appending threads when the sticky partition switches.
 /// </summary>
 internal sealed class PartitionAccumulator(TopicPartition topicPartition, RecordAccumulator owner)
 {
@@ -23,6 +27,8 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
     private long _nextOrdinal;
     private int _wakeupPending;
     private bool _closed;
+    private volatile int _queuedBatches;
+    private long _stalledSinceMs = long.MaxValue;
 
     public TopicPartition TopicPartition { get; } = topicPartition;
 
@@ -33,21 +39,31 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
     /// Appends a serialized record. Returns false when a new batch is needed and
     /// <paramref name="freshBuffer"/> is null: the caller gets a buffer (outside any lock) and calls again.
     /// A buffer that turns out not to be needed stays in <paramref name="freshBuffer"/> for the caller to give back.
+    /// On success, <paramref name="appendedBytes"/> is what the record added to its batch (with the batch header
+    /// when it opened the batch, as Java's appendedBytes) and <paramref name="batchFull"/> whether it filled it.
     /// </summary>
     public bool TryAppend(long timestamp, ReadOnlySpan<byte> key, int keyLength, ReadOnlySpan<byte> value, int valueLength,
-        ReadOnlySpan<RecordHeader> headers, object? completion, ref byte[]? freshBuffer)
+        ReadOnlySpan<RecordHeader> headers, object? completion, ref byte[]? freshBuffer, out int appendedBytes, out bool batchFull)
     {
         var wake = false;
         lock (_lock)
         {
             if (_closed) throw new ProducerClosedException("Cannot send after the producer is closed.");
+            var before = _open?.UncompressedBytes ?? 0;
             if (_open is { } open && open.TryAppend(timestamp, key, keyLength, value, valueLength, headers, completion))
             {
-                if (open.IsFull) SealOpenLocked();
+                appendedBytes = open.UncompressedBytes - before;
+                batchFull = open.IsFull;
+                if (batchFull) SealOpenLocked();
             }
             else
             {
-                if (freshBuffer is null) return false;
+                if (freshBuffer is null)
+                {
+                    appendedBytes = 0;
+                    batchFull = false;
+                    return false;
+                }
                 var sealedOne = _open is not null;
                 if (sealedOne) SealOpenLocked();
                 var expected = freshBuffer.Length / Math.Max(1, RecordBatchBuilder.MaxRecordOverhead / 4 + keyLength + valueLength) + 1;
@@ -57,7 +73,9 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
                     throw new InvalidOperationException("A record did not fit in a batch sized for it.");
                 owner.Track(batch);
                 _open = batch;
-                if (batch.IsFull) SealOpenLocked();
+                appendedBytes = batch.UncompressedBytes;
+                batchFull = batch.IsFull;
+                if (batchFull) SealOpenLocked();
                 else wake = !sealedOne; // a new batch: the actor starts its linger clock (a BatchSealed wakes it too)
             }
         }
@@ -105,6 +123,31 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
             open?.Seal();
             return open;
         }
+    }
+
+    /// <summary>
+    /// Batches the partition actor holds (sealed, in flight, retries), as of its last drain. Java counts its deque (unsent
+    /// and retried batches); in-flight ones count here too, since max.in.flight applies per partition here, so a slow
+    /// broker's backlog shows there first.
+    /// </summary>
+    public int QueuedBatches => _queuedBatches;
+
+    /// <summary>Since when (monotonic ms) batches have been waiting that the actor could not send; long.MaxValue when none wait.</summary>
+    public long StalledSinceMs => Volatile.Read(ref _stalledSinceMs);
+
+    /// <summary>Whether appends still have an open batch here; read without the lock, so only a hint.</summary>
+    public bool HasOpenBatch => Volatile.Read(ref _open) is not null;
+
+    /// <summary>
+    /// Partition actor, after each drain: its queue (<paramref name="queuedBatches"/>) and whether batches wait
+    /// (<paramref name="waiting"/>) although it sent some (<paramref name="drained"/>) or none. As Java's node latency
+    /// stats: a drain restarts the stalled clock, a wait without a drain keeps it running, an empty queue stops it.
+    /// </summary>
+    public void PublishLoad(int queuedBatches, bool waiting, bool drained, long nowMs)
+    {
+        _queuedBatches = queuedBatches;
+        var stalledSince = !waiting ? long.MaxValue : drained ? nowMs : Math.Min(Volatile.Read(ref _stalledSinceMs), nowMs);
+        Volatile.Write(ref _stalledSinceMs, stalledSince);
     }
 
     public void Wake()

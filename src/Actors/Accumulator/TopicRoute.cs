@@ -1,11 +1,14 @@
+using KafkaActors.Partitioning;
+
 namespace KafkaActors.Accumulator;
 
 /// <summary>
 /// What a sender needs to place a record of one topic: the partition count, the partitions that
-/// currently have a leader (for sticky partitioning), and each partition's accumulator. Immutable;
-/// replaced as a whole when metadata changes.
+/// currently have a leader (for sticky partitioning), and each partition's accumulator, whose published
+/// queue sizes the built-in partitioner weighs (<see cref="ITopicLoad"/>). Immutable; replaced as a whole
+/// when metadata changes (the accumulators, and what they publish, carry over).
 /// </summary>
-internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions, int[] available)
+internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions, int[] available) : ITopicLoad
 {
     public string Topic { get; } = topic;
     public PartitionAccumulator[] Partitions { get; } = partitions;
@@ -13,4 +16,10 @@ internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions
 
     /// <summary>Partitions with a known leader; all of them when none has one (Java falls back the same way).</summary>
     public int[] AvailablePartitions { get; } = available.Length > 0 ? available : Enumerable.Range(0, partitions.Length).ToArray();
+
+    public int QueuedBatches(int partition) => Partitions[partition].QueuedBatches;
+
+    public long StalledSinceMs(int partition) => Partitions[partition].StalledSinceMs;
+
+    public bool HasOpenBatch(int partition) => Partitions[partition].HasOpenBatch;
 }

@@ -161,6 +161,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                       || !InTransaction()
                       || now < _backoffUntil
                       || (_recovering && _inFlight.Count > 0);
+        var drained = false;
         if (!blocked)
         {
             _recovering = false;
@@ -170,8 +171,11 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 var batch = TakeRetry() ?? TakeSealed() ?? TakeOpen(now, _context.LingerMs, sendOpenNow);
                 if (batch is null) break;
                 Send(batch, now);
+                drained = true;
             }
         }
+        // For the built-in partitioner (KIP-794): the partition's queue, and whether ready batches are stuck.
+        _accumulator.PublishLoad(_sealed.Count + _inFlight.Count + _retries.Count, _sealed.Count + _retries.Count > 0, drained, now);
         ScheduleTimers(now, blocked);
     }
 

@@ -5,59 +5,30 @@ namespace KafkaActors.Partitioning;
 
 /// <summary>
 /// Java's built-in partitioner (KIP-794): a keyed record goes to <c>toPositive(murmur2(key)) % partitions</c>,
-/// exactly as with the Java client; records without a key stick to one available partition until
-/// batch.size bytes went to it, then switch to another, so batches fill up instead of spreading thin.
+/// exactly as with the Java client (unless <paramref name="ignoreKeys"/>, partitioner.ignore.keys); records
+/// without a key stick to one available partition until <paramref name="stickyBatchSize"/> (batch.size) bytes
+/// were appended to it, then switch to another (<see cref="BuiltInPartitioner"/>), so batches fill up instead of
+/// spreading thin. With <paramref name="adaptive"/> (partitioner.adaptive.partitioning.enable) the next partition
+/// is drawn weighted by queue sizes, and <paramref name="availabilityTimeoutMs"/> (partitioner.availability.timeout.ms,
+/// 0 = off) leaves out partitions that could not send for that long. Thread-safe.
 /// </summary>
-public sealed class DefaultPartitioner(int stickyBatchSize, bool ignoreKeys = false) : IPartitioner
+public sealed class DefaultPartitioner(int stickyBatchSize, bool ignoreKeys = false, bool adaptive = true, long availabilityTimeoutMs = 0) : IPartitioner
 {
-    private readonly ConcurrentDictionary<string, StickyPartition> _sticky = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, BuiltInPartitioner> _sticky = new(StringComparer.Ordinal);
+    private readonly Func<string, BuiltInPartitioner> _create = _ => new BuiltInPartitioner(stickyBatchSize, adaptive, availabilityTimeoutMs);
 
     public int Partition(string topic, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, in PartitionerContext context)
     {
         if (hasKey && !ignoreKeys) return Murmur2.Partition(key, context.PartitionCount);
-        var sticky = _sticky.GetOrAdd(topic, static _ => new StickyPartition());
-        return sticky.Current(context.AvailablePartitions, context.PartitionCount);
+        return _sticky.GetOrAdd(topic, _create).Current(context);
     }
 
-    public void OnAppended(string topic, int partition, int bytes)
+    /// <summary>Without knowing whether the record filled its batch: the switch then waits for twice batch.size, or a full batch.</summary>
+    public void OnAppended(string topic, int partition, int bytes) => OnAppended(topic, partition, bytes, batchFull: false);
+
+    /// <summary>Counts the bytes a record added to its batch (<paramref name="batchFull"/>: it filled the batch), towards the next switch.</summary>
+    internal void OnAppended(string topic, int partition, int bytes, bool batchFull)
     {
-        if (_sticky.TryGetValue(topic, out var sticky)) sticky.Produced(partition, bytes, stickyBatchSize);
-    }
-
-    /// <summary>The sticky choice of one topic; a small lock keeps partition and byte count consistent.</summary>
-    private sealed class StickyPartition
-    {
-        private readonly object _lock = new();
-        private int _partition = -1;
-        private long _produced;
-        private int _previous = -1;
-
-        public int Current(ReadOnlySpan<int> available, int partitionCount)
-        {
-            lock (_lock)
-            {
-                if (_partition < 0 || _partition >= partitionCount || !available.Contains(_partition)) Switch(available);
-                return _partition;
-            }
-        }
-
-        public void Produced(int partition, int bytes, int batchSize)
-        {
-            lock (_lock)
-            {
-                if (partition != _partition) return; // a keyed or explicit record
-                _produced += bytes;
-                if (_produced >= Math.Max(batchSize, 1)) _partition = -1; // next record picks anew
-            }
-        }
-
-        private void Switch(ReadOnlySpan<int> available)
-        {
-            _produced = 0;
-            // Random among the partitions with a leader, but not the one just left.
-            var index = Random.Shared.Next(available.Length);
-            if (available.Length > 1 && available[index] == _previous) index = (index + 1) % available.Length;
-            _partition = _previous = available[index];
-        }
+        if (_sticky.TryGetValue(topic, out var sticky)) sticky.Appended(partition, bytes, batchFull);
     }
 }

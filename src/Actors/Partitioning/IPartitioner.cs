@@ -3,8 +3,14 @@ namespace KafkaActors.Partitioning;
 /// <summary>What a partitioner knows about a topic: its partition count and the partitions that have a leader now.</summary>
 public readonly ref struct PartitionerContext(int partitionCount, ReadOnlySpan<int> availablePartitions)
 {
+    internal PartitionerContext(int partitionCount, ReadOnlySpan<int> availablePartitions, ITopicLoad? load)
+        : this(partitionCount, availablePartitions) => Load = load;
+
     public int PartitionCount { get; } = partitionCount;
     public ReadOnlySpan<int> AvailablePartitions { get; } = availablePartitions;
+
+    /// <summary>The partitions' queues, for the built-in partitioner's adaptive choice; null when unknown.</summary>
+    internal ITopicLoad? Load { get; }
 }
 
 /// <summary>
@@ -18,6 +24,9 @@ public interface IPartitioner
 {
     int Partition(string topic, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, in PartitionerContext context);
 
-    /// <summary>Told after a record of <paramref name="bytes"/> was appended to the partition this partitioner chose.</summary>
+    /// <summary>
+    /// Told after a record this partitioner placed was appended to <paramref name="partition"/>: <paramref name="bytes"/>
+    /// is what it added to its batch (for the record that opened a batch, with the batch header, as Java counts).
+    /// </summary>
     void OnAppended(string topic, int partition, int bytes) { }
 }

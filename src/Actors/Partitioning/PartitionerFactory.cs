@@ -16,7 +16,8 @@ internal static class PartitionerFactory
         + "'Trimming and AOT') or pass an instance; a type the trimmer removed fails construction with a ConfigException naming the key.")]
     public static IPartitioner Create(ProducerSettings settings) =>
         settings.PartitionerClass.Length == 0
-            ? new DefaultPartitioner(settings.BatchSize, settings.PartitionerIgnoreKeys)
+            ? new DefaultPartitioner(settings.BatchSize, settings.PartitionerIgnoreKeys,
+                settings.PartitionerAdaptivePartitioningEnable, settings.PartitionerAvailabilityTimeoutMs)
             : LoadByName(settings.PartitionerClass);
 
     [RequiresUnreferencedCode("partitioner.class loads a type by name, which trimming may have removed: pass an IPartitioner instance instead.")]

@@ -39,6 +39,7 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     private readonly int _maxRequestSize = runtime.Settings.MaxRequestSize;
     private readonly long _bufferMemory = runtime.Settings.BufferMemory;
     private readonly int _batchSize = runtime.Settings.BatchSize;
+    private readonly DefaultPartitioner? _builtIn = runtime.Partitioner as DefaultPartitioner;
 
     /// <summary>Step 2: sends after close (or after a fatal error) fail fast.</summary>
     public void ThrowIfClosed()
@@ -123,7 +124,7 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         }
         else
         {
-            var context = new PartitionerContext(route.PartitionCount, route.AvailablePartitions);
+            var context = new PartitionerContext(route.PartitionCount, route.AvailablePartitions, route);
             var partition = runtime.Partitioner.Partition(record.Topic, prepared.Key, hasKey, prepared.Value, context);
             if ((uint)partition >= (uint)route.PartitionCount)
                 throw new KafkaException($"Partitioner {runtime.Partitioner.GetType().Name} chose partition {partition} of topic {record.Topic}, which has {route.PartitionCount}.");
@@ -153,6 +154,8 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         bufferSize = BufferSizeFor(prepared);
         var pool = runtime.Accumulator.Pool;
         var buffer = granted;
+        int appendedBytes;
+        bool batchFull;
         try
         {
             if (buffer is not null && buffer.Length < bufferSize)
@@ -160,31 +163,36 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
                 pool.Deallocate(buffer);
                 buffer = null;
             }
-            if (!TryAppend(ref prepared, completion, ref buffer))
+            if (!TryAppend(ref prepared, completion, ref buffer, out appendedBytes, out batchFull))
             {
                 buffer = pool.TryAllocate(bufferSize);
                 if (buffer is null) return AppendResult.NeedsMemory;
-                TryAppend(ref prepared, completion, ref buffer);
+                TryAppend(ref prepared, completion, ref buffer, out appendedBytes, out batchFull);
             }
         }
         finally
         {
             if (buffer is not null) pool.Deallocate(buffer);
         }
-        if (prepared.PartitionerChose) OnAppended(topic, prepared.Partition, prepared.SizeUpperBound);
+        if (prepared.PartitionerChose) OnAppended(topic, prepared.Partition, appendedBytes, batchFull);
         return AppendResult.Appended;
     }
 
-    private static bool TryAppend(ref PreparedRecord prepared, object? completion, ref byte[]? buffer) =>
+    private static bool TryAppend(ref PreparedRecord prepared, object? completion, ref byte[]? buffer, out int appendedBytes, out bool batchFull) =>
         prepared.Accumulator.TryAppend(prepared.Timestamp, prepared.Key, prepared.KeyLength, prepared.Value, prepared.ValueLength,
-            prepared.Headers, completion, ref buffer);
+            prepared.Headers, completion, ref buffer, out appendedBytes, out batchFull);
 
-    /// <summary>The record is in its batch whatever the partitioner's hook does: a throwing hook is logged, not the record's failure.</summary>
-    private void OnAppended(string topic, int partition, int bytes)
+    /// <summary>
+    /// The bytes really appended go to the partitioner (the built-in one also learns whether the record filled its
+    /// batch, to switch on a batch boundary). The record is in its batch whatever the hook does: a throwing hook is
+    /// logged, not the record's failure.
+    /// </summary>
+    private void OnAppended(string topic, int partition, int bytes, bool batchFull)
     {
         try
         {
-            runtime.Partitioner.OnAppended(topic, partition, bytes);
+            if (_builtIn is not null) _builtIn.OnAppended(topic, partition, bytes, batchFull);
+            else runtime.Partitioner.OnAppended(topic, partition, bytes);
         }
         catch (Exception e)
         {

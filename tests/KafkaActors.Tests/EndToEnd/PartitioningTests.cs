@@ -73,6 +73,31 @@ public sealed class PartitioningTests(KafkaFixture fixture) : IClassFixture<Kafk
     }
 
     [Fact]
+    public async Task With_partitioner_ignore_keys_keyed_records_are_placed_by_the_sticky_partitioner()
+    {
+        const int count = 3000;
+        var topic = fixture.CreateTopic("partition-ignore-keys", 6);
+        var records = Enumerable.Range(0, count)
+            .Select(i => new ProducerRecord<string?, string?>(topic, $"key-{i % 30}", $"{i:D6}-{new string('v', 100)}"))
+            .ToList();
+        await using (var producer = Producers.Strings(fixture.Bootstrap, ("partitioner.ignore.keys", "true"), ("batch.size", "2048")))
+        {
+            await Task.WhenAll(records.Select(r => producer.SendAsync(r))).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        var found = fixture.ReadAll(topic);
+        Assert.Equal(count, found.Count);
+        Assert.All(found, r => Assert.StartsWith("key-", Text(r.Key)));
+        // Murmur2 would keep every key on one partition; sticky placement spreads each over several.
+        var spread = found.GroupBy(r => Text(r.Key)).Select(g => g.Select(r => r.Partition).Distinct().Count()).ToList();
+        Assert.True(spread.Average() > 2, $"keys on {spread.Average():F1} partitions on average");
+        // And in runs of about a batch (18–36 of these records), not a record here and there.
+        var bySend = found.OrderBy(r => Text(r.Value)).Select(r => r.Partition).ToList();
+        var switches = bySend.Zip(bySend.Skip(1)).Count(p => p.First != p.Second);
+        Assert.True(switches < count / 10, $"{switches} partition switches for {count} records: not sticky");
+    }
+
+    [Fact]
     public async Task Keyed_records_follow_murmur2_for_a_single_partition_topic_too()
     {
         var topic = fixture.CreateTopic("partition-one", 1);
