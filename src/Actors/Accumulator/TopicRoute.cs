@@ -2,14 +2,17 @@ namespace KafkaActors.Accumulator;
 
 /// <summary>
 /// What a sender needs to place a record of one topic: the partition count, the partitions that
-/// currently have a leader (for sticky partitioning), and each partition's accumulator. Immutable;
-/// replaced as a whole when metadata changes.
+/// currently have a leader (for sticky partitioning), and each partition's accumulator. Immutable (but for
+/// <see cref="Usage"/>, which a new route of the topic takes over); replaced as a whole when metadata changes.
 /// </summary>
-internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions, int[] available)
+internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions, int[] available, TopicUsage? usage = null)
 {
     public string Topic { get; } = topic;
     public PartitionAccumulator[] Partitions { get; } = partitions;
     public int PartitionCount => Partitions.Length;
+
+    /// <summary>When the topic was last sent to (metadata.max.idle.ms).</summary>
+    public TopicUsage Usage { get; } = usage ?? new TopicUsage();
 
     /// <summary>Partitions with a known leader; all of them when none has one (Java falls back the same way).</summary>
     public int[] AvailablePartitions { get; } = available.Length > 0 ? available : Enumerable.Range(0, partitions.Length).ToArray();
