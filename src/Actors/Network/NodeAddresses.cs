@@ -5,9 +5,11 @@ namespace KafkaActors.Network;
 
 /// <summary>
 /// client.dns.lookup = use_all_dns_ips for one broker's host name, as Java's <c>ClusterConnectionStates</c> keeps it:
-/// the addresses of one lookup (those of the first address's family, as Java's <c>ClientUtils.resolve</c> keeps them),
-/// each connection attempt taking the next after a failed one, a new lookup once all were tried, and a new lookup
-/// after a connection that was set up is lost. Owned by one <see cref="ConnectionActor"/>; not thread-safe.
+/// the addresses of one lookup, each connection attempt taking the next after a failed one, a new lookup once all
+/// were tried, and a new lookup after a connection that was set up is lost. IPv4 addresses come first, as a JVM
+/// without java.net.preferIPv6Addresses orders them; unlike Java's <c>ClientUtils.resolve</c>, which keeps only the
+/// first address's family, every address is kept, so a name whose first answer is an IPv6 address a broker does not
+/// listen on still reaches its IPv4 one. Owned by one <see cref="ConnectionActor"/>; not thread-safe.
 /// </summary>
 internal sealed class NodeAddresses
 {
@@ -23,8 +25,7 @@ internal sealed class NodeAddresses
     /// <summary>A lookup's answer; false when it holds no usable address.</summary>
     public bool OnLookup(IReadOnlyList<IPAddress> addresses)
     {
-        var family = addresses.Count > 0 ? addresses[0].AddressFamily : AddressFamily.Unknown;
-        _addresses = addresses.Where(a => a.AddressFamily == family).ToArray();
+        _addresses = addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).ToArray(); // stable: IPv4 first
         _index = 0;
         return _addresses.Length > 0;
     }

@@ -77,10 +77,12 @@ public sealed class ConnectionPolicyTests
         Assert.True(addresses.NeedsLookup);
         var a = IPAddress.Parse("10.0.0.1");
         var b = IPAddress.Parse("10.0.0.2");
-        Assert.True(addresses.OnLookup([a, IPAddress.IPv6Loopback, b])); // the first address's family only, as Java
+        Assert.True(addresses.OnLookup([IPAddress.IPv6Loopback, a, b])); // IPv4 first, in the order given, then the rest
         Assert.Equal(a, addresses.Current);
         addresses.OnConnectFailed();
         Assert.Equal(b, addresses.Current);
+        addresses.OnConnectFailed();
+        Assert.Equal(IPAddress.IPv6Loopback, addresses.Current);
         addresses.OnConnectFailed();
         Assert.True(addresses.NeedsLookup);
         Assert.True(addresses.OnLookup([a, b]));
