@@ -18,13 +18,13 @@ public sealed class IdleConnectionTests
         await using var cluster = new RelayedCluster();
         var topic = cluster.CreateTopic("idle");
         var relay = cluster.Advertised;
-        await using var producer = Producers.Strings(relay.Address, (ProducerConfig.ConnectionsMaxIdleMs, "1000"), (ProducerConfig.LingerMs, "0"));
+        await using var producer = Producers.Strings(relay.Address, (ProducerConfig.ConnectionsMaxIdleMs, "2000"), (ProducerConfig.LingerMs, "0"));
 
-        // A connection in use stays: a record every 100 ms for 2.5 s, well past the idle time, on one connection.
+        // A connection in use stays: a record every 100 ms for over 3 s, well past the idle time, on one connection.
         await producer.SendAsync(new ProducerRecord<string?, string?>(topic, 0, "k", "v0")).WaitAsync(TimeSpan.FromSeconds(30));
         await Poll.Until(() => relay.ConnectionsOpen == 1, TimeSpan.FromSeconds(10), () => $"the bootstrap connection closes: {relay.ConnectionsOpen} open");
         var accepted = relay.ConnectionsAccepted;
-        for (var i = 1; i <= 25; i++)
+        for (var i = 1; i <= 30; i++)
         {
             await producer.SendAsync(new ProducerRecord<string?, string?>(topic, 0, "k", $"v{i}")).WaitAsync(TimeSpan.FromSeconds(30));
             await Task.Delay(100);
@@ -37,10 +37,10 @@ public sealed class IdleConnectionTests
         Assert.Equal(accepted, relay.ConnectionsAccepted);
 
         // The next sends open a new connection; every record of before and after is there once, in order.
-        var sends = Enumerable.Range(26, 10).Select(i => producer.SendAsync(new ProducerRecord<string?, string?>(topic, 0, "k", $"v{i}"))).ToList();
+        var sends = Enumerable.Range(31, 10).Select(i => producer.SendAsync(new ProducerRecord<string?, string?>(topic, 0, "k", $"v{i}"))).ToList();
         await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(accepted + 1, relay.ConnectionsAccepted);
         var values = cluster.ReadAll(topic).Select(r => Encoding.UTF8.GetString(r.Value!));
-        Assert.Equal(Enumerable.Range(0, 36).Select(i => $"v{i}"), values);
+        Assert.Equal(Enumerable.Range(0, 41).Select(i => $"v{i}"), values);
     }
 }
