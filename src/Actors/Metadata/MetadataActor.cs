@@ -291,6 +291,17 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             OnFailure(new Errors.NetworkException($"Malformed Metadata response from node {response.NodeId}: {e.Message}", e));
             return;
         }
+        if (parsed.Brokers.Count == 0)
+        {
+            // As Java: a broker that is starting up (or one that no longer lists itself) may answer with no brokers.
+            // That is no metadata: the known brokers stay, and the time without metadata keeps counting towards
+            // metadata.recovery.rebootstrap.trigger.ms (KIP-1102). Asked again after retry.backoff.ms.
+            _log.Debug("Ignoring an empty Metadata response from node {0}", response.NodeId);
+            _wanted = true;
+            _notBeforeMs = MonotonicClock.NowMs + _options.RetryBackoffMs;
+            TrySend();
+            return;
+        }
         _failures = 0;
         _lastError = null;
         _recovery.OnAnswer();

@@ -6,7 +6,7 @@ namespace KafkaActors.Metadata;
 /// metadata.recovery.strategy (KIP-899, KIP-1102) as a policy without actors: when the metadata requests leave the
 /// known brokers for the bootstrap servers. With <see cref="MetadataRecoveryStrategy.Rebootstrap"/> that happens once
 /// every known broker has failed a request in a row (Java: no node is ready or may be connected to), or when no
-/// answer has come for metadata.recovery.rebootstrap.trigger.ms since the first attempt after the last one; it lasts
+/// answer listing brokers has come for metadata.recovery.rebootstrap.trigger.ms since the first attempt after the last one; it lasts
 /// until an answer arrives. With <see cref="MetadataRecoveryStrategy.None"/> the known brokers are tried for ever.
 /// Owned by the MetadataActor; not thread-safe.
 /// </summary>

@@ -38,6 +38,33 @@ public sealed class MetadataRecoveryTests
     }
 
     [Fact]
+    public async Task Rebootstrap_when_the_known_brokers_give_no_metadata_for_the_trigger_time()
+    {
+        const int TriggerMs = 2000;
+        await using var cluster = new RelayedCluster();
+        var topic = cluster.CreateTopic("rebootstrap-trigger");
+        var known = cluster.Advertised;
+        var bootstrap = cluster.AddRelay();
+        await using var producer = Producers.Strings(bootstrap.Address, (ProducerConfig.LingerMs, "0"),
+            (ProducerConfig.MetadataMaxAgeMs, "300"), (ProducerConfig.MetadataRecoveryRebootstrapTriggerMs, TriggerMs.ToString()));
+        await producer.SendAsync(new ProducerRecord<string?, string?>(topic, 0, "k", "v0")).WaitAsync(TimeSpan.FromSeconds(30));
+        await Poll.Until(() => bootstrap.ConnectionsOpen == 0, TimeSpan.FromSeconds(10), "the bootstrap connection is released");
+        var bootstrapRequests = bootstrap.Requests.Count;
+
+        // The broker stops listing itself: every Metadata answer names no broker, which is no metadata (as in Java).
+        var hidden = System.Diagnostics.Stopwatch.GetTimestamp();
+        cluster.Kafka.RemoveBrokerFromMetadata(1);
+        await Poll.Until(() => bootstrap.Requests.Count > bootstrapRequests, TimeSpan.FromSeconds(30), "a metadata request reaches the bootstrap address");
+        var asked = bootstrap.Requests.Skip(bootstrapRequests).First(r => r.ApiKey == ApiKeys.Metadata);
+        var afterMs = System.Diagnostics.Stopwatch.GetElapsedTime(hidden, asked.ArrivedTicks).TotalMilliseconds;
+
+        // Until the trigger time the known broker was asked, and answered, again and again; then the bootstrap servers.
+        Assert.True(afterMs >= TriggerMs - 350, $"the bootstrap address was asked {afterMs:0} ms after metadata stopped (trigger {TriggerMs} ms)");
+        var meanwhile = known.Requests.Count(r => r.ApiKey == ApiKeys.Metadata && r.ArrivedTicks > hidden && r.ArrivedTicks < asked.ArrivedTicks);
+        Assert.True(meanwhile >= 3, $"{meanwhile} metadata request(s) to the known broker before rebootstrapping");
+    }
+
+    [Fact]
     public async Task Strategy_none_keeps_to_the_known_brokers()
     {
         await using var cluster = new RelayedCluster();
