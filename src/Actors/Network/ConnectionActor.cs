@@ -34,7 +34,8 @@ namespace KafkaActors.Network;
 /// As Java's NetworkClient and Selector: a response with a throttle time (KIP-219) mutes sending to the broker
 /// for that long (<see cref="ConnectionThrottle"/>); a connection with nothing in flight or queued for
 /// connections.max.idle.ms is closed and goes back to Idle, to be opened again by the next work; each connection
-/// attempt gets socket.connection.setup.timeout.ms doubled per consecutive failed attempt, up to its max.
+/// attempt gets socket.connection.setup.timeout.ms doubled per consecutive failed attempt, up to its max, and
+/// (without TLS) the next of the host's addresses after a failed attempt (<see cref="NodeAddresses"/>).
 /// </summary>
 internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 {
