@@ -34,6 +34,9 @@ internal sealed class RecordAccumulator
 
     public void PublishRoute(TopicRoute route) => _routes[route.Topic] = route;
 
+    /// <summary>The topic's metadata was forgotten (metadata.max.idle.ms): its next send waits for metadata again.</summary>
+    public void RemoveRoute(string topic) => _routes.TryRemove(topic, out _);
+
     public IEnumerable<TopicRoute> Routes => _routes.Values;
 
     public void Track(ProducerBatch batch) => _incomplete.TryAdd(batch, 0);

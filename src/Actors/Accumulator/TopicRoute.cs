@@ -5,14 +5,18 @@ namespace KafkaActors.Accumulator;
 /// <summary>
 /// What a sender needs to place a record of one topic: the partition count, the partitions that
 /// currently have a leader (for sticky partitioning), and each partition's accumulator, whose published
-/// queue sizes the built-in partitioner weighs (<see cref="ITopicLoad"/>). Immutable; replaced as a whole
-/// when metadata changes (the accumulators, and what they publish, carry over).
+/// queue sizes the built-in partitioner weighs (<see cref="ITopicLoad"/>). Immutable (but for <see cref="Usage"/>,
+/// which a new route of the topic takes over); replaced as a whole when metadata changes (the accumulators, and
+/// what they publish, carry over).
 /// </summary>
-internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions, int[] available) : ITopicLoad
+internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions, int[] available, TopicUsage? usage = null) : ITopicLoad
 {
     public string Topic { get; } = topic;
     public PartitionAccumulator[] Partitions { get; } = partitions;
     public int PartitionCount => Partitions.Length;
+
+    /// <summary>When the topic was last sent to (metadata.max.idle.ms).</summary>
+    public TopicUsage Usage { get; } = usage ?? new TopicUsage();
 
     /// <summary>Partitions with a known leader; all of them when none has one (Java falls back the same way).</summary>
     public int[] AvailablePartitions { get; } = available.Length > 0 ? available : Enumerable.Range(0, partitions.Length).ToArray();

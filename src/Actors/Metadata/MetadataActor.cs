@@ -7,6 +7,7 @@ using KafkaActors.Producer;
 using static KafkaActors.Producer.ProducerActorMessages;
 using KafkaActors.Protocol.Errors;
 using KafkaActors.Protocol.Messages;
+using KafkaActors.Settings;
 
 namespace KafkaActors.Metadata;
 
@@ -14,7 +15,10 @@ namespace KafkaActors.Metadata;
 /// Owns the producer's view of the cluster (Java's <c>ProducerMetadata</c> + the metadata half of
 /// <c>NetworkClient</c>). Keeps one Metadata request in flight at a time, for the topics in use, to a
 /// known broker over that broker's shared connection, or to a bootstrap address until the brokers are
-/// known (and again when every known one failed), rotating to the next after a failure. The connections
+/// known (and again when <see cref="MetadataRecovery"/> rebootstraps), rotating to the next after a failure.
+/// Topics not sent to for metadata.max.idle.ms are forgotten (<see cref="TopicsForgotten"/>), as Java's
+/// <c>ProducerMetadata</c> does. With client.dns.lookup = resolve_canonical_bootstrap_servers_only the bootstrap
+/// servers are first resolved to their canonical host names (<see cref="BootstrapResolver"/>). The connections
 /// are its parent's (<see cref="BrokerConnections"/>): requests go out as <see cref="BrokerConnections.SendTo"/>,
 /// answers come back here, and the bootstrap connections are released once brokers are known.
 /// Publishes an immutable <see cref="ClusterSnapshot"/> to its parent after every answer; refreshes
@@ -32,8 +36,12 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
 {
     private const string RefreshTimer = "refresh";
 
-    private readonly IReadOnlyList<BrokerEndpoint> _bootstrap;
+    private IReadOnlyList<BrokerEndpoint> _bootstrap;
     private readonly MetadataOptions _options;
+    private readonly MetadataRecovery _recovery;
+    private readonly Dictionary<string, long> _topicAddedMs = new(StringComparer.Ordinal);
+    private bool _bootstrapResolved;
+    private int _resolveFailures;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TopicRoute> _routes = new(StringComparer.Ordinal);
@@ -52,6 +60,8 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     {
         _bootstrap = bootstrap;
         _options = options;
+        _recovery = new MetadataRecovery(options.RecoveryStrategy, options.RebootstrapTriggerMs);
+        _bootstrapResolved = options.DnsLookup != ClientDnsLookup.ResolveCanonicalBootstrapServersOnly;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -62,7 +72,36 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     protected override void PreStart()
     {
         _waiters = new RouteWaiters(Timers);
+        if (!_bootstrapResolved) ResolveBootstrap();
         TrySend();
+    }
+
+    /// <summary>client.dns.lookup = resolve_canonical_bootstrap_servers_only: the bootstrap list becomes the canonical host names.</summary>
+    private void ResolveBootstrap()
+    {
+        var servers = _bootstrap;
+        BootstrapResolver.ResolveCanonicalAsync(servers, CancellationToken.None).PipeTo(Self,
+            success: resolved => new BootstrapResolved(resolved, null),
+            failure: e => new BootstrapResolved([], e is AggregateException { InnerException: { } inner } ? inner : e));
+    }
+
+    private void OnBootstrapResolved(BootstrapResolved resolved)
+    {
+        if (resolved.Servers.Count > 0)
+        {
+            _bootstrap = resolved.Servers;
+            _bootstrapResolved = true;
+            _resolveFailures = 0;
+            _log.Debug("Bootstrap servers resolved to their canonical names: {0}", string.Join(", ", _bootstrap.Select(b => $"{b.Host}:{b.Port}")));
+            TrySend();
+            return;
+        }
+        // As Java's ClientUtils: no resolvable bootstrap url is an error; here it is retried (DNS may come back) and explains timeouts.
+        _lastError = new Errors.NetworkException($"No resolvable bootstrap urls given in bootstrap.servers ({string.Join(",", _options.BootstrapServers)})" +
+                                                 (resolved.Cause is null ? "." : $": {resolved.Cause.Message}"), resolved.Cause);
+        _log.Warning("{0}", _lastError.Message);
+        var backoff = ExponentialBackoff.For(_options.RetryBackoffMs, _options.RetryBackoffMaxMs, ++_resolveFailures);
+        Timers.StartSingleTimer("resolve-bootstrap", ResolveBootstrapDue.Instance, backoff);
     }
 
     protected override void PostStop() => _waiters.FailAll(new ProducerClosedException("The producer stopped before the record was sent."));
@@ -73,8 +112,14 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         {
             case AddTopics add:
                 var added = false;
-                foreach (var topic in add.Topics) added |= _topics.Add(topic);
+                foreach (var topic in add.Topics) added |= AddTopic(topic);
                 if (added) Want(immediately: true);
+                return true;
+            case BootstrapResolved resolved:
+                OnBootstrapResolved(resolved);
+                return true;
+            case ResolveBootstrapDue:
+                ResolveBootstrap();
                 return true;
             case RequestUpdate:
                 Want(immediately: false);
@@ -132,7 +177,39 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             return;
         }
         _waiters.Add(await.Topic, replyTo, await.DeadlineMs);
-        if (_topics.Add(await.Topic)) Want(immediately: true);
+        if (AddTopic(await.Topic)) Want(immediately: true);
+    }
+
+    /// <summary>A topic comes into use; its metadata.max.idle.ms counts from now (and from every send, through its route).</summary>
+    private bool AddTopic(string topic)
+    {
+        _topicAddedMs[topic] = MonotonicClock.NowMs;
+        return _topics.Add(topic);
+    }
+
+    /// <summary>
+    /// Java's <c>ProducerMetadata.retainTopic</c>: a topic not sent to for metadata.max.idle.ms, and nobody waiting for,
+    /// leaves the metadata requests; the ProducerActor drops its route, so the next send to it waits for metadata again.
+    /// </summary>
+    private void ForgetIdleTopics(long nowMs)
+    {
+        List<string>? forgotten = null;
+        foreach (var topic in _topics)
+        {
+            var lastUsed = _topicAddedMs.GetValueOrDefault(topic, nowMs);
+            if (_routes.TryGetValue(topic, out var route)) lastUsed = Math.Max(lastUsed, route.Usage.LastUsedMs);
+            if (nowMs - lastUsed < _options.MaxIdleMs || _waiters.Topics.Contains(topic)) continue;
+            (forgotten ??= []).Add(topic);
+        }
+        if (forgotten is null) return;
+        foreach (var topic in forgotten)
+        {
+            _log.Debug("Removing unused topic {0} from the metadata list (not sent to for metadata.max.idle.ms = {1} ms)", topic, _options.MaxIdleMs);
+            _topics.Remove(topic);
+            _topicAddedMs.Remove(topic);
+            _routes.Remove(topic);
+        }
+        Context.Parent.Tell(new TopicsForgotten(forgotten));
     }
 
     /// <summary>A topic the broker refuses outright (authorization, invalid name): no point waiting for it.</summary>
@@ -162,15 +239,23 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
 
     private void TrySend()
     {
-        if (_inFlight || !_wanted) return;
+        if (_inFlight || !_wanted || !_bootstrapResolved) return;
         var now = MonotonicClock.NowMs;
         if (now < _notBeforeMs)
         {
             Timers.StartSingleTimer(RefreshTimer, RefreshDue.Instance, TimeSpan.FromMilliseconds(_notBeforeMs - now));
             return;
         }
+        if (_recovery.TryRebootstrap(now, _failures, _snapshot.Brokers.Count, out var why))
+        {
+            _log.Info("Rebootstrapping (metadata.recovery.strategy = rebootstrap): {0}; asking bootstrap.servers = {1}", why, string.Join(",", _bootstrap.Select(b => $"{b.Host}:{b.Port}")));
+            _target = null;
+            _targetIndex = -1;
+        }
         if (_target is not null && !IsCurrent(_target)) _target = null;
         _target ??= NextTarget();
+        ForgetIdleTopics(now);
+        _recovery.OnAttempt(now);
         _inFlight = true;
         _wanted = false;
         var request = new ConnectionActor.Request(new MetadataRequest(_topics.ToArray(), _options.AllowAutoTopicCreation), ++_token, Self);
@@ -179,8 +264,8 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
 
     private BrokerEndpoint NextTarget()
     {
-        // Known brokers first; the bootstrap list until we know any (and when all known ones failed).
-        var candidates = _snapshot.Brokers.Count > 0 && _failures < _snapshot.Brokers.Count
+        // Known brokers first; the bootstrap list until we know any, and while rebootstrapping.
+        var candidates = _snapshot.Brokers.Count > 0 && !_recovery.Rebootstrapping
             ? _snapshot.Brokers.Values.OrderBy(b => b.NodeId).Select(b => new BrokerEndpoint(b.NodeId, b.Host, b.Port)).ToList()
             : _bootstrap;
         _targetIndex = (_targetIndex + 1) % candidates.Count;
@@ -190,7 +275,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     /// <summary>A bootstrap address serves until brokers are known; a broker while the cluster names it at that address.</summary>
     private bool IsCurrent(BrokerEndpoint target) =>
         target.NodeId < 0
-            ? _snapshot.Brokers.Count == 0 || _failures >= _snapshot.Brokers.Count
+            ? _snapshot.Brokers.Count == 0 || _recovery.Rebootstrapping
             : _snapshot.Brokers.TryGetValue(target.NodeId, out var broker) && broker.Host == target.Host && broker.Port == target.Port;
 
     private void OnResponse(ConnectionActor.Response response)
@@ -206,8 +291,20 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             OnFailure(new Errors.NetworkException($"Malformed Metadata response from node {response.NodeId}: {e.Message}", e));
             return;
         }
+        if (parsed.Brokers.Count == 0)
+        {
+            // As Java: a broker that is starting up (or one that no longer lists itself) may answer with no brokers.
+            // That is no metadata: the known brokers stay, and the time without metadata keeps counting towards
+            // metadata.recovery.rebootstrap.trigger.ms (KIP-1102). Asked again after retry.backoff.ms.
+            _log.Debug("Ignoring an empty Metadata response from node {0}", response.NodeId);
+            _wanted = true;
+            _notBeforeMs = MonotonicClock.NowMs + _options.RetryBackoffMs;
+            TrySend();
+            return;
+        }
         _failures = 0;
         _lastError = null;
+        _recovery.OnAnswer();
         _snapshot = _snapshot.Update(parsed, _topics);
         Context.Parent.Tell(new ClusterUpdated(_snapshot));
         foreach (var topic in _waiters.Topics.ToList())
@@ -247,4 +344,20 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
 }
 
 /// <summary>The settings the metadata actor needs.</summary>
-internal sealed record MetadataOptions(long MaxAgeMs, long RetryBackoffMs, long RetryBackoffMaxMs, bool AllowAutoTopicCreation, long MaxBlockMs, IReadOnlyList<string> BootstrapServers);
+internal sealed record MetadataOptions(
+    long MaxAgeMs,
+    long RetryBackoffMs,
+    long RetryBackoffMaxMs,
+    bool AllowAutoTopicCreation,
+    long MaxBlockMs,
+    IReadOnlyList<string> BootstrapServers,
+    long MaxIdleMs = 300_000,
+    MetadataRecoveryStrategy RecoveryStrategy = MetadataRecoveryStrategy.Rebootstrap,
+    long RebootstrapTriggerMs = 300_000,
+    ClientDnsLookup DnsLookup = ClientDnsLookup.UseAllDnsIps)
+{
+    public static MetadataOptions From(ProducerSettings settings) => new(
+        settings.MetadataMaxAgeMs, settings.RetryBackoffMs, settings.RetryBackoffMaxMs, settings.AllowAutoCreateTopics,
+        settings.MaxBlockMs, settings.BootstrapServers, settings.MetadataMaxIdleMs, settings.MetadataRecoveryStrategy,
+        settings.MetadataRecoveryRebootstrapTriggerMs, settings.ClientDnsLookup);
+}

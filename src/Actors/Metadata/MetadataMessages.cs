@@ -31,6 +31,17 @@ internal sealed partial class MetadataActor
     /// <summary>To the subscriber: a new cluster view.</summary>
     internal sealed record ClusterUpdated(ClusterSnapshot Snapshot) : INoSerializationVerificationNeeded;
 
+    /// <summary>To the subscriber: these topics were not sent to for metadata.max.idle.ms and are no longer in the metadata requests.</summary>
+    internal sealed record TopicsForgotten(IReadOnlyList<string> Topics) : INoSerializationVerificationNeeded;
+
+    /// <summary>The bootstrap servers resolved to canonical host names (none: <see cref="Cause"/>, or nothing resolvable).</summary>
+    private sealed record BootstrapResolved(IReadOnlyList<Network.BrokerEndpoint> Servers, Exception? Cause) : INoSerializationVerificationNeeded;
+
+    private sealed class ResolveBootstrapDue : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly ResolveBootstrapDue Instance = new();
+    }
+
     /// <summary>To the subscriber: a metadata attempt failed (kept to explain timeouts).</summary>
     internal sealed record MetadataFailed(Exception Cause) : INoSerializationVerificationNeeded;
 

@@ -47,6 +47,8 @@ public static class ProducerMeter
         ("waiting-threads", "{sender}", "Senders waiting for buffer memory."),
         ("buffer-exhausted-rate", "{record}/s", "Records per second refused for lack of buffer memory."),
         ("bufferpool-wait-ratio", "1", "Fraction of time senders waited for buffer memory."),
+        ("produce-throttle-time-avg", "ms", "Average throttle time brokers gave in their responses (quotas, KIP-219) over the sample windows."),
+        ("produce-throttle-time-max", "ms", "Longest throttle time a broker gave in a response since the producer started."),
     ];
 
     static ProducerMeter()

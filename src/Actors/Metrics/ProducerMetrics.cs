@@ -24,6 +24,9 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
     private long _bufferExhausted;
     private long _bufferPoolWaitTicks;
     private long _bytesSent;
+    private long _throttledResponses;
+    private long _throttleTimeTotalMs;
+    private long _throttleTimeMaxMs;
 
     public long RecordsSent => Volatile.Read(ref _recordsSent);
     public long RecordErrors => Volatile.Read(ref _recordErrors);
@@ -54,6 +57,16 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
         long max;
         while (ms > (max = Volatile.Read(ref _requestLatencyMaxMs)) &&
                Interlocked.CompareExchange(ref _requestLatencyMaxMs, ms, max) != max) { }
+    }
+
+    /// <summary>A response's throttle time (0 when the broker did not throttle), as Java's throttle-time sensor records every response.</summary>
+    public void RecordThrottleTime(long ms)
+    {
+        Interlocked.Increment(ref _throttledResponses);
+        Interlocked.Add(ref _throttleTimeTotalMs, ms);
+        long max;
+        while (ms > (max = Volatile.Read(ref _throttleTimeMaxMs)) &&
+               Interlocked.CompareExchange(ref _throttleTimeMaxMs, ms, max) != max) { }
     }
 
     public void RecordBufferExhausted() => Interlocked.Increment(ref _bufferExhausted);
@@ -93,6 +106,8 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
             ["buffer-exhausted-records"] = current.BufferExhausted,
             ["bufferpool-wait-time-ns-total"] = current.WaitNanos,
             ["bufferpool-wait-ratio"] = delta.WaitNanos / (seconds * 1e9),
+            ["produce-throttle-time-avg"] = Ratio(delta.ThrottleTimeMs, delta.ThrottledResponses),
+            ["produce-throttle-time-max"] = Volatile.Read(ref _throttleTimeMaxMs),
         };
     }
 
@@ -103,7 +118,8 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
         Volatile.Read(ref _batchesSent), Volatile.Read(ref _batchBytes), Volatile.Read(ref _uncompressedBytes),
         Volatile.Read(ref _requests), Volatile.Read(ref _requestRecords), Volatile.Read(ref _responses),
         Volatile.Read(ref _requestLatencyTotalMs), Volatile.Read(ref _bufferExhausted),
-        (long)(Volatile.Read(ref _bufferPoolWaitTicks) * (1e9 / Stopwatch.Frequency)), Volatile.Read(ref _bytesSent));
+        (long)(Volatile.Read(ref _bufferPoolWaitTicks) * (1e9 / Stopwatch.Frequency)), Volatile.Read(ref _bytesSent),
+        Volatile.Read(ref _throttledResponses), Volatile.Read(ref _throttleTimeTotalMs));
 }
 
 /// <summary>What the snapshot reads from the buffer pool.</summary>

@@ -57,8 +57,8 @@ internal sealed class BrokerConnections(IActorContext context, ConnectionOptions
 
     /// <summary>
     /// Closes the bootstrap connections. Only the metadata actor uses them, and it has nothing in flight when it
-    /// releases them (one request at a time, the last one answered), so nothing is lost; a later rotation back
-    /// to the bootstrap list (every known broker failed) opens new ones.
+    /// releases them (one request at a time, the last one answered), so nothing is lost; a later rebootstrap
+    /// (metadata.recovery.strategy, see <see cref="MetadataRecovery"/>) opens new ones.
     /// </summary>
     public void OnReleaseBootstrap()
     {

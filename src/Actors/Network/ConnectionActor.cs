@@ -30,12 +30,20 @@ namespace KafkaActors.Network;
 /// correlation id and hands each batch's outcome to its partition actor. A lost connection or an
 /// expired request fails everything it held as retriable, so partition actors retry elsewhere.
 /// The Akka.IO connection actor is recreated for every TCP connection; this actor lives on.
+///
+/// As Java's NetworkClient and Selector: a response with a throttle time (KIP-219) mutes sending to the broker
+/// for that long (<see cref="ConnectionThrottle"/>); a connection with nothing in flight or queued for
+/// connections.max.idle.ms is closed and goes back to Idle, to be opened again by the next work; each connection
+/// attempt gets socket.connection.setup.timeout.ms doubled per consecutive failed attempt, up to its max, and
+/// (without TLS) the next of the host's addresses after a failed attempt (<see cref="NodeAddresses"/>).
 /// </summary>
 internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 {
     private const string ReconnectTimer = "reconnect";
     private const string TimeoutTimer = "timeouts";
     private const string ReauthenticateTimer = "reauthenticate";
+    private const string ThrottleTimer = "throttle";
+    private const string IdleTimer = "idle";
 
     private readonly BrokerEndpoint _endpoint;
     private readonly ConnectionOptions _options;
@@ -48,6 +56,12 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private IActorRef? _tcp;
     private int _nextCorrelationId;
     private int _failedAttempts;
+    private int _failedConnectAttempts;
+    private bool _connecting;
+    private long _lastActivityMs;
+    private readonly ConnectionThrottle _throttle = new();
+    private readonly NodeAddresses _addresses = new();
+    private TimeSpan _setupTimeout;
     private NegotiatedVersions? _versions;
     private bool _ready;
     private SaslAuthenticator? _sasl;
@@ -100,6 +114,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private bool Idle(object message)
     {
         if (ShutdownRequest(message)) return true; // also after a Backoff with no work left, so close never waits on us
+        if (message is Tcp.Event or ThrottleElapsed or IdleCheck) return true; // of a socket closed for idleness
         if (!Enqueue(message)) return false;
         StartConnecting();
         return true;
@@ -111,6 +126,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         switch (message)
         {
             case Tcp.Connected:
+                _connecting = false;
                 _tcp = Sender;
                 _tcp.Tell(new Tcp.Register(Self, keepOpenOnPeerClosed: false, useResumeWriting: true));
                 SendApiVersions(ClientApiVersions.ApiVersions.Max);
@@ -126,6 +142,17 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                     : "connection refused or timed out";
                 Fail(new NetworkException($"Connection to node {_endpoint} failed: {cause}.", failed.Cause.HasValue ? failed.Cause.Value : null));
                 return true;
+            case Tcp.ConnectionClosed:
+                return true; // of the socket an idle close ended
+            case AddressesResolved resolved when resolved.Attempt == _attempt:
+                if (_addresses.OnLookup(resolved.Addresses)) ConnectTcp(_addresses.Current);
+                else Fail(new NetworkException($"Connection to node {_endpoint} failed: {_endpoint.Host} has no address."));
+                return true;
+            case AddressesNotResolved failed when failed.Attempt == _attempt:
+                Fail(new NetworkException($"Connection to node {_endpoint} failed: {_endpoint.Host} could not be resolved: {failed.Cause.Message}", failed.Cause));
+                return true;
+            case AddressesResolved or AddressesNotResolved:
+                return true; // of an earlier attempt
             default:
                 return Enqueue(message);
         }
@@ -201,6 +228,12 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             case TimeoutTick:
                 CheckRequestTimeouts();
                 return true;
+            case ThrottleElapsed:
+                if (_ready) Pump();
+                return true;
+            case IdleCheck:
+                CheckIdle();
+                return true;
             case TlsConnectionActor.SslAuthenticationFailed refused:
                 Fail(refused.Error); // TLS 1.3: the broker's refusal (e.g. of our certificate) comes after the handshake
                 return true;
@@ -251,21 +284,41 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         _decoder.Dispose();
         _decoder = new FrameDecoder();
         _attempt++;
-        var remote = new DnsEndPoint(_endpoint.Host, _endpoint.Port);
+        _connecting = true;
+        _setupTimeout = _options.ConnectionSetupTimeoutAfter(_failedConnectAttempts);
         if (_options.Tls is { } tls)
         {
-            // TLS runs in a transport actor of ours that speaks Akka.IO's connection protocol (SslStream needs a stream).
+            // TLS runs in a transport actor of ours that speaks Akka.IO's connection protocol (SslStream needs a stream);
+            // it tries the host's addresses in turn within the attempt, and checks the certificate against the host name.
+            var remote = new DnsEndPoint(_endpoint.Host, _endpoint.Port);
             Context.ActorOf(TlsConnectionActor.Props(remote, (host, onRejected) => TlsClientOptions.Create(tls, host, onRejected),
-                _options.SendBufferBytes, _options.ReceiveBufferBytes, _options.ConnectionSetupTimeout, Self), $"tls-{_attempt}");
+                _options.SendBufferBytes, _options.ReceiveBufferBytes, _setupTimeout, Self), $"tls-{_attempt}");
+        }
+        else if (IPAddress.TryParse(_endpoint.Host, out var literal))
+        {
+            ConnectTcp(literal);
+        }
+        else if (!_addresses.NeedsLookup)
+        {
+            ConnectTcp(_addresses.Current);
         }
         else
         {
-            var options = new List<Inet.SocketOption>();
-            if (_options.SendBufferBytes > 0) options.Add(new Inet.SO.SendBufferSize(_options.SendBufferBytes));
-            if (_options.ReceiveBufferBytes > 0) options.Add(new Inet.SO.ReceiveBufferSize(_options.ReceiveBufferBytes));
-            Context.System.Tcp().Tell(new Tcp.Connect(remote, options: options, timeout: _options.ConnectionSetupTimeout));
+            // use_all_dns_ips: Akka.IO would connect to the first address only, so we look the name up and pick one per attempt.
+            var attempt = _attempt;
+            System.Net.Dns.GetHostAddressesAsync(_endpoint.Host).PipeTo(Self,
+                success: addresses => new AddressesResolved(addresses, attempt),
+                failure: e => new AddressesNotResolved(e is AggregateException { InnerException: { } inner } ? inner : e, attempt));
         }
         Become(Connecting);
+    }
+
+    private void ConnectTcp(IPAddress address)
+    {
+        var options = new List<Inet.SocketOption>();
+        if (_options.SendBufferBytes > 0) options.Add(new Inet.SO.SendBufferSize(_options.SendBufferBytes));
+        if (_options.ReceiveBufferBytes > 0) options.Add(new Inet.SO.ReceiveBufferSize(_options.ReceiveBufferBytes));
+        Context.System.Tcp().Tell(new Tcp.Connect(new IPEndPoint(address, _endpoint.Port), options: options, timeout: _setupTimeout));
     }
 
     private void SendApiVersions(short version) =>
@@ -295,7 +348,9 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             Fail(ErrorMapping.ToException(error, $"ApiVersions handshake with node {_endpoint}"));
             return;
         }
-        _versions = NegotiatedVersions.From(ApiVersionsResponse.Parse(body, request.Version));
+        var parsed = ApiVersionsResponse.Parse(body, request.Version);
+        OnThrottleTime(ApiKey.ApiVersions, request.Version, parsed.ThrottleTimeMs);
+        _versions = NegotiatedVersions.From(parsed);
         if (_options.Sasl is null) BecomeReady();
         else StartAuthentication();
     }
@@ -303,7 +358,11 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private void BecomeReady()
     {
         _failedAttempts = 0;
+        _failedConnectAttempts = 0;
         _ready = true;
+        _lastActivityMs = MonotonicClock.NowMs;
+        if (_options.ConnectionsMaxIdleMs >= 0)
+            Timers.StartPeriodicTimer(IdleTimer, IdleCheck.Instance, TimeSpan.FromMilliseconds(Math.Max(10, _options.ConnectionsMaxIdleMs / 4)));
         Become(Ready);
         Context.Parent.Tell(new StateChanged(_endpoint.NodeId, true, null));
         _log.Debug("Connected to node {0}; Produce v{1}, Metadata v{2}", _endpoint, _versions!.Produce, _versions.Metadata);
@@ -386,6 +445,14 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             if (_inFlight.Count == 0) StartAuthentication();
             return;
         }
+        var now = MonotonicClock.NowMs;
+        if (_throttle.IsThrottled(now))
+        {
+            // KIP-219: the broker asked us to hold back; the timer pumps again when the throttle time is over.
+            if (!Timers.IsTimerActive(ThrottleTimer))
+                Timers.StartSingleTimer(ThrottleTimer, ThrottleElapsed.Instance, TimeSpan.FromMilliseconds(_throttle.RemainingMs(now)));
+            return;
+        }
         var versions = _versions!;
         while (_inFlight.Count < _options.MaxInFlight)
         {
@@ -442,6 +509,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private void Write(InFlightRequest request, PooledBufferWriter envelope, List<ArraySegment<byte>> segments)
     {
         request.Envelope = envelope;
+        _lastActivityMs = request.SentMs;
         _inFlight[request.CorrelationId] = request;
         _tcp!.Tell(Tcp.Write.Create(ByteString.FromBytes(segments), new WriteAck(request.CorrelationId)));
         if (_inFlight.Count == 1) Timers.StartPeriodicTimer(TimeoutTimer, TimeoutTick.Instance, _options.TimeoutCheckInterval);
@@ -468,6 +536,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
 
     private void OnReceived(ByteString data)
     {
+        _lastActivityMs = MonotonicClock.NowMs;
         var span = _decoder.GetAppendSpan(data.Count);
         data.CopyTo(ref span, 0, data.Count);
         _decoder.Commit(data.Count);
@@ -500,6 +569,8 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         request.Answered = true;
         if (request.Written) Forget(request);
         _metrics.RecordLatency(MonotonicClock.NowMs - request.SentMs);
+        if (request.ApiKey is not (ApiKey.Produce or ApiKey.ApiVersions))
+            OnThrottleTime(request.ApiKey, request.Version, ResponseThrottle.PeekLeading(request.ApiKey, request.Version, body));
 
         switch (request.ApiKey)
         {
@@ -517,7 +588,9 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 }
                 break;
             case ApiKey.Produce when request.Batches is not null:
-                OnProduceResponse(request, ProduceResponse.Parse(body, request.Version));
+                var produced = ProduceResponse.Parse(body, request.Version);
+                OnThrottleTime(ApiKey.Produce, request.Version, produced.ThrottleTimeMs);
+                OnProduceResponse(request, produced);
                 break;
             default:
                 var r = request.Request!;
@@ -553,6 +626,39 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         return new Metadata.MetadataActor.LeaderHint(tp, result.CurrentLeaderId, result.CurrentLeaderEpoch, node);
     }
 
+    /// <summary>
+    /// Every response's throttle time goes to produce-throttle-time-avg/max (as Java's throttle-time sensor, 0 for
+    /// responses without one); one the client must honour mutes sending, and the requests already in flight get that
+    /// much longer before they time out, since the broker holds them back too (Java's incrementThrottleTime).
+    /// </summary>
+    private void OnThrottleTime(ApiKey apiKey, short version, int throttleTimeMs)
+    {
+        _metrics.RecordThrottleTime(Math.Max(0, throttleTimeMs));
+        if (!_throttle.OnResponse(apiKey, version, throttleTimeMs, MonotonicClock.NowMs)) return;
+        foreach (var request in _inFlight.Values) request.ThrottleMs += throttleTimeMs;
+        _log.Debug("Node {0} throttled this client for {1} ms ({2} v{3} response); sending resumes after that", _endpoint, throttleTimeMs, apiKey, version);
+    }
+
+    /// <summary>Java's Selector idle expiry: nothing in flight or queued for connections.max.idle.ms closes the socket, failing nothing.</summary>
+    private void CheckIdle()
+    {
+        if (!_ready || _inFlight.Count > 0 || _pendingProduce.Count > 0 || _pendingRequests.Count > 0) return;
+        var idleMs = MonotonicClock.NowMs - _lastActivityMs;
+        if (idleMs < _options.ConnectionsMaxIdleMs) return;
+        _log.Debug("Closing the connection to node {0}: idle for {1} ms (connections.max.idle.ms = {2})", _endpoint, idleMs, _options.ConnectionsMaxIdleMs);
+        _tcp?.Tell(Tcp.Close.Instance);
+        _tcp = null;
+        _versions = null;
+        _ready = false;
+        _sasl = null;
+        _reauthenticationDue = false;
+        Timers.Cancel(ReauthenticateTimer);
+        Timers.Cancel(IdleTimer);
+        Timers.Cancel(ThrottleTimer);
+        Timers.Cancel(TimeoutTimer);
+        Become(Idle); // the next work opens a new connection
+    }
+
     private void Forget(InFlightRequest request)
     {
         _inFlight.Remove(request.CorrelationId);
@@ -566,7 +672,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         var now = MonotonicClock.NowMs;
         foreach (var request in _inFlight.Values)
         {
-            if (request.Answered || now - request.SentMs < _options.RequestTimeoutMs) continue;
+            if (request.Answered || now - request.SentMs < _options.RequestTimeoutMs + request.ThrottleMs) continue;
             Fail(new KafkaTimeoutException($"Disconnected from node {_endpoint} due to timeout: no answer to {request.ApiKey} (correlation id {request.CorrelationId}) within request.timeout.ms = {_options.RequestTimeoutMs} ms."));
             return;
         }
@@ -578,6 +684,12 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         Timers.Cancel(TimeoutTimer);
         FailAll(cause);
         _failedAttempts++;
+        // Java's ClusterConnectionStates: the setup timeout grows with failures of the connection attempt itself
+        // and starts over after a failure of a connection that was set up.
+        _failedConnectAttempts = _connecting ? _failedConnectAttempts + 1 : 0;
+        if (_connecting) _addresses.OnConnectFailed();
+        else _addresses.OnConnectionLost();
+        _connecting = false;
         if (cause is AuthenticationException) _log.Warning("{0}", cause.Message);
         var backoff = ExponentialBackoff.For(_options.ReconnectBackoffMs, _options.ReconnectBackoffMaxMs, _failedAttempts);
         _log.Debug("{0}; reconnecting in {1} ms", cause.Message, (long)backoff.TotalMilliseconds);
@@ -597,6 +709,8 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         _sasl = null;
         _reauthenticationDue = false;
         Timers.Cancel(ReauthenticateTimer);
+        Timers.Cancel(IdleTimer);
+        Timers.Cancel(ThrottleTimer);
         foreach (var request in _inFlight.Values)
         {
             // An unacknowledged write may still be read by the socket: leave its envelope to the GC.

@@ -74,10 +74,28 @@ internal sealed partial class ConnectionActor
         public static readonly TimeoutTick Instance = new();
     }
 
+    /// <summary>The broker's throttle time (KIP-219) is over: sending may resume.</summary>
+    private sealed class ThrottleElapsed : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly ThrottleElapsed Instance = new();
+    }
+
+    /// <summary>Time to see whether the connection has been idle for connections.max.idle.ms.</summary>
+    private sealed class IdleCheck : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly IdleCheck Instance = new();
+    }
+
     private sealed class ReconnectDue : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
         public static readonly ReconnectDue Instance = new();
     }
+
+    /// <summary>The broker's host name resolved (client.dns.lookup = use_all_dns_ips), for connection attempt <see cref="Attempt"/>.</summary>
+    private sealed record AddressesResolved(System.Net.IPAddress[] Addresses, int Attempt) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+
+    /// <summary>The broker's host name did not resolve, for connection attempt <see cref="Attempt"/>.</summary>
+    private sealed record AddressesNotResolved(Exception Cause, int Attempt) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     /// <summary>The SASL session nears the end of its lifetime (KIP-368).</summary>
     private sealed class ReauthenticationDue : INoSerializationVerificationNeeded, IDeadLetterSuppression

@@ -15,7 +15,9 @@ internal sealed record ConnectionOptions(
     int MaxRequestSize,
     long ReconnectBackoffMs,
     long ReconnectBackoffMaxMs,
-    TimeSpan ConnectionSetupTimeout,
+    long ConnectionSetupTimeoutMs,
+    long ConnectionSetupTimeoutMaxMs,
+    long ConnectionsMaxIdleMs,
     int SendBufferBytes,
     int ReceiveBufferBytes,
     TlsSettings? Tls = null,
@@ -28,6 +30,10 @@ internal sealed record ConnectionOptions(
     /// <summary>Often enough to notice an expired request well within request.timeout.ms.</summary>
     public TimeSpan TimeoutCheckInterval => TimeSpan.FromMilliseconds(Math.Clamp(RequestTimeoutMs / 10, 5, 1000));
 
+    /// <summary>The connection setup timeout of the attempt after <paramref name="failedAttempts"/> consecutive failed ones.</summary>
+    public TimeSpan ConnectionSetupTimeoutAfter(int failedAttempts) =>
+        ConnectionSetupTimeout.For(ConnectionSetupTimeoutMs, ConnectionSetupTimeoutMaxMs, failedAttempts);
+
     public static ConnectionOptions From(ProducerSettings settings, string clientId) => new(
         clientId,
         settings.Acks,
@@ -36,7 +42,9 @@ internal sealed record ConnectionOptions(
         settings.MaxRequestSize,
         settings.ReconnectBackoffMs,
         settings.ReconnectBackoffMaxMs,
-        TimeSpan.FromMilliseconds(settings.SocketConnectionSetupTimeoutMs),
+        settings.SocketConnectionSetupTimeoutMs,
+        settings.SocketConnectionSetupTimeoutMaxMs,
+        settings.ConnectionsMaxIdleMs,
         settings.SendBufferBytes,
         settings.ReceiveBufferBytes,
         settings.Tls,

@@ -24,5 +24,8 @@ internal sealed class InFlightRequest(int correlationId, ApiKey apiKey, short ve
     public bool Written { get; set; }
     public bool Answered { get; set; }
 
+    /// <summary>Throttle time (KIP-219) announced while this request was in flight: the broker holds it back that much longer.</summary>
+    public long ThrottleMs { get; set; }
+
     public int RecordCount => Batches?.Sum(b => b.Batch.RecordCount) ?? 0;
 }

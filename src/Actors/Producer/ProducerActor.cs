@@ -59,8 +59,7 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
     {
         var settings = _runtime.Settings;
         var bootstrap = settings.BootstrapServers.Select((server, i) => BrokerEndpoint.Parse(-(i + 1), server)).ToList();
-        var metadataOptions = new MetadataOptions(settings.MetadataMaxAgeMs, settings.RetryBackoffMs, settings.RetryBackoffMaxMs, settings.AllowAutoCreateTopics,
-            settings.MaxBlockMs, settings.BootstrapServers);
+        var metadataOptions = MetadataOptions.From(settings);
         _connections = new BrokerConnections(Context, _connectionOptions, _runtime.Metrics);
         _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, metadataOptions), "metadata");
         var partitionContext = new PartitionContext(_runtime.Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
@@ -101,6 +100,9 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
                 _producerIds.OnCluster(updated.Snapshot);
                 _transactions?.OnCluster();
                 ProcessPending();
+                return true;
+            case MetadataActor.TopicsForgotten forgotten:
+                _routes.OnTopicsForgotten(forgotten.Topics);
                 return true;
             case MetadataActor.MetadataFailed failed:
                 _routes.OnMetadataFailed(failed.Cause);

@@ -75,6 +75,7 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     public void Prepare(ProducerRecord<TKey, TValue> record, TopicRoute route, out PreparedRecord prepared)
     {
         prepared = default;
+        route.Usage.Touch(); // a send keeps the topic's metadata (metadata.max.idle.ms)
         Serialize(record, out var hasKey, out var hasValue);
         Place(record, route, hasKey, hasValue, ref prepared);
     }

@@ -87,6 +87,20 @@ internal sealed class TopicRoutes(
     /// <summary>The authentication failure that ends waits for metadata, until metadata arrives again.</summary>
     private AuthenticationException? AuthenticationFailure => _lastMetadataError as AuthenticationException;
 
+    /// <summary>
+    /// The MetadataActor forgot these topics (not sent to for metadata.max.idle.ms): their routes go, so their next
+    /// send waits for metadata and brings them back. Their partition actors stay, with their sequences and any batch
+    /// still on its way.
+    /// </summary>
+    public void OnTopicsForgotten(IReadOnlyCollection<string> topics)
+    {
+        foreach (var topic in topics)
+        {
+            _topics.Remove(topic);
+            accumulator.RemoveRoute(topic);
+        }
+    }
+
     /// <summary>New metadata: routes of the topics in use are built or updated, and published to the MetadataActor.</summary>
     public void OnCluster(ClusterSnapshot snapshot)
     {
@@ -133,7 +147,7 @@ internal sealed class TopicRoutes(
         }
 
         if (!changed) return null;
-        var route = new TopicRoute(info.Name, accumulators, available.ToArray());
+        var route = new TopicRoute(info.Name, accumulators, available.ToArray(), current?.Usage);
         accumulator.PublishRoute(route);
         return route;
     }

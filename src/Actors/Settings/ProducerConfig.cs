@@ -38,6 +38,9 @@ public static class ProducerConfig
     public const string AllowAutoCreateTopics = "allow.auto.create.topics";
     public const string MetadataMaxAgeMs = "metadata.max.age.ms";
     public const string MetadataMaxIdleMs = "metadata.max.idle.ms";
+    public const string MetadataRecoveryStrategy = "metadata.recovery.strategy";
+    public const string MetadataRecoveryRebootstrapTriggerMs = "metadata.recovery.rebootstrap.trigger.ms";
+    public const string ClientDnsLookup = "client.dns.lookup";
     public const string TransactionalId = "transactional.id";
     public const string TransactionTimeoutMs = "transaction.timeout.ms";
     public const string SecurityProtocol = "security.protocol";

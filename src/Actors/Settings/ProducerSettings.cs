@@ -51,6 +51,9 @@ public sealed record ProducerSettings
     public bool AllowAutoCreateTopics { get; init; }
     public long MetadataMaxAgeMs { get; init; }
     public long MetadataMaxIdleMs { get; init; }
+    public MetadataRecoveryStrategy MetadataRecoveryStrategy { get; init; }
+    public long MetadataRecoveryRebootstrapTriggerMs { get; init; }
+    public ClientDnsLookup ClientDnsLookup { get; init; }
     /// <summary>The transactional.id; null for a producer without transactions.</summary>
     public string? TransactionalId { get; init; }
 

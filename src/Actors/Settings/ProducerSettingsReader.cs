@@ -106,7 +106,7 @@ internal static class ProducerSettingsReader
             ReconnectBackoffMaxMs = r.Long(C.ReconnectBackoffMaxMs, min: 0),
             SocketConnectionSetupTimeoutMs = r.Long(C.SocketConnectionSetupTimeoutMs, min: 0),
             SocketConnectionSetupTimeoutMaxMs = r.Long(C.SocketConnectionSetupTimeoutMaxMs, min: 0),
-            ConnectionsMaxIdleMs = r.Long(C.ConnectionsMaxIdleMs, min: 0),
+            ConnectionsMaxIdleMs = r.Long(C.ConnectionsMaxIdleMs, min: -1),
             SendBufferBytes = r.Int(C.SendBufferBytes, min: -1),
             ReceiveBufferBytes = r.Int(C.ReceiveBufferBytes, min: -1),
             BufferMemory = bufferMemory,
@@ -126,6 +126,9 @@ internal static class ProducerSettingsReader
             AllowAutoCreateTopics = r.Bool(C.AllowAutoCreateTopics),
             MetadataMaxAgeMs = r.Long(C.MetadataMaxAgeMs, min: 0),
             MetadataMaxIdleMs = r.Long(C.MetadataMaxIdleMs, min: 5000),
+            MetadataRecoveryStrategy = ParseRecoveryStrategy(r.String(C.MetadataRecoveryStrategy)),
+            MetadataRecoveryRebootstrapTriggerMs = r.Long(C.MetadataRecoveryRebootstrapTriggerMs, min: 0),
+            ClientDnsLookup = ParseDnsLookup(r.String(C.ClientDnsLookup)),
             TransactionalId = transactional ? transactionalId : null,
             TransactionTimeoutMs = r.Int(C.TransactionTimeoutMs, min: 1),
             MetricsSampleWindowMs = r.Long("metrics.sample.window.ms", min: 1),
@@ -204,6 +207,20 @@ internal static class ProducerSettingsReader
         if (value.Trim().Length > 0 && Type.GetType(value.Trim(), throwOnError: false) is not null) return [value.Trim()];
         return value.Split(',', options);
     }
+
+    private static MetadataRecoveryStrategy ParseRecoveryStrategy(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "rebootstrap" => MetadataRecoveryStrategy.Rebootstrap,
+        "none" => MetadataRecoveryStrategy.None,
+        _ => throw new ConfigException(C.MetadataRecoveryStrategy, value, "must be one of rebootstrap, none."),
+    };
+
+    private static ClientDnsLookup ParseDnsLookup(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "use_all_dns_ips" => ClientDnsLookup.UseAllDnsIps,
+        "resolve_canonical_bootstrap_servers_only" => ClientDnsLookup.ResolveCanonicalBootstrapServersOnly,
+        _ => throw new ConfigException(C.ClientDnsLookup, value, "must be one of use_all_dns_ips, resolve_canonical_bootstrap_servers_only."),
+    };
 
     private static CompressionType ParseCompression(string value) => value.Trim().ToLowerInvariant() switch
     {
