@@ -646,7 +646,15 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         var idleMs = MonotonicClock.NowMs - _lastActivityMs;
         if (idleMs < _options.ConnectionsMaxIdleMs) return;
         _log.Debug("Closing the connection to node {0}: idle for {1} ms (connections.max.idle.ms = {2})", _endpoint, idleMs, _options.ConnectionsMaxIdleMs);
-        _tcp?.Tell(Tcp.Close.Instance);
+        DropSocket(Tcp.Close.Instance);
+        Timers.Cancel(TimeoutTimer);
+        Become(Idle); // the next work opens a new connection
+    }
+
+    /// <summary>Closes (or aborts) the socket and forgets everything tied to it: versions, authentication, its timers.</summary>
+    private void DropSocket(Tcp.CloseCommand close)
+    {
+        _tcp?.Tell(close);
         _tcp = null;
         _versions = null;
         _ready = false;
@@ -655,8 +663,6 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         Timers.Cancel(ReauthenticateTimer);
         Timers.Cancel(IdleTimer);
         Timers.Cancel(ThrottleTimer);
-        Timers.Cancel(TimeoutTimer);
-        Become(Idle); // the next work opens a new connection
     }
 
     private void Forget(InFlightRequest request)
@@ -702,15 +708,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     {
         // A failed connection is aborted; a stopping one is closed so writes already queued (acks=0
         // batches counted as sent) still reach the broker instead of being reset away.
-        _tcp?.Tell(graceful ? Tcp.Close.Instance : Tcp.Abort.Instance);
-        _tcp = null;
-        _versions = null;
-        _ready = false;
-        _sasl = null;
-        _reauthenticationDue = false;
-        Timers.Cancel(ReauthenticateTimer);
-        Timers.Cancel(IdleTimer);
-        Timers.Cancel(ThrottleTimer);
+        DropSocket(graceful ? Tcp.Close.Instance : Tcp.Abort.Instance);
         foreach (var request in _inFlight.Values)
         {
             // An unacknowledged write may still be read by the socket: leave its envelope to the GC.

@@ -56,12 +56,12 @@ public sealed class TransactionalFacadeTests(KafkaFixture fixture, ITestOutputHe
         var last = await SendAll(producer, Enumerable.Range(0, 40).Select(i => Record(topic, "d", i)));
         await producer.CommitTransactionAsync();
 
-        var view = TransactionalLog.Read(fixture.Bootstrap, topic);
-        output.WriteLine($"committed {view.Committed.Count}, uncommitted {view.Uncommitted.Count}");
-        TransactionalLog.SameInPartitionOrder([.. first, .. last], view.Committed);
-        TransactionalLog.SameInPartitionOrder([.. first, .. aborted, .. last], view.Uncommitted);
+        var view = TransactionLog.Read(fixture.Bootstrap, topic);
+        output.WriteLine($"committed {view.CommittedRecords.Count}, uncommitted {view.UncommittedRecords.Count}");
+        TransactionLog.SameInPartitionOrder([.. first, .. last], view.CommittedRecords);
+        TransactionLog.SameInPartitionOrder([.. first, .. aborted, .. last], view.UncommittedRecords);
         // Each transaction ended with a marker in every partition it wrote to.
-        foreach (var log in view.Logs.Values)
+        foreach (var log in view.Partitions.Values)
             Assert.Equal(3, log.Batches.Count(b => b.IsControl));
     }
 
@@ -82,9 +82,9 @@ public sealed class TransactionalFacadeTests(KafkaFixture fixture, ITestOutputHe
         producer.BeginTransaction();
         var next = await SendAll(producer, [Record(topic, "c", 0)]);
         producer.CommitTransaction(Wait);
-        var view = TransactionalLog.Read(fixture.Bootstrap, topic);
-        TransactionalLog.SameInPartitionOrder(next, view.Committed);
-        Assert.Equal(20 - failed.Count + 1, view.Uncommitted.Count);
+        var view = TransactionLog.Read(fixture.Bootstrap, topic);
+        TransactionLog.SameInPartitionOrder(next, view.CommittedRecords);
+        Assert.Equal(20 - failed.Count + 1, view.UncommittedRecords.Count);
     }
 
     [Fact]
@@ -116,8 +116,8 @@ public sealed class TransactionalFacadeTests(KafkaFixture fixture, ITestOutputHe
             Assert.Equal(2, requests.Count(r => r.ApiKey == ApiKeys.AddOffsetsToTxn));
             Assert.Equal(2, requests.Count(r => r.ApiKey == ApiKeys.TxnOffsetCommit));
             Assert.Equal(2, requests.Count(r => r.ApiKey == ApiKeys.EndTxn));
-            var view = TransactionalLog.Read(fixture.Bootstrap, topic);
-            TransactionalLog.SameInPartitionOrder(sent, view.Committed);
+            var view = TransactionLog.Read(fixture.Bootstrap, topic);
+            TransactionLog.SameInPartitionOrder(sent, view.CommittedRecords);
         }
         finally
         {
@@ -157,9 +157,9 @@ public sealed class TransactionalFacadeTests(KafkaFixture fixture, ITestOutputHe
         var next = await SendAll(producer, Enumerable.Range(0, 20).Select(i => Record(topic, "c", i)));
         producer.CommitTransaction(Wait);
 
-        var view = TransactionalLog.Read(fixture.Bootstrap, topic);
-        TransactionalLog.SameInPartitionOrder(next, view.Committed);
-        Assert.Equal(21, view.Uncommitted.Count);
+        var view = TransactionLog.Read(fixture.Bootstrap, topic);
+        TransactionLog.SameInPartitionOrder(next, view.CommittedRecords);
+        Assert.Equal(21, view.UncommittedRecords.Count);
     }
 
     [Fact]
@@ -179,11 +179,11 @@ public sealed class TransactionalFacadeTests(KafkaFixture fixture, ITestOutputHe
         output.WriteLine($"closed in {clock.ElapsedMilliseconds} ms");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(25), clock.Elapsed.ToString());
 
-        var view = TransactionalLog.Read(fixture.Bootstrap, topic);
-        TransactionalLog.SameInPartitionOrder(committed, view.Committed);
-        Assert.Equal(40, view.Uncommitted.Count);
+        var view = TransactionLog.Read(fixture.Bootstrap, topic);
+        TransactionLog.SameInPartitionOrder(committed, view.CommittedRecords);
+        Assert.Equal(40, view.UncommittedRecords.Count);
         // The abort wrote its markers: no transaction is left open.
-        Assert.All(view.Logs.Values, l => Assert.Equal(l.HighWatermark, l.LastStableOffset));
-        Assert.Contains(view.Logs.Values.SelectMany(l => l.Batches), b => b.IsControl && b.ControlType == KafkaActors.Testing.RawLog.ControlRecordType.Abort);
+        Assert.All(view.Partitions.Values, l => Assert.Equal(l.HighWatermark, l.LastStableOffset));
+        Assert.Contains(view.Partitions.Values.SelectMany(l => l.Batches), b => b.IsControl && b.ControlType == KafkaActors.Testing.RawLog.ControlRecordType.Abort);
     }
 }

@@ -74,9 +74,9 @@ public sealed class TransactionalTellTests(KafkaFixture fixture, ITestOutputHelp
         ExpectMsg<TransactionCommitted>(Wait);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
-        var view = TransactionalLog.Read(fixture.Bootstrap, topic);
-        TransactionalLog.SameInPartitionOrder([.. committed, .. last], view.Committed);
-        TransactionalLog.SameInPartitionOrder([.. committed, .. aborted, .. last], view.Uncommitted);
-        Assert.DoesNotContain(view.Uncommitted, r => Text(r.Value)!.StartsWith('x'));
+        var view = TransactionLog.Read(fixture.Bootstrap, topic);
+        TransactionLog.SameInPartitionOrder([.. committed, .. last], view.CommittedRecords);
+        TransactionLog.SameInPartitionOrder([.. committed, .. aborted, .. last], view.UncommittedRecords);
+        Assert.DoesNotContain(view.UncommittedRecords, r => Text(r.Value)!.StartsWith('x'));
     }
 }
