@@ -39,6 +39,9 @@ internal static class ArgumentParser
                 case OptionArity.Repeated:
                     list.Add(inline ?? NextValue(args, ref i, name));
                     break;
+                case OptionArity.OptionalValue:
+                    list.Add(inline ?? (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : ""));
+                    break;
                 case OptionArity.OneOrMore:
                     if (inline is not null) list.Add(inline);
                     else list.Add(NextValue(args, ref i, name));

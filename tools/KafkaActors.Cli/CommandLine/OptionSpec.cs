@@ -14,6 +14,12 @@ internal enum OptionArity
 
     /// <summary>One or more values up to the next option (<c>--producer-props a=b c=d</c>); may also be repeated.</summary>
     OneOrMore,
+
+    /// <summary>
+    /// A value that may be left out (joptsimple's <c>withOptionalArg</c>, <c>--compression-codec [lz4]</c>): the next
+    /// argument when it is not an option, else the empty string. Given twice, the last one wins.
+    /// </summary>
+    OptionalValue,
 }
 
 /// <summary>One <c>--option</c> of a command: its name, value placeholder and help text.</summary>
@@ -28,11 +34,14 @@ internal sealed record OptionSpec(string Name, OptionArity Arity, string? ValueN
 
     public static OptionSpec OneOrMore(string name, string valueName, string help) => new(name, OptionArity.OneOrMore, valueName, help);
 
+    public static OptionSpec OptionalValue(string name, string valueName, string help) => new(name, OptionArity.OptionalValue, valueName, help);
+
     /// <summary>How the option appears in the usage table, e.g. <c>--topic &lt;topic&gt;</c>.</summary>
     public string Synopsis => Arity switch
     {
         OptionArity.Flag => Name,
         OptionArity.OneOrMore => $"{Name} <{ValueName}> [<{ValueName}> ...]",
+        OptionArity.OptionalValue => $"{Name} [<{ValueName}>]",
         _ => $"{Name} <{ValueName}>",
     };
 }

@@ -9,10 +9,12 @@ namespace KafkaActors.Cli.PerfTest;
 /// optional metrics, and the send errors (any error makes the exit code 1; an authentication failure stops
 /// sending and is reported as one line). With <paramref name="transactionDurationMs"/> the records are sent in
 /// transactions as Kafka's tool does: begun before a record when none is open, committed after a send once the
-/// transaction is that old, and at the end; a commit that fails ends the run with one line.
+/// transaction is that old, and at the end; a commit that fails ends the run with one line. With
+/// <paramref name="warmupRecords"/> (Kafka 4.x) the records after the first that many are also counted apart, and their
+/// total is printed as a second, "steady state" line. Window lines come every <paramref name="reportingIntervalMs"/>.
 /// </summary>
 internal sealed class PerfRun(ProducerSettings settings, string topic, long numRecords, double throughput, Payloads payloads, bool printMetrics,
-    long? transactionDurationMs = null)
+    long? transactionDurationMs = null, long warmupRecords = 0, long reportingIntervalMs = PerfStats.DefaultReportingIntervalMs)
 {
     private const int ErrorsShown = 5;
 
@@ -22,6 +24,7 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
         using var system = new ToolActorSystem();
         var producer = new KafkaProducer<byte[]?, byte[]>(settings, system: system.System);
         PerfStats stats;
+        PerfStats? steadyState = null;
         Exception? stoppedBy = null;
         KafkaException? commitFailed = null;
         long sent = 0;
@@ -32,8 +35,10 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
             producer.PartitionsFor(topic);
             var transactional = transactionDurationMs is not null;
             if (transactional) producer.InitTransactions();
+            if (warmupRecords > 0)
+                Console.Out.WriteLine($"Warmup first {warmupRecords} records. Steady state results will print after the complete test summary.");
             var startMs = Clock.NowMs;
-            stats = new PerfStats(numRecords, Console.Out, startMs);
+            stats = new PerfStats(numRecords, Console.Out, startMs, reportingIntervalMs);
             var throttler = new ThroughputThrottler(throughput, startMs);
             long transactionSize = 0;
             long transactionStartMs = 0;
@@ -46,9 +51,14 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
                     transactionStartMs = Clock.NowMs;
                 }
                 var sendStartMs = Clock.NowMs;
+                if (warmupRecords > 0 && i == warmupRecords)
+                {
+                    steadyState = new PerfStats(numRecords - warmupRecords, Console.Out, sendStartMs, reportingIntervalMs, steadyState: true);
+                    stats.SuppressWindows();
+                }
                 try
                 {
-                    producer.Send(record, new PerfCallback(sendStartMs, record.Value.Length, stats, errors));
+                    producer.Send(record, new PerfCallback(sendStartMs, record.Value.Length, stats, errors, steadyState));
                 }
                 catch (KafkaException e)
                 {
@@ -79,7 +89,9 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
             producer.Close(TimeSpan.FromMilliseconds(settings.DeliveryTimeoutMs));
         }
 
-        Console.Out.WriteLine(stats.TotalLine(Clock.NowMs));
+        var endMs = Clock.NowMs;
+        Console.Out.WriteLine(stats.TotalLine(endMs));
+        if (steadyState is not null) Console.Out.WriteLine(steadyState.TotalLine(endMs));
         if (printMetrics) MetricsPrinter.Print(Console.Out, producer.MetricValues(), producer.ClientId);
         Console.Out.Flush();
 

@@ -3,7 +3,9 @@ namespace KafkaActors.Cli.PerfTest;
 /// <summary>
 /// Kafka's <c>ProducerPerformance.Stats</c>: totals, a reporting window printed every 5 s, and up to 500,000
 /// sampled latencies for the percentiles. Unlike Java's (called from one I/O thread) it is called from several
-/// partition actors at once, so updates take a short lock; the window line is printed outside it.
+/// partition actors at once, so updates take a short lock; the window line is printed outside it. With
+/// <c>--warmup-records</c> (Kafka 4.x) a second one counts the steady state: it is labelled in its total line, and
+/// once it starts the whole run's stats stop printing windows (<see cref="SuppressWindows"/>), so each window is printed once.
 /// </summary>
 internal sealed class PerfStats
 {
@@ -27,9 +29,14 @@ internal sealed class PerfStats
     private int _windowMaxLatency;
     private long _windowTotalLatency;
     private long _windowBytes;
+    private readonly string _label;
+    private bool _windowsSuppressed;
 
-    public PerfStats(long numRecords, TextWriter output, long startMs, long reportingIntervalMs = DefaultReportingIntervalMs)
+    /// <param name="steadyState">True for the steady-state stats after the warm-up: its total line says so.</param>
+    public PerfStats(long numRecords, TextWriter output, long startMs, long reportingIntervalMs = DefaultReportingIntervalMs, bool steadyState = false)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(reportingIntervalMs, 1);
+        _label = steadyState ? " steady state" : "";
         ArgumentOutOfRangeException.ThrowIfLessThan(numRecords, 1);
         _output = output;
         _reportingIntervalMs = reportingIntervalMs;
@@ -56,12 +63,18 @@ internal sealed class PerfStats
             if (_iteration % _sampling == 0 && _index < _latencies.Length) _latencies[_index++] = latencyMs;
             if (nowMs - _windowStart >= _reportingIntervalMs)
             {
-                window = WindowLine(nowMs);
+                if (!_windowsSuppressed) window = WindowLine(nowMs);
                 NewWindow(nowMs);
             }
             _iteration++;
         }
         if (window is not null) _output.WriteLine(window);
+    }
+
+    /// <summary>Stops printing window lines (Kafka's <c>suppressPrinting</c>): the steady-state stats print them from now on.</summary>
+    public void SuppressWindows()
+    {
+        lock (_gate) _windowsSuppressed = true;
     }
 
     /// <summary><c>%d records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.</c></summary>
@@ -85,7 +98,7 @@ internal sealed class PerfStats
     }
 
     /// <summary>
-    /// <c>%d records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max latency,
+    /// <c>%d%s records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max latency,
     /// %d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.</c>
     /// </summary>
     public string TotalLine(long nowMs)
@@ -96,7 +109,7 @@ internal sealed class PerfStats
             var recordsPerSec = 1000.0 * _count / elapsed;
             var mbPerSec = 1000.0 * _bytes / elapsed / MiB;
             var p = Percentiles(_latencies, _index, 0.5, 0.95, 0.99, 0.999);
-            return $"{JavaFormat.Integer(_count)} records sent, {JavaFormat.Fixed(recordsPerSec)} records/sec " +
+            return $"{JavaFormat.Integer(_count)}{_label} records sent, {JavaFormat.Fixed(recordsPerSec)} records/sec " +
                    $"({JavaFormat.Fixed(mbPerSec, 2)} MB/sec), {JavaFormat.Fixed(_totalLatency / (double)_count, 2)} ms avg latency, " +
                    $"{JavaFormat.Fixed(_maxLatency, 2)} ms max latency, {p[0]} ms 50th, {p[1]} ms 95th, {p[2]} ms 99th, {p[3]} ms 99.9th.";
         }

@@ -24,6 +24,8 @@ internal sealed class PerfTestCommand : ICommand
     private const string PrintMetrics = "--print-metrics";
     private const string TransactionalId = "--transactional-id";
     private const string TransactionDurationMs = "--transaction-duration-ms";
+    private const string WarmupRecords = "--warmup-records";
+    private const string ReportingInterval = "--reporting-interval";
 
     public string Name => "perf-test";
 
@@ -31,7 +33,7 @@ internal sealed class PerfTestCommand : ICommand
 
     public string Description =>
         "Sends --num-records records to a topic, throttled to --throughput, and prints Kafka's producer-perf-test report: " +
-        "a progress line every 5 s and a final line with throughput, average/max latency and percentiles (send to " +
+        "a progress line every --reporting-interval ms (default 5 s) and a final line with throughput, average/max latency and percentiles (send to " +
         "acknowledgement). Without bootstrap.servers (in --producer-props or --producer.config) it starts an embedded " +
         $"{EmbeddedCluster.Brokers}-broker Kafka in the process and creates the topic with {EmbeddedCluster.Partitions} partitions; " +
         "against a real cluster the topic must exist or be auto-created. Exit code 1 if any record failed. " +
@@ -65,6 +67,11 @@ internal sealed class PerfTestCommand : ICommand
             "The max age of each transaction: CommitTransaction is called after this time has elapsed. Should be greater than 0. " +
             $"If a transactional id is given (by {TransactionalId}, --producer-props or --producer.config) but this is not, " +
             $"it is {TransactionSettings.DefaultDurationMs}."),
+        OptionSpec.Single(WarmupRecords, "warmup-records",
+            "The number of records to treat as warm-up (default 0): they are left out of the steady-state statistics, which are " +
+            "printed as a second summary line (\"N steady state records sent, ...\") after the whole test's. Must be fewer than --num-records."),
+        OptionSpec.Single(ReportingInterval, "interval-ms",
+            $"Interval in milliseconds at which to print progress info (default {PerfStats.DefaultReportingIntervalMs})."),
     ];
 
     public string Epilog => """
@@ -83,6 +90,12 @@ internal sealed class PerfTestCommand : ICommand
         if (numRecords <= 0) throw new UsageException($"{NumRecords} should be greater than zero.");
         var throughput = arguments.Double(Throughput)!.Value;
         if (throughput == 0) throw new UsageException($"{Throughput} should be positive, or -1 to disable throttling.");
+        // Kafka: a negative warm-up is none; one that leaves no steady state is an error.
+        var warmupRecords = Math.Max(arguments.Long(WarmupRecords) ?? 0, 0);
+        if (warmupRecords >= numRecords)
+            throw new UsageException($"The value for {WarmupRecords} must be strictly fewer than the number of records in the test, {NumRecords}.");
+        var reportingIntervalMs = arguments.Long(ReportingInterval) ?? PerfStats.DefaultReportingIntervalMs;
+        if (reportingIntervalMs <= 0) throw new UsageException($"{ReportingInterval} should be greater than zero.");
         var payloads = ReadPayloads(arguments, topic);
 
         var properties = ProducerProperties.Merge(arguments.String(ProducerConfigFile),
@@ -103,7 +116,8 @@ internal sealed class PerfTestCommand : ICommand
                 kafka = EmbeddedCluster.Start(topic, Console.Error);
                 settings = settings.WithProperty(ProducerConfig.BootstrapServers, kafka.BootstrapServers);
             }
-            return new PerfRun(settings, topic, numRecords, throughput, payloads, arguments.Has(PrintMetrics), transactionDurationMs).Execute();
+            return new PerfRun(settings, topic, numRecords, throughput, payloads, arguments.Has(PrintMetrics), transactionDurationMs,
+                warmupRecords, reportingIntervalMs).Execute();
         }
         finally
         {

@@ -27,7 +27,7 @@ internal sealed class ProduceCommand : ICommand
     public string Summary => "Send lines of standard input as records (like kafka-console-producer).";
 
     public string Description =>
-        "Reads standard input line by line and sends each line as one record (UTF-8 string key and value) to the topic. " +
+        "Reads standard input line by line and sends each line as one record (UTF-8 string key and value, optionally headers) to the topic. " +
         "All records are acknowledged before it exits; exit code 0 means every record was, otherwise each failure is printed " +
         "to stderr and the exit code is 1. An authentication or TLS failure stops it at once with one line naming the failure. " +
         $"With {TransactionalId} the records are sent in transactions of {TransactionRecords} records (the last one holds the rest " +
@@ -42,8 +42,13 @@ internal sealed class ProduceCommand : ICommand
         OptionSpec.Single(Topic, "topic", "The topic to produce messages to.", required: true),
         OptionSpec.Repeated(Property, "prop=value",
             "A property of the line reader, repeatable: parse.key=true|false (default false: the whole line is the value), " +
-            "key.separator=<sep> (default tab), ignore.error=true|false (default false: stop at the first line without a " +
-            "separator or the first failed record; true: send such lines with a null key and keep going after failures)."),
+            "key.separator=<sep> (default tab), parse.headers=true|false (default false: no headers), headers.delimiter=<sep> " +
+            "(between the header list and the key, default tab), headers.separator=<regex> (between headers, default ','), " +
+            "headers.key.separator=<sep> (between a header's key and value, default ':'), null.marker=<text> (a key, value, " +
+            "header value or header list equal to it is null; default none), ignore.error=true|false (default false: stop at " +
+            "the first line without a separator or the first failed record; true: such a part is left out (null key, no headers, " +
+            "a header with a null value) and the run goes on after failures). Lines read \"h1:v1,h2:v2<tab>key<tab>value\" with " +
+            "parse.headers and parse.key, \"h1:v1<tab>value\" with parse.headers alone."),
         OptionSpec.Repeated(ProducerProperty, "prop=value",
             "A producer setting by its Java name (acks, linger.ms, compression.type, security.protocol, ssl.*, sasl.*, ...), " +
             "repeatable. Overrides --producer.config."),
@@ -55,11 +60,14 @@ internal sealed class ProduceCommand : ICommand
             "that does not commit stops the input; with ignore.error=true the next transactions go on."),
         OptionSpec.Single(TransactionRecords, "records",
             $"With transactions: commit after this many records (default {DefaultTransactionRecords}) and at the end of the input."),
+        .. ConsoleProducerFlags.Options,
     ];
 
     public string Epilog => """
         Examples:
           printf 'k1\tv1\nk2\tv2\n' | kafka-actors produce --bootstrap-server localhost:9092 --topic t --property parse.key=true
+          printf 'trace:1,src:a\tk1\tv1\n' | kafka-actors produce --bootstrap-server localhost:9092 --topic t \
+              --property parse.headers=true --property parse.key=true --compression-codec lz4 --sync --timeout 0
           kafka-actors produce --topic t --producer.config client.properties < lines.txt
           kafka-actors produce --bootstrap-server localhost:9092 --topic t --transactional-id loader-1 --transaction-records 500 < lines.txt
         """;
@@ -70,6 +78,7 @@ internal sealed class ProduceCommand : ICommand
         var reader = LineReaderProperties.From(arguments.All(Property), Property);
         var properties = ProducerProperties.Merge(arguments.String(ProducerConfigFile),
             KeyValue.ParseAll(arguments.All(ProducerProperty), ProducerProperty));
+        ConsoleProducerFlags.Apply(arguments, properties);
         if (arguments.String(BootstrapServer) is { } servers) properties[ProducerConfig.BootstrapServers] = servers;
         else if (!ProducerProperties.HasBootstrapServers(properties))
             throw new UsageException($"Missing required option {BootstrapServer} (or bootstrap.servers in {ProducerConfigFile} or {ProducerProperty}).");
@@ -84,7 +93,7 @@ internal sealed class ProduceCommand : ICommand
         TransactionCommitter? transactions = null;
         using (var system = new ToolActorSystem())
         {
-            var producer = new KafkaProducer<string?, string>(settings, system: system.System);
+            var producer = new KafkaProducer<string?, string?>(settings, system: system.System);
             try
             {
                 if (settings.IsTransactional)
@@ -93,7 +102,7 @@ internal sealed class ProduceCommand : ICommand
                     transactions.Init();
                 }
                 using var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
-                inputError = SendLines(input, topic, parser, reader.IgnoreError, producer, tracker, transactions);
+                inputError = SendLines(input, topic, parser, reader.IgnoreError, arguments.Has(ConsoleProducerFlags.Sync), producer, tracker, transactions);
             }
             finally
             {
@@ -133,8 +142,9 @@ internal sealed class ProduceCommand : ICommand
     }
 
     /// <returns>The error that stopped reading early, or null when the input was read to its end.</returns>
-    private static string? SendLines(TextReader input, string topic, LineParser parser, bool ignoreError,
-        KafkaProducer<string?, string> producer, DeliveryTracker tracker, TransactionCommitter? transactions)
+    /// <param name="sync">Kafka's <c>--sync</c>: wait for each record's outcome before reading the next line.</param>
+    private static string? SendLines(TextReader input, string topic, LineParser parser, bool ignoreError, bool sync,
+        KafkaProducer<string?, string?> producer, DeliveryTracker tracker, TransactionCommitter? transactions)
     {
         long lineNumber = 0;
         while (input.ReadLine() is { } line)
@@ -154,19 +164,20 @@ internal sealed class ProduceCommand : ICommand
                     ? $"Stopped reading at line {lineNumber} after a failed record (set --property ignore.error=true to keep going)."
                     : null;
             }
-            if (parser.TryParse(line, lineNumber, out var key, out var value) is { } parseError)
+            if (parser.TryParse(line, lineNumber, out var parsed) is { } parseError)
             {
                 transactions?.AbortOpen();
                 return parseError;
             }
 
-            var callback = new ErrorLoggingCallback(topic, key is null ? null : Encoding.UTF8.GetByteCount(key),
-                Encoding.UTF8.GetByteCount(value), tracker);
+            var (headers, key, value) = parsed;
+            var callback = new ErrorLoggingCallback(topic, ByteCount(key), ByteCount(value), tracker);
             transactions?.BeforeSend(lineNumber);
             tracker.OnSend();
             try
             {
-                producer.Send(new ProducerRecord<string?, string>(topic, key, value), callback);
+                producer.Send(new ProducerRecord<string?, string?>(topic, null, null, key, value, headers), callback);
+                if (sync) callback.Completion.Wait();
             }
             catch (KafkaException e)
             {
@@ -184,4 +195,6 @@ internal sealed class ProduceCommand : ICommand
         if (transactions is not null && tracker.EndedBy is null) transactions.Complete();
         return null;
     }
+
+    private static int? ByteCount(string? text) => text is null ? null : Encoding.UTF8.GetByteCount(text);
 }

@@ -11,7 +11,7 @@ namespace KafkaActors.Cli.Produce;
 /// commit when a batch failed, but a record failed before it was batched (e.g. no metadata for its topic within
 /// max.block.ms) does not fail the commit. Owned by the command's send loop; not thread-safe.
 /// </summary>
-internal sealed class TransactionCommitter(KafkaProducer<string?, string> producer, int recordsPerTransaction, DeliveryTracker tracker, TextWriter errors)
+internal sealed class TransactionCommitter(KafkaProducer<string?, string?> producer, int recordsPerTransaction, DeliveryTracker tracker, TextWriter errors)
 {
     private long _firstLine;
     private long _lastLine;
