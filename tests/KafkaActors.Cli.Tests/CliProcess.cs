@@ -32,12 +32,19 @@ public static class CliProcess
         return start;
     }
 
-    public static async Task<Result> Run(string? standardInput, TimeSpan timeout, params string[] args)
+    public static Task<Result> Run(string? standardInput, TimeSpan timeout, params string[] args) =>
+        RunScripted(async input =>
+        {
+            if (standardInput is not null) await input.WriteAsync(standardInput);
+        }, timeout, args);
+
+    /// <summary>Like <see cref="Run(string?, TimeSpan, string[])"/>, with standard input written by <paramref name="writeInput"/> (it may pause); closed after it.</summary>
+    public static async Task<Result> RunScripted(Func<StreamWriter, Task> writeInput, TimeSpan timeout, params string[] args)
     {
         using var process = Process.Start(StartInfo(args))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (standardInput is not null) await process.StandardInput.WriteAsync(standardInput);
+        await writeInput(process.StandardInput);
         process.StandardInput.Close();
         using var cancel = new CancellationTokenSource(timeout);
         try
