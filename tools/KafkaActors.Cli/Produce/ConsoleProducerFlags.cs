@@ -25,7 +25,7 @@ internal static class ConsoleProducerFlags
         new("--request-required-acks", ProducerConfig.Acks, "-1", false, "request required acks",
             "The required acks of the producer requests: sets acks (default -1, i.e. all)."),
         new("--timeout", ProducerConfig.LingerMs, "1000", true, "timeout_ms",
-            "The maximum time in ms a message waits in the producer for a fuller batch when not sent with --sync: sets linger.ms (default 1000)."),
+            "The maximum time in ms a record waits in the producer for a fuller batch (with --sync too, as in Kafka): sets linger.ms (default 1000)."),
         new("--batch-size", ProducerConfig.BatchSize, "16384", true, "size",
             "The size in bytes of a batch of messages to one partition: sets batch.size (default 16384)."),
         new("--message-send-max-retries", ProducerConfig.Retries, "3", true, "retries",

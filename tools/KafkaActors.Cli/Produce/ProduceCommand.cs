@@ -32,7 +32,9 @@ internal sealed class ProduceCommand : ICommand
         "to stderr and the exit code is 1. An authentication or TLS failure stops it at once with one line naming the failure. " +
         $"With {TransactionalId} the records are sent in transactions of {TransactionRecords} records (the last one holds the rest " +
         "of the input); exit code 0 means every transaction committed, otherwise each one that did not is printed as one line " +
-        "(its input lines and the error) and aborted, and the exit code is 1.";
+        "(its input lines and the error) and aborted, and the exit code is 1. The producer flags below (--sync to --max-block-ms) are " +
+        "Kafka's console producer's: each overrides the same setting from --producer-property or --producer.config, and a setting " +
+        "none of them gives takes the flag's default, as in Kafka (so records linger 1000 ms unless --timeout says otherwise).";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
