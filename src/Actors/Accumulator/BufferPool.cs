@@ -88,6 +88,22 @@ internal sealed class BufferPool
         }
     }
 
+    /// <summary>
+    /// For the pieces of a split batch (see <see cref="ProducerBatch.Split"/>): a buffer of exactly <paramref name="size"/>
+    /// bytes now, even when less is free. Java allocates them off the pool (on the heap, uncounted); a partition actor
+    /// cannot wait for memory either, but here they are counted: the budget may go below zero, and appenders wait until
+    /// it is repaid. The overdraft is small, because the split batch gives its own buffer back right after.
+    /// </summary>
+    public byte[] AllocateForSplit(int size)
+    {
+        lock (_lock)
+        {
+            if (size == PoolableSize && _free.Count > 0) return _free.Pop();
+            _nonPooledAvailable -= size;
+        }
+        return GC.AllocateUninitializedArray<byte>(size);
+    }
+
     /// <summary>Gives a buffer back; serves queued waiters first.</summary>
     public void Deallocate(byte[] buffer)
     {
