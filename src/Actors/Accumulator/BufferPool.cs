@@ -173,7 +173,8 @@ internal sealed class BufferPool
 
     private byte[]? TakeLocked(int size)
     {
-        if (size == PoolableSize && _free.Count > 0) return _free.Pop();
+        // A split's overdraft (negative non-pooled budget) is repaid from the free list before a pooled buffer is reused.
+        if (size == PoolableSize && _free.Count > 0 && _nonPooledAvailable >= 0) return _free.Pop();
         // Free pooled buffers back into the general budget until the request fits.
         var free = (long)_free.Count * PoolableSize;
         if (_nonPooledAvailable + free < size) return null;
