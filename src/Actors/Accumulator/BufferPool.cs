@@ -7,7 +7,8 @@ namespace KafkaActors.Accumulator;
 /// Bounds the memory of all record batches to buffer.memory (Java's <c>BufferPool</c>). Buffers of
 /// exactly batch.size are kept on a free list and reused, so steady-state sending allocates none;
 /// other sizes come from the remaining budget. Callers that find no memory wait, first come first
-/// served, up to max.block.ms, then get <see cref="BufferExhaustedException"/>.
+/// served, up to max.block.ms, then get <see cref="BufferExhaustedException"/>. The one exception to the bound:
+/// the pieces of a split batch take their memory at once (<see cref="AllocateForSplit"/>), briefly overdrawing it.
 ///
 /// Shared by one producer's appenders (facade callers, the ProducerActor, stream stages), which take
 /// buffers, and its partition actors, which give them back through each batch's <see cref="BufferLease"/>.
