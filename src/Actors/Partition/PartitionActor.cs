@@ -17,7 +17,8 @@ namespace KafkaActors.Partition;
 /// from its <see cref="PartitionAccumulator"/> once it has lingered for linger.ms (or at once when flushing,
 /// closing or short of memory), assigns idempotent sequence numbers, keeps at most
 /// max.in.flight batches at the leader's connection, retries retriable failures in creation order
-/// after a backoff, expires what outlives delivery.timeout.ms, and completes each record.
+/// after a backoff, splits batches refused as too large (KIP-126), expires what outlives delivery.timeout.ms,
+/// and completes each record (with its own error when the broker named it, KIP-467).
 ///
 /// Ordering across retries: after a retriable failure it sends nothing new until every batch in flight
 /// has come back, then re-sends the failed ones oldest first, so a retry never overtakes a later batch
