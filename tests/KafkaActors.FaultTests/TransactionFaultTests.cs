@@ -145,6 +145,7 @@ public sealed class TransactionFaultTests(ITestOutputHelper output)
     [Theory]
     [InlineData(KafkaErrorCodes.NotLeaderOrFollower)]
     [InlineData(KafkaErrorCodes.RequestTimedOut)]
+    [InlineData(KafkaErrorCodes.MessageTooLarge)] // split (KIP-126): the pieces carry the refused batch's sequences, which the mock checks here
     public async Task Retriable_produce_errors_mid_transaction_are_retried_in_sequence(short code)
     {
         using var cluster = new FaultCluster();

@@ -110,6 +110,30 @@ public class ResponseParsingTests
         var p = Assert.Single(ProduceResponse.Parse(body, 8).Partitions);
         Assert.Equal(ErrorCode.InvalidRecord, p.ErrorCode);
         Assert.Equal("oops", p.ErrorMessage);
+        Assert.Equal([new ProduceRecordError(0, "bad")], p.RecordErrors!);
+    }
+
+    [Fact]
+    public void Produce_v9_carries_record_errors_with_and_without_a_message()
+    {
+        // Flexible: compact arrays and strings, a tagged-field section after each record error, partition and topic.
+        var body = Hex.Parse(
+            "02 | 02 74 | 02 | 00000000 0057 FFFFFFFFFFFFFFFF FFFFFFFFFFFFFFFF 0000000000000000 |" +
+            "03 00000001 04 626164 00 00000004 00 00 | 05 6F6F7073 | 00 | 00 | 00000000 | 00");
+        var p = Assert.Single(ProduceResponse.Parse(body, 9).Partitions);
+        Assert.Equal(ErrorCode.InvalidRecord, p.ErrorCode);
+        Assert.Equal("oops", p.ErrorMessage);
+        Assert.Equal([new ProduceRecordError(1, "bad"), new ProduceRecordError(4, null)], p.RecordErrors!);
+    }
+
+    [Fact]
+    public void Produce_v9_without_record_errors_has_none()
+    {
+        var body = Hex.Parse("02 | 02 74 | 02 | 00000003 0000 000000000000002A FFFFFFFFFFFFFFFF 0000000000000000 | 01 | 00 | 00 | 00 | 00000000 | 00");
+        var p = Assert.Single(ProduceResponse.Parse(body, 9).Partitions);
+        Assert.Equal((ErrorCode.None, 42L), (p.ErrorCode, p.BaseOffset));
+        Assert.Null(p.RecordErrors);
+        Assert.Null(p.ErrorMessage);
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace KafkaActors.Accumulator;
 /// Bounds the memory of all record batches to buffer.memory (Java's <c>BufferPool</c>). Buffers of
 /// exactly batch.size are kept on a free list and reused, so steady-state sending allocates none;
 /// other sizes come from the remaining budget. Callers that find no memory wait, first come first
-/// served, up to max.block.ms, then get <see cref="BufferExhaustedException"/>.
+/// served, up to max.block.ms, then get <see cref="BufferExhaustedException"/>. The one exception to the bound:
+/// the pieces of a split batch take their memory at once (<see cref="AllocateForSplit"/>), briefly overdrawing it.
 ///
 /// Shared by one producer's appenders (facade callers, the ProducerActor, stream stages), which take
 /// buffers, and its partition actors, which give them back through each batch's <see cref="BufferLease"/>.
@@ -88,6 +89,22 @@ internal sealed class BufferPool
         }
     }
 
+    /// <summary>
+    /// For the pieces of a split batch (see <see cref="ProducerBatch.Split"/>): a buffer of exactly <paramref name="size"/>
+    /// bytes now, even when less is free. Java allocates them off the pool (on the heap, uncounted); a partition actor
+    /// cannot wait for memory either, but here they are counted: the budget may go below zero, and appenders wait until
+    /// it is repaid. The overdraft is small, because the split batch gives its own buffer back right after.
+    /// </summary>
+    public byte[] AllocateForSplit(int size)
+    {
+        lock (_lock)
+        {
+            if (size == PoolableSize && _free.Count > 0) return _free.Pop();
+            _nonPooledAvailable -= size;
+        }
+        return GC.AllocateUninitializedArray<byte>(size);
+    }
+
     /// <summary>Gives a buffer back; serves queued waiters first.</summary>
     public void Deallocate(byte[] buffer)
     {
@@ -157,7 +174,8 @@ internal sealed class BufferPool
 
     private byte[]? TakeLocked(int size)
     {
-        if (size == PoolableSize && _free.Count > 0) return _free.Pop();
+        // A split's overdraft (negative non-pooled budget) is repaid from the free list before a pooled buffer is reused.
+        if (size == PoolableSize && _free.Count > 0 && _nonPooledAvailable >= 0) return _free.Pop();
         // Free pooled buffers back into the general budget until the request fits.
         var free = (long)_free.Count * PoolableSize;
         if (_nonPooledAvailable + free < size) return null;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using KafkaActors.Interceptors;
 using KafkaActors.Protocol.Compression;
 using KafkaActors.Protocol.Primitives;
@@ -14,7 +15,8 @@ namespace KafkaActors.Accumulator;
 /// under that accumulator's lock; once sealed it belongs to the partition actor (handed over by a
 /// BatchSealed message, or taken when it has lingered), which lends its payload (read-only) to a connection
 /// for each attempt. Its buffer is a <see cref="BufferLease"/>. It completes exactly once, then releases its
-/// memory once no write can read it any more. Not thread-safe.
+/// memory once no write can read it any more; or, refused as too large, it is split (<see cref="Split"/>) and its
+/// records complete with the new batches. Not thread-safe.
 /// </summary>
 internal sealed class ProducerBatch
 {
@@ -29,10 +31,12 @@ internal sealed class ProducerBatch
     private readonly int _limit;
     private CompressionType _compression;
 
-    public ProducerBatch(TopicPartition topicPartition, long ordinal, byte[] buffer, int limit, RecordAccumulator owner, long nowMs, int expectedRecords = 16)
+    public ProducerBatch(TopicPartition topicPartition, long ordinal, byte[] buffer, int limit, RecordAccumulator owner, long nowMs,
+        int expectedRecords = 16, int splitOffset = 0)
     {
         TopicPartition = topicPartition;
         Ordinal = ordinal;
+        SplitOffset = splitOffset;
         CreatedMs = nowMs;
         _owner = owner;
         _lease = new BufferLease(buffer, owner.Pool);
@@ -46,6 +50,15 @@ internal sealed class ProducerBatch
 
     /// <summary>Creation order within the partition; retries are re-sent in this order.</summary>
     public long Ordinal { get; }
+
+    /// <summary>
+    /// 0, or for a batch split from a bigger one (which had the same <see cref="Ordinal"/>): where its first record was in
+    /// the batch first created. Orders the pieces of one split batch among themselves, however often they are split again.
+    /// </summary>
+    public int SplitOffset { get; }
+
+    /// <summary>Goes before <paramref name="other"/>: batches leave in creation order, and the pieces of a split one in record order.</summary>
+    public bool Precedes(ProducerBatch other) => Ordinal != other.Ordinal ? Ordinal < other.Ordinal : SplitOffset < other.SplitOffset;
 
     public long CreatedMs { get; }
     public int RecordCount => _builder.RecordCount;
@@ -187,6 +200,87 @@ internal sealed class ProducerBatch
     /// <summary>Forgets the sequence so the next attempt gets a new one (after an epoch bump).</summary>
     public void ResetSequence() => BaseSequence = -1;
 
+    /// <summary>
+    /// Partition actor, for a batch split from a sequenced one: its share of that batch's sequences, under the same producer
+    /// id and epoch (Java's <c>setProducerState</c> in <c>split</c>). The header is written at its first send.
+    /// </summary>
+    public void AssignSequence(long producerId, short producerEpoch, int baseSequence)
+    {
+        ProducerId = producerId;
+        ProducerEpoch = producerEpoch;
+        BaseSequence = baseSequence;
+    }
+
+    /// <summary>
+    /// Java's <c>ProducerBatch.split</c>, for a batch the broker refused as too large: its records again, in order, in new
+    /// batches of at most <paramref name="splitBatchSize"/> bytes (a record bigger than that goes alone), each record with its
+    /// own completion. The new batches keep this batch's <see cref="Ordinal"/> and creation time (the delivery timeout runs
+    /// on), take their memory with <see cref="BufferPool.AllocateForSplit"/> (a partition actor must not wait for memory) and
+    /// are tracked for flush. This batch then gives its memory back without completing any record, but stays tracked, and its
+    /// <see cref="Completion"/> (which a flush may await) completes once all the new batches have. Partition actor, on a
+    /// closed batch back from its connection.
+    /// </summary>
+    public List<ProducerBatch> Split(int splitBatchSize)
+    {
+        if (_state != 1 || Lent) throw new InvalidOperationException($"Only a closed batch that is not lent can be split ({this}).");
+        var count = _builder.RecordCount;
+        var pieces = new List<ProducerBatch>();
+        var reader = new ProtocolReader(_builder.Records);
+        ProducerBatch? piece = null;
+        for (var i = 0; i < count; i++)
+        {
+            // RecordBatchBuilder's layout; the timestamp is the thunk's, the offset delta is renumbered by the new batch.
+            reader.ReadVarint(); // length
+            reader.ReadInt8(); // attributes
+            reader.ReadVarlong(); // timestamp delta
+            reader.ReadVarint(); // offset delta
+            var keyLength = reader.ReadVarint();
+            var key = keyLength < 0 ? ReadOnlySpan<byte>.Empty : reader.ReadRaw(keyLength);
+            var valueLength = reader.ReadVarint();
+            var value = valueLength < 0 ? ReadOnlySpan<byte>.Empty : reader.ReadRaw(valueLength);
+            var headers = ReadHeaders(ref reader);
+            var thunk = _records[i];
+            if (piece is null || !piece.TryAppend(thunk.Timestamp, key, keyLength, value, valueLength, headers, thunk.Completion))
+            {
+                if (piece is not null) pieces.Add(piece);
+                var size = Math.Max(splitBatchSize, RecordBatchBuilder.EstimateSizeUpperBound(keyLength, valueLength, headers));
+                piece = new ProducerBatch(TopicPartition, Ordinal, _owner.Pool.AllocateForSplit(size), size, _owner, CreatedMs, count - i, SplitOffset + i);
+                if (!piece.TryAppend(thunk.Timestamp, key, keyLength, value, valueLength, headers, thunk.Completion))
+                    throw new InvalidOperationException("A record did not fit in a batch sized for it.");
+                _owner.Track(piece);
+            }
+            if (piece.UncompressedBytes > splitBatchSize)
+            {
+                // Only a first record gets here (later ones must fit): alone, so each split makes progress down to single records.
+                pieces.Add(piece);
+                piece = null;
+            }
+        }
+        if (piece is not null) pieces.Add(piece);
+        foreach (var p in pieces) p.Seal();
+
+        _state = 2;
+        Array.Clear(_records, 0, count); // the completions live on in the new batches
+        ReleaseMemory();
+        Task.WhenAll(pieces.Select(p => p.Completion)).ContinueWith(static (_, state) => ((ProducerBatch)state!).Untracked(), this,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return pieces;
+    }
+
+    private static RecordHeader[] ReadHeaders(ref ProtocolReader reader)
+    {
+        var count = reader.ReadVarint();
+        if (count == 0) return [];
+        var headers = new RecordHeader[count];
+        for (var h = 0; h < count; h++)
+        {
+            var key = Encoding.UTF8.GetString(reader.ReadRaw(reader.ReadVarint()));
+            var valueLength = reader.ReadVarint();
+            headers[h] = new RecordHeader(key, valueLength < 0 ? null : reader.ReadRaw(valueLength).ToArray());
+        }
+        return headers;
+    }
+
     /// <summary>Successful outcome: each record gets its offset (unknown when baseOffset is -1) and timestamp.</summary>
     public void Complete(long baseOffset, long logAppendTime, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError) =>
         Finish(baseOffset, logAppendTime, null, interceptor, onCallbackError);
@@ -195,8 +289,16 @@ internal sealed class ProducerBatch
     public void Fail(Exception exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError) =>
         Finish(-1, -1, exception, interceptor, onCallbackError);
 
+    /// <summary>
+    /// Failed outcome with an exception per record (Java's <c>completeExceptionally(topLevelException, recordExceptions)</c>):
+    /// record <c>i</c> of the batch gets <c>recordExceptions(i)</c>.
+    /// </summary>
+    public void Fail(Func<int, Exception> recordExceptions, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError) =>
+        Finish(-1, -1, null, interceptor, onCallbackError, recordExceptions);
+
     /// <summary>Reports every record's outcome, in order, exactly once; then frees the memory (once the connection gave it back).</summary>
-    private void Finish(long baseOffset, long logAppendTime, Exception? exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError)
+    private void Finish(long baseOffset, long logAppendTime, Exception? exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError,
+        Func<int, Exception>? recordExceptions = null)
     {
         if (_state == 2) return;
         _state = 2;
@@ -207,7 +309,7 @@ internal sealed class ProducerBatch
             ref readonly var r = ref _records[i];
             var metadata = new RecordMetadata(topic, partition, baseOffset < 0 ? RecordMetadata.UnknownOffset : baseOffset + i,
                 logAppendTime >= 0 ? logAppendTime : r.Timestamp, r.KeySize, r.ValueSize);
-            DeliveryCompletion.Complete(r.Completion, metadata, exception, interceptor, onCallbackError);
+            DeliveryCompletion.Complete(r.Completion, metadata, recordExceptions?.Invoke(i) ?? exception, interceptor, onCallbackError);
         }
         ReleaseWhenReturned();
     }
@@ -221,6 +323,12 @@ internal sealed class ProducerBatch
 
     private void Release()
     {
+        ReleaseMemory();
+        Untracked();
+    }
+
+    private void ReleaseMemory()
+    {
         _releasePending = false;
         ArrayPool<RecordThunk>.Shared.Return(_records);
         _records = [];
@@ -228,6 +336,10 @@ internal sealed class ProducerBatch
         _compressed = null;
         Payload = default;
         _lease.Release(); // abandoned already when its last write was of unknown fate
+    }
+
+    private void Untracked()
+    {
         _owner.Untrack(this);
         _done.TrySetResult();
     }
@@ -241,7 +353,8 @@ internal sealed class ProducerBatch
         _records = bigger;
     }
 
-    public override string ToString() => $"ProducerBatch({TopicPartition}, #{Ordinal}, {RecordCount} records, seq {BaseSequence})";
+    public override string ToString() =>
+        $"ProducerBatch({TopicPartition}, #{Ordinal}{(SplitOffset > 0 ? $"+{SplitOffset}" : "")}, {RecordCount} records, seq {BaseSequence})";
 
     /// <summary>What a record's outcome needs besides the broker's answer.</summary>
     private readonly record struct RecordThunk(object? Completion, long Timestamp, int KeySize, int ValueSize);

@@ -13,6 +13,7 @@ public static class ErrorMapping
         {
             ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge => new RecordTooLargeException(message),
             ErrorCode.InvalidTopicException => new InvalidTopicException(message),
+            ErrorCode.InvalidRecord => new InvalidRecordException(message),
             ErrorCode.OutOfOrderSequenceNumber => new OutOfOrderSequenceException(message),
             ErrorCode.RequestTimedOut => new KafkaTimeoutException(message),
             ErrorCode.NetworkException => new NetworkException(message),

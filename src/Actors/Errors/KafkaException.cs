@@ -53,6 +53,15 @@ public sealed class RecordTooLargeException : ApiException
     public RecordTooLargeException(string message) : base(ErrorCode.MessageTooLarge, message) { }
 }
 
+/// <summary>
+/// The broker refused this record when it validated the batch (Java's <c>InvalidRecordException</c>, error INVALID_RECORD;
+/// KIP-467): a compacted topic's record without a key, a bad timestamp, a schema check. The message carries the broker's.
+/// </summary>
+public sealed class InvalidRecordException : ApiException
+{
+    public InvalidRecordException(string message) : base(ErrorCode.InvalidRecord, message) { }
+}
+
 /// <summary>The topic name is not legal in Kafka.</summary>
 public sealed class InvalidTopicException : ApiException
 {

@@ -16,12 +16,13 @@ internal readonly record struct Counters(
     long WaitNanos,
     long BytesSent,
     long ThrottledResponses,
-    long ThrottleTimeMs)
+    long ThrottleTimeMs,
+    long BatchSplits)
 {
     public static Counters operator -(Counters a, Counters b) => new(
         a.RecordsSent - b.RecordsSent, a.RecordErrors - b.RecordErrors, a.RecordRetries - b.RecordRetries,
         a.Batches - b.Batches, a.BatchBytes - b.BatchBytes, a.UncompressedBytes - b.UncompressedBytes,
         a.Requests - b.Requests, a.RequestRecords - b.RequestRecords, a.Responses - b.Responses,
         a.LatencyMs - b.LatencyMs, a.BufferExhausted - b.BufferExhausted, a.WaitNanos - b.WaitNanos, a.BytesSent - b.BytesSent,
-        a.ThrottledResponses - b.ThrottledResponses, a.ThrottleTimeMs - b.ThrottleTimeMs);
+        a.ThrottledResponses - b.ThrottledResponses, a.ThrottleTimeMs - b.ThrottleTimeMs, a.BatchSplits - b.BatchSplits);
 }

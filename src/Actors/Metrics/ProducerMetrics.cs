@@ -27,6 +27,7 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
     private long _throttledResponses;
     private long _throttleTimeTotalMs;
     private long _throttleTimeMaxMs;
+    private long _batchSplits;
 
     public long RecordsSent => Volatile.Read(ref _recordsSent);
     public long RecordErrors => Volatile.Read(ref _recordErrors);
@@ -35,6 +36,7 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
     public void RecordSent(int records) => Interlocked.Add(ref _recordsSent, records);
     public void RecordError(int records) => Interlocked.Add(ref _recordErrors, records);
     public void RecordRetry(int records) => Interlocked.Add(ref _recordRetries, records);
+    public void RecordBatchSplit() => Interlocked.Increment(ref _batchSplits);
 
     public void RecordBatch(int compressedBytes, int uncompressedBytes)
     {
@@ -90,6 +92,8 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
             ["record-retry-total"] = current.RecordRetries,
             ["record-retry-rate"] = delta.RecordRetries / seconds,
             ["batch-size-avg"] = Ratio(delta.BatchBytes, delta.Batches),
+            ["batch-split-total"] = current.BatchSplits,
+            ["batch-split-rate"] = delta.BatchSplits / seconds,
             ["compression-rate-avg"] = delta.UncompressedBytes == 0 ? 1 : (double)delta.BatchBytes / delta.UncompressedBytes,
             ["records-per-request-avg"] = Ratio(delta.RequestRecords, delta.Requests),
             ["request-total"] = current.Requests,
@@ -119,7 +123,7 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
         Volatile.Read(ref _requests), Volatile.Read(ref _requestRecords), Volatile.Read(ref _responses),
         Volatile.Read(ref _requestLatencyTotalMs), Volatile.Read(ref _bufferExhausted),
         (long)(Volatile.Read(ref _bufferPoolWaitTicks) * (1e9 / Stopwatch.Frequency)), Volatile.Read(ref _bytesSent),
-        Volatile.Read(ref _throttledResponses), Volatile.Read(ref _throttleTimeTotalMs));
+        Volatile.Read(ref _throttledResponses), Volatile.Read(ref _throttleTimeTotalMs), Volatile.Read(ref _batchSplits));
 }
 
 /// <summary>What the snapshot reads from the buffer pool.</summary>

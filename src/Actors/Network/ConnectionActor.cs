@@ -609,7 +609,8 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             {
                 if (result.Partition != tp.Partition || result.Topic != tp.Topic) continue;
                 p.ReplyTo.Tell(new BatchResult(p.Batch, result.ErrorCode, result.BaseOffset, result.LogAppendTimeMs, result.ErrorMessage, null,
-                    Leader: result.CurrentLeaderId >= 0 && result.CurrentLeaderEpoch >= 0 ? LeaderHintOf(tp, result, response) : null));
+                    Leader: result.CurrentLeaderId >= 0 && result.CurrentLeaderEpoch >= 0 ? LeaderHintOf(tp, result, response) : null,
+                    RecordErrors: result.RecordErrors));
                 found = true;
                 break;
             }

@@ -5,6 +5,7 @@ using KafkaActors.Accumulator;
 using KafkaActors.Protocol;
 using KafkaActors.Protocol.Errors;
 using KafkaActors.Protocol.Framing;
+using KafkaActors.Protocol.Messages;
 using KafkaActors.Protocol.Security;
 
 namespace KafkaActors.Network;
@@ -20,6 +21,7 @@ internal sealed partial class ConnectionActor
     /// <see cref="WriteConfirmed"/> is false when the socket died before Akka.IO acknowledged the write
     /// that carried the batch: it may still be reading the payload (see <see cref="ProducerBatch.Return"/>).
     /// <see cref="Leader"/> is the partition's current leader when a NOT_LEADER answer named it (KIP-951).
+    /// <see cref="RecordErrors"/> names the records the broker refused (KIP-467), null when none.
     /// </summary>
     internal sealed record BatchResult(
         ProducerBatch Batch,
@@ -29,7 +31,8 @@ internal sealed partial class ConnectionActor
         string? ErrorMessage,
         Exception? Transport,
         bool WriteConfirmed = true,
-        Metadata.MetadataActor.LeaderHint? Leader = null) : INoSerializationVerificationNeeded
+        Metadata.MetadataActor.LeaderHint? Leader = null,
+        IReadOnlyList<ProduceRecordError>? RecordErrors = null) : INoSerializationVerificationNeeded
     {
         public static BatchResult Failed(ProducerBatch batch, Exception transport, bool writeConfirmed = true) =>
             new(batch, ErrorCode.NetworkException, -1, -1, null, transport, writeConfirmed);

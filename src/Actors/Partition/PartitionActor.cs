@@ -6,6 +6,7 @@ using KafkaActors.Metadata;
 using KafkaActors.Network;
 using KafkaActors.Producer;
 using KafkaActors.Protocol.Errors;
+using KafkaActors.Protocol.Records;
 
 namespace KafkaActors.Partition;
 
@@ -16,7 +17,8 @@ namespace KafkaActors.Partition;
 /// from its <see cref="PartitionAccumulator"/> once it has lingered for linger.ms (or at once when flushing,
 /// closing or short of memory), assigns idempotent sequence numbers, keeps at most
 /// max.in.flight batches at the leader's connection, retries retriable failures in creation order
-/// after a backoff, expires what outlives delivery.timeout.ms, and completes each record.
+/// after a backoff, splits batches refused as too large (KIP-126), expires what outlives delivery.timeout.ms,
+/// and completes each record (with its own error when the broker named it, KIP-467).
 ///
 /// Ordering across retries: after a retriable failure it sends nothing new until every batch in flight
 /// has come back, then re-sends the failed ones oldest first, so a retry never overtakes a later batch
@@ -242,6 +244,12 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         batch.Return(result.WriteConfirmed);
         if (batch.IsDone) return; // expired while in flight: its outcome is already reported
 
+        if (result.Transport is null && result.Error == ErrorCode.MessageTooLarge && batch.RecordCount > 1)
+        {
+            Split(batch, result.ErrorMessage);
+            return;
+        }
+
         if (result.Transport is null && (result.Error == ErrorCode.None || (result.Error == ErrorCode.DuplicateSequenceNumber && _context.Idempotent)))
         {
             // A duplicate means an earlier attempt was written: success, but its offset is unknown.
@@ -255,7 +263,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         var now = MonotonicClock.NowMs;
         var error = result.Transport ?? ErrorMapping.ToException(result.Error,
             $"Produce of {batch.RecordCount} record(s) to {TopicPartition} on node {_leaderId} failed", result.ErrorMessage);
-        var earlierPending = _retries.Count > 0 && _retries[0].Ordinal < batch.Ordinal;
+        var earlierPending = _retries.Count > 0 && _retries[0].Precedes(batch);
         // A failed authentication is no passing network fault: retrying until delivery.timeout.ms would only hide it.
         var decision = result.Transport is AuthenticationException
             ? RetryDecision.FailAndBumpEpoch
@@ -263,6 +271,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         // A transactional producer cannot bump its own epoch (the coordinator owns it): the batch fails, the
         // transaction becomes abortable, and the abort bumps the epoch (KIP-360), as Java's TransactionManager does.
         if (_context.Transactional && decision == RetryDecision.RetryAfterEpochBump) decision = RetryDecision.FailAndBumpEpoch;
+        var expired = false;
         if (decision is RetryDecision.Retry or RetryDecision.RetryAfterEpochBump)
         {
             if (batch.Attempts <= _context.Retries && now - batch.CreatedMs < _context.DeliveryTimeoutMs)
@@ -278,11 +287,40 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 if (decision == RetryDecision.RetryAfterEpochBump) RequestEpochBump();
                 return;
             }
-            if (now - batch.CreatedMs >= _context.DeliveryTimeoutMs) error = Expired(batch, now, error);
+            if (now - batch.CreatedMs >= _context.DeliveryTimeoutMs)
+            {
+                error = Expired(batch, now, error);
+                expired = true;
+            }
             decision = RetryDecision.FailAndBumpEpoch; // out of attempts or time: its sequences leave a gap
         }
-        FailDelivery(batch, error);
+        // The broker named the records it refused (KIP-467): each gets its own exception, as in Java.
+        var recordExceptions = !expired && result.RecordErrors is { Count: > 0 } recordErrors
+            ? RecordErrorMapping.Exceptions(result.Error, result.ErrorMessage, recordErrors, $"Produce to {TopicPartition} on node {_leaderId} failed")
+            : null;
+        FailDelivery(batch, error, recordExceptions);
         if (decision == RetryDecision.FailAndBumpEpoch && batch.BaseSequence >= 0) RequestEpochBump();
+    }
+
+    /// <summary>
+    /// MESSAGE_TOO_LARGE for a batch of several records (KIP-126; Java's <c>Sender.completeBatch</c> →
+    /// <c>RecordAccumulator.splitAndReenqueue</c>): its records go again in smaller batches, in its place among the retries,
+    /// with its sequences (<see cref="PartitionSequencer.OnSplit"/>). Java splits into batch.size; ours never hold more than
+    /// batch.size uncompressed, so that could rebuild the same batch for ever: halving (and never above batch.size) makes
+    /// each split progress, down to single records, and a single record the broker still refuses fails alone with
+    /// RecordTooLargeException. As in Java the new batches are not retries (no attempt counted, no backoff), but like
+    /// retries they wait until the batches in flight are back: a broker that enforces sequences refuses those behind the gap.
+    /// </summary>
+    private void Split(ProducerBatch batch, string? brokerMessage)
+    {
+        var description = batch.ToString();
+        var pieces = batch.Split(Math.Min(_context.BatchSize, Math.Max(RecordBatchLayout.HeaderSize, batch.UncompressedBytes / 2)));
+        _sequencer.OnSplit(batch, pieces);
+        foreach (var piece in pieces) InsertRetry(piece);
+        _recovering = true;
+        _context.Metrics.RecordBatchSplit();
+        _log.Warning("{0} was too large for node {1} (MESSAGE_TOO_LARGE{2}): split into {3} batches.",
+            description, _leaderId, string.IsNullOrEmpty(brokerMessage) ? "" : ": " + brokerMessage, pieces.Count);
     }
 
     /// <summary>Asks the producer for a new epoch; every partition then restarts its sequences at 0.</summary>
@@ -294,7 +332,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
 
     private void InsertRetry(ProducerBatch batch)
     {
-        var index = _retries.FindIndex(b => b.Ordinal > batch.Ordinal);
+        var index = _retries.FindIndex(batch.Precedes);
         if (index < 0) _retries.Add(batch);
         else _retries.Insert(index, batch);
     }
@@ -315,10 +353,18 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         batch.Fail(error, _context.Interceptor, _onCallbackError);
     }
 
-    /// <summary>A batch the broker refused or that expired: in a transaction, the transaction can no longer commit.</summary>
-    private void FailDelivery(ProducerBatch batch, Exception error)
+    /// <summary>
+    /// A batch the broker refused or that expired: in a transaction, the transaction can no longer commit. With
+    /// <paramref name="recordExceptions"/> (the broker named records) each record gets its own exception.
+    /// </summary>
+    private void FailDelivery(ProducerBatch batch, Exception error, Func<int, Exception>? recordExceptions = null)
     {
-        Fail(batch, error);
+        if (recordExceptions is null) Fail(batch, error);
+        else
+        {
+            _context.Metrics.RecordError(batch.RecordCount);
+            batch.Fail(recordExceptions, _context.Interceptor, _onCallbackError);
+        }
         if (_context.Transactional) Context.Parent.Tell(new ProducerActorMessages.TransactionBatchFailed(error));
     }
 

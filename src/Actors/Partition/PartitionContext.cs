@@ -20,6 +20,7 @@ internal sealed class PartitionContext(RecordAccumulator accumulator, ProducerMe
     public bool Transactional => Settings.IsTransactional;
     public int MaxInFlight => Settings.MaxInFlightRequestsPerConnection;
     public long LingerMs => Settings.LingerMs;
+    public int BatchSize => Settings.BatchSize;
     public CompressionType Compression => Settings.CompressionType;
     public int CompressionLevel => Settings.CompressionLevel;
     public int Retries => Settings.Retries;

@@ -74,6 +74,24 @@ internal sealed class PartitionSequencer(bool idempotent)
         }
     }
 
+    /// <summary>
+    /// A batch refused as too large was split: the new batches take its sequences in order, under its producer id and epoch,
+    /// so the partition's next sequence stays where it was and no epoch bump is needed (Java's <c>ProducerBatch.split</c>
+    /// with <c>TransactionManager.removeInFlightBatch</c>/<c>addInFlightBatch</c>). Unsequenced batches stay unsequenced:
+    /// they get sequences at their first send, like any new batch. Should the epoch have moved on meanwhile, the pending
+    /// reset (<see cref="ApplyPendingReset"/>) re-sequences them with the other retries.
+    /// </summary>
+    public void OnSplit(ProducerBatch split, IReadOnlyList<ProducerBatch> pieces)
+    {
+        if (!Idempotent || split.BaseSequence < 0) return;
+        var sequence = split.BaseSequence;
+        foreach (var piece in pieces)
+        {
+            piece.AssignSequence(split.ProducerId, split.ProducerEpoch, sequence);
+            sequence = Advance(sequence, piece.RecordCount);
+        }
+    }
+
     public void OnAcknowledged(ProducerBatch batch)
     {
         if (Idempotent && batch.ProducerEpoch == Epoch && batch.ProducerId == ProducerId)

@@ -6,7 +6,8 @@ namespace KafkaActors.Protocol.Messages;
 
 /// <summary>
 /// One partition's outcome in a Produce response. From v10 (KIP-951) a NOT_LEADER_OR_FOLLOWER answer may
-/// name the current leader and its epoch (tagged field CurrentLeader); -1 when absent.
+/// name the current leader and its epoch (tagged field CurrentLeader); -1 when absent. From v8 (KIP-467)
+/// <see cref="RecordErrors"/> names the records that failed validation; null when there are none.
 /// </summary>
 public readonly record struct PartitionProduceResponse(
     string Topic,
@@ -17,12 +18,16 @@ public readonly record struct PartitionProduceResponse(
     long LogStartOffset,
     string? ErrorMessage,
     int CurrentLeaderId = -1,
-    int CurrentLeaderEpoch = -1);
+    int CurrentLeaderEpoch = -1,
+    IReadOnlyList<ProduceRecordError>? RecordErrors = null);
+
+/// <summary>A record a broker refused (Produce v8+, KIP-467): its index in the batch, and why (BatchIndexErrorMessage, may be null).</summary>
+public readonly record struct ProduceRecordError(int BatchIndex, string? Message);
 
 /// <summary>A broker named in a Produce response (v10+, tagged field NodeEndpoints), for the leaders it reports.</summary>
 public readonly record struct ProduceNodeEndpoint(int NodeId, string Host, int Port, string? Rack);
 
-/// <summary>ProduceResponse.json (key 0), versions 3-11 (flexible 9+), with the v10 leader hints (KIP-951); other tagged fields are skipped.</summary>
+/// <summary>ProduceResponse.json (key 0), versions 3-11 (flexible 9+), with the v8 record errors (KIP-467) and the v10 leader hints (KIP-951); other tagged fields are skipped.</summary>
 public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Partitions, int ThrottleTimeMs, IReadOnlyList<ProduceNodeEndpoint>? NodeEndpoints = null)
 {
     public static ProduceResponse Parse(ReadOnlySpan<byte> body, short version)
@@ -43,14 +48,16 @@ public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Par
                 var appendTime = reader.ReadInt64();
                 var logStart = version >= 5 ? reader.ReadInt64() : -1;
                 string? message = null;
+                List<ProduceRecordError>? recordErrors = null;
                 if (version >= 8)
                 {
-                    var recordErrors = reader.ReadArrayLength(flexible);
-                    for (var e = 0; e < recordErrors; e++)
+                    var recordErrorCount = reader.ReadArrayLength(flexible);
+                    for (var e = 0; e < recordErrorCount; e++)
                     {
-                        reader.ReadInt32(); // BatchIndex
-                        reader.ReadString(flexible); // BatchIndexErrorMessage
+                        var batchIndex = reader.ReadInt32();
+                        var batchIndexMessage = reader.ReadString(flexible);
                         if (flexible) reader.SkipTaggedFields();
+                        (recordErrors ??= new List<ProduceRecordError>(recordErrorCount)).Add(new ProduceRecordError(batchIndex, batchIndexMessage));
                     }
                     message = reader.ReadString(flexible);
                 }
@@ -61,7 +68,7 @@ public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Par
                     leaderId = leader.ReadInt32();
                     leaderEpoch = leader.ReadInt32();
                 }
-                results.Add(new PartitionProduceResponse(topic, index, error, baseOffset, appendTime, logStart, message, leaderId, leaderEpoch));
+                results.Add(new PartitionProduceResponse(topic, index, error, baseOffset, appendTime, logStart, message, leaderId, leaderEpoch, recordErrors));
             }
             if (flexible) reader.SkipTaggedFields();
         }

@@ -128,7 +128,7 @@ public sealed class InterceptorTests(KafkaFixture fixture, ITestOutputHelper out
 
         // Fails after it was appended: the broker refuses its batch.
         fixture.Kafka.PushRequestErrors(ApiKeys.Produce, (short)ErrorCode.InvalidRecord);
-        var refused = await Assert.ThrowsAsync<ApiException>(() => producer.SendAsync(Record(topic, "refused")).WaitAsync(Wait));
+        var refused = await Assert.ThrowsAsync<InvalidRecordException>(() => producer.SendAsync(Record(topic, "refused")).WaitAsync(Wait));
         var ack = AssertLastAck(counter, 33, topic, refused);
         Assert.Equal(0, ack.Metadata.Partition);
 

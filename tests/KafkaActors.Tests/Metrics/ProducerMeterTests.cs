@@ -93,7 +93,7 @@ public sealed class ProducerMeterTests(KafkaFixture fixture, ITestOutputHelper o
             await Assert.ThrowsAsync<RecordTooLargeException>(() => producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", new string('x', 20_000))).WaitAsync(Wait));
         await Assert.ThrowsAsync<KafkaTimeoutException>(() => producer.SendAsync(new ProducerRecord<string?, string?>(Topics.Unique("meter-missing"), "k", "v")).WaitAsync(Wait));
         fixture.Kafka.PushRequestErrors(ApiKeys.Produce, (short)ErrorCode.InvalidRecord);
-        await Assert.ThrowsAsync<ApiException>(() => producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "refused")).WaitAsync(Wait));
+        await Assert.ThrowsAsync<InvalidRecordException>(() => producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "refused")).WaitAsync(Wait));
         await producer.SendAsync(new ProducerRecord<string?, string?>(topic, "k", "after")).WaitAsync(Wait);
 
         var seen = await SeenWhen(meter, clientId, s => Get(s, "record-send-total") == 11 && Get(s, "record-error-total") >= 5);

@@ -66,7 +66,7 @@ public sealed class KafkaFlowErrorTests(KafkaFixture fixture, ITestOutputHelper 
         Assert.Equal([3, 6, 9], failed.Keys.Order());
         Assert.IsType<RecordTooLargeException>(failed[3]);
         Assert.IsType<InvalidOperationException>(failed[6]);
-        Assert.Equal(ErrorCode.InvalidRecord, Assert.IsType<ApiException>(failed[9]).ErrorCode);
+        Assert.Equal(ErrorCode.InvalidRecord, Assert.IsType<InvalidRecordException>(failed[9]).ErrorCode);
         foreach (var r in results.OfType<PublicationFailedResult<string?, string?, int>>()) Assert.Equal(RecordAt(r.PassThrough).Value, r.Record.Value);
 
         var found = fixture.ReadAll(topic);

@@ -99,7 +99,7 @@ public sealed class StreamFailureTests(KafkaFixture fixture, ITestOutputHelper o
 
         if (!resume)
         {
-            var error = await Assert.ThrowsAsync<ApiException>(() => run.WaitAsync(Wait));
+            var error = await Assert.ThrowsAsync<InvalidRecordException>(() => run.WaitAsync(Wait));
             Assert.Equal(ErrorCode.InvalidRecord, error.ErrorCode);
             await producer.FlushAsync().WaitAsync(Wait);
             Assert.Equal(["warm-up"], Values(fixture.ReadAll(topic)));

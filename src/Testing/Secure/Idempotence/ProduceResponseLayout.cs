@@ -116,13 +116,20 @@ internal static class ProduceResponseLayout
         if (version >= 5) writer.WriteInt64(answer.LogStartOffset);
         if (version >= 8)
         {
-            writer.WriteArrayLength(0, flexible);
+            var recordErrors = answer.RecordErrors ?? [];
+            writer.WriteArrayLength(recordErrors.Count, flexible);
+            foreach (var (batchIndex, message) in recordErrors)
+            {
+                writer.WriteInt32(batchIndex);
+                writer.WriteString(message, flexible);
+                if (flexible) writer.WriteEmptyTaggedFields();
+            }
             writer.WriteString(answer.ErrorMessage, flexible);
         }
         if (flexible) writer.WriteEmptyTaggedFields();
     }
 
-    /// <summary>One partition's answer: the broker's entry, or the front's own fields.</summary>
+    /// <summary>One partition's answer: the broker's entry, or the front's own fields (RecordErrors from v8, KIP-467).</summary>
     public readonly record struct Answer(
         string Topic,
         int Partition,
@@ -131,5 +138,6 @@ internal static class ProduceResponseLayout
         long BaseOffset = -1,
         long LogAppendTimeMs = -1,
         long LogStartOffset = -1,
-        string? ErrorMessage = null);
+        string? ErrorMessage = null,
+        IReadOnlyList<(int BatchIndex, string? Message)>? RecordErrors = null);
 }
