@@ -18,8 +18,11 @@ public sealed class FrontListener
 {
     private static long _nextConnectionId;
 
+    /// <summary>How long a stop waits for its closed connections to end (they end at once unless a stage's decision hangs).</summary>
+    private static readonly TimeSpan EndTimeout = TimeSpan.FromSeconds(10);
+
     private readonly FrontSettings _settings;
-    private readonly ConcurrentDictionary<long, FrontConnection> _connections = new();
+    private readonly ConcurrentDictionary<long, (FrontConnection Connection, Task Ended)> _connections = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
@@ -56,7 +59,8 @@ public sealed class FrontListener
 
     /// <summary>
     /// Makes the broker unreachable at this address: stops accepting (connection attempts are refused) and closes every
-    /// open connection of this listener. The broker and its other listeners are untouched. Idempotent.
+    /// open connection of this listener, returning once they have ended (<see cref="ConnectionsOpen"/> is 0 then; it waits at most 10 s). The
+    /// broker and its other listeners are untouched. Idempotent.
     /// </summary>
     public async Task StopAsync()
     {
@@ -120,8 +124,17 @@ public sealed class FrontListener
         listener.Dispose();
         // Once the accept loop has ended no connection can be added, so the ones below are all there are.
         await _accepting.ConfigureAwait(false);
-        foreach (var connection in _connections.Values)
+        var open = _connections.Values.ToArray();
+        foreach (var (connection, _) in open)
             await connection.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(open.Select(c => c.Ended)).WaitAsync(EndTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A stage still waiting on a decision; the connection is closed and ends on its own.
+        }
     }
 
     private static Socket Bind(int port)
@@ -158,12 +171,13 @@ public sealed class FrontListener
             Interlocked.Increment(ref _accepted);
             var id = Interlocked.Increment(ref _nextConnectionId);
             var connection = new FrontConnection(client, _settings, id, Port);
-            _connections[id] = connection;
-            _ = RunAsync(id, connection);
+            var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _connections[id] = (connection, ended.Task);
+            _ = RunAsync(id, connection, ended);
         }
     }
 
-    private async Task RunAsync(long id, FrontConnection connection)
+    private async Task RunAsync(long id, FrontConnection connection, TaskCompletionSource ended)
     {
         // Off the accept loop: the TLS handshake must not delay the next accept.
         await Task.Yield();
@@ -174,6 +188,7 @@ public sealed class FrontListener
         finally
         {
             _connections.TryRemove(id, out _);
+            ended.TrySetResult();
         }
     }
 }
