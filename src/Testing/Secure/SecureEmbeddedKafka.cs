@@ -233,7 +233,7 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
     /// </summary>
     public void ThrottleNextResponses(int brokerId, short apiKey, int throttleMs, int count = 1)
     {
-        Listener(brokerId);
+        _ = Listener(brokerId); // throws for a broker without a front
         _faults.ThrottleNextResponses(brokerId, apiKey, throttleMs, count);
     }
 
