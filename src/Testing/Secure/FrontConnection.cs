@@ -35,6 +35,7 @@ internal sealed class FrontConnection : IAsyncDisposable
     private readonly Socket _client;
     private readonly FrontSettings _settings;
     private readonly long _id;
+    private readonly int _listenerPort;
     private readonly CancellationTokenSource _closing = new();
     private readonly Channel<PendingResponse> _pending = Channel.CreateBounded<PendingResponse>(
         new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
@@ -46,11 +47,12 @@ internal sealed class FrontConnection : IAsyncDisposable
     private NetworkStream? _upstreamStream;
     private Stream? _upstreamReads;
 
-    public FrontConnection(Socket client, FrontSettings settings, long id)
+    public FrontConnection(Socket client, FrontSettings settings, long id, int listenerPort)
     {
         _client = client;
         _settings = settings;
         _id = id;
+        _listenerPort = listenerPort;
     }
 
     /// <summary>Runs until either side closes or a handler closes the connection; never throws.</summary>
@@ -156,6 +158,7 @@ internal sealed class FrontConnection : IAsyncDisposable
                     BinaryPrimitives.WriteInt32BigEndian(buffer, size);
                     await client.ReadExactlyAsync(buffer.AsMemory(4, size), token).ConfigureAwait(false);
                     var frame = new KafkaRequestFrame(buffer.AsMemory(4, size));
+                    _settings.Log.RequestArrived(_settings.BrokerId, _listenerPort, _id, in frame);
                     var action = await DecideAsync(handlers, frame).ConfigureAwait(false);
                     switch (action.Kind)
                     {
@@ -236,7 +239,7 @@ internal sealed class FrontConnection : IAsyncDisposable
                 if (pending.Kind == PendingKind.Local)
                 {
                     current = null;
-                    if (!clientGone) clientGone = !await TryWriteClientAsync(client, Throttled(pending, pending.Response!), token).ConfigureAwait(false);
+                    if (!clientGone) clientGone = !await TryWriteClientAsync(client, Sent(pending, pending.Response!), token).ConfigureAwait(false);
                     if (pending.CloseAfter) return;
                     continue;
                 }
@@ -257,7 +260,7 @@ internal sealed class FrontConnection : IAsyncDisposable
                         // The common case, relayed as it came (Fetch answers can be large): no copy.
                         if (!clientGone)
                         {
-                            SetThrottle(pending, buffer.AsSpan(4, size));
+                            LogSent(pending, buffer.AsSpan(4, size));
                             clientGone = !await TryWriteClientAsync(client, buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
                         }
                     }
@@ -268,7 +271,7 @@ internal sealed class FrontConnection : IAsyncDisposable
                         else if (pending.DropResponse) answer = null;
                         else answer = pending.Rewriter!(buffer.AsSpan(4, size));
                         if (answer is not null && !clientGone)
-                            clientGone = !await TryWriteClientAsync(client, Throttled(pending, answer), token).ConfigureAwait(false);
+                            clientGone = !await TryWriteClientAsync(client, Sent(pending, answer), token).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -326,17 +329,22 @@ internal sealed class FrontConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sets the throttle time injected for this broker (see <see cref="FrontFaults"/>), if any, in place.</summary>
-    private byte[] Throttled(PendingResponse pending, byte[] frame)
+    /// <inheritdoc cref="LogSent"/>
+    private byte[] Sent(PendingResponse pending, byte[] frame)
     {
-        SetThrottle(pending, frame);
+        LogSent(pending, frame);
         return frame;
     }
 
-    private void SetThrottle(PendingResponse pending, Span<byte> frame)
+    /// <summary>
+    /// A response about to go to the client: sets the throttle time injected for this broker (see <see cref="FrontFaults"/>),
+    /// if any, in place, and logs the response.
+    /// </summary>
+    private void LogSent(PendingResponse pending, Span<byte> frame)
     {
-        var throttleMs = _settings.Faults.ThrottleTimeMs(_settings.BrokerId);
-        if (throttleMs > 0) ThrottleTimeField.TrySet(frame, pending.ApiKey, pending.ApiVersion, throttleMs);
+        var throttleMs = _settings.Faults.Throttle(frame, _settings.BrokerId, pending.ApiKey, pending.ApiVersion);
+        var correlationId = frame.Length >= 4 ? BinaryPrimitives.ReadInt32BigEndian(frame) : -1;
+        _settings.Log.ResponseSent(_settings.BrokerId, _listenerPort, _id, pending.ApiKey, correlationId, throttleMs);
     }
 
     private static async ValueTask WriteFrameAsync(Stream stream, byte[] frameWithoutSize, CancellationToken token)
@@ -391,8 +399,8 @@ internal sealed class FrontConnection : IAsyncDisposable
 }
 
 /// <summary>
-/// What every connection of one listener shares: the broker to relay to, TLS settings, counters, injected faults and
-/// the pipeline factory. Immutable; thread-safe.
+/// What every connection of one broker's listeners shares: the broker to relay to, TLS settings, counters, injected
+/// faults, the pipeline factory and the request log. Immutable; thread-safe.
 /// </summary>
 internal sealed record FrontSettings(
     int BrokerId,
@@ -400,7 +408,8 @@ internal sealed record FrontSettings(
     FrontTls? Tls,
     SecureFrontCounters Counters,
     FrontFaults Faults,
-    Func<FrontConnectionInfo, IFrameHandler[]> CreatePipeline);
+    Func<FrontConnectionInfo, IFrameHandler[]> CreatePipeline,
+    FrontRequestLog Log);
 
 /// <summary>The server side of TLS for all listeners of one front: certificate, protocols, client-certificate policy. Immutable; thread-safe.</summary>
 internal sealed class FrontTls(SslStreamCertificateContext certificate, SslProtocols protocols, TestCertificateAuthority? clientAuthority)

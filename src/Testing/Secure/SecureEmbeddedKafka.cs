@@ -17,14 +17,18 @@ namespace KafkaActors.Testing.Secure;
 /// Owns its listeners, its test CA and certificate files, and (when started with <see cref="Start(SecureKafkaOptions?)"/>)
 /// the <see cref="EmbeddedKafka"/>; dispose it to stop them. Thread-safe. Fault injection goes through <see cref="Cluster"/>
 /// as usual; a broker set down drops the relayed connections too. Brokers added after start get no front. The fronts
-/// enforce idempotence as a Kafka broker does (see <see cref="Idempotence"/>), which the mock alone does not.
+/// enforce idempotence as a Kafka broker does (see <see cref="Idempotence"/>), which the mock alone does not. What the
+/// mock cannot show or do, the fronts add: a log of requests and responses (<see cref="RequestLog"/>), connection counts,
+/// throttle times (<see cref="SetThrottleTime"/>), and listeners that can be stopped or added (<see cref="Listener"/>).
 /// </remarks>
 public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
 {
     private readonly EmbeddedKafka _cluster;
     private readonly bool _ownsCluster;
     private readonly SecureKafkaOptions _options;
+    // One advertised listener per broker, fixed once constructed; the added ones under their own lock.
     private readonly List<FrontListener> _listeners = [];
+    private readonly List<FrontListener> _addedListeners = [];
     private readonly X509Certificate2? _serverCertificate;
     private readonly bool _deleteCertificateDirectory;
     private readonly FrontFaults _faults = new();
@@ -97,7 +101,7 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
             {
                 if (!upstreams.TryGetValue(id, out var upstream))
                     throw new EmbeddedKafkaException($"Broker {id} is missing from the cluster's Metadata.");
-                var listener = new FrontListener(new FrontSettings(id, upstream, tls, Counters, _faults, pipeline));
+                var listener = new FrontListener(new FrontSettings(id, upstream, tls, Counters, _faults, pipeline, RequestLog));
                 _listeners.Add(listener);
                 cluster.SetBrokerHostPort(id, options.AdvertisedHost, listener.Port);
                 addresses.Add($"{options.AdvertisedHost}:{listener.Port}");
@@ -105,7 +109,7 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
         }
         catch
         {
-            foreach (var listener in _listeners) listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            foreach (var listener in _listeners) listener.CloseAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
         BootstrapServers = string.Join(",", addresses);
@@ -164,6 +168,45 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
     /// <summary>What the fronts did: connections, authentications, closures.</summary>
     public SecureFrontCounters Counters { get; } = new();
 
+    /// <summary>Every request the fronts received (api, version, arrival time, connection, Metadata topics) and every response they sent.</summary>
+    public FrontRequestLog RequestLog { get; } = new();
+
+    /// <summary>The listener broker <paramref name="brokerId"/> advertises (its address in <see cref="BootstrapServers"/>).</summary>
+    public FrontListener Listener(int brokerId) =>
+        _listeners.FirstOrDefault(l => l.BrokerId == brokerId) ?? throw new ArgumentException($"Broker {brokerId} has no front.", nameof(brokerId));
+
+    /// <summary>
+    /// Every listener, the advertised ones in broker id order, then the added ones. A broker's connection count is the sum
+    /// over its listeners' <see cref="FrontListener.ConnectionsOpen"/> (or <see cref="FrontListener.ConnectionsAccepted"/>).
+    /// </summary>
+    public IReadOnlyList<FrontListener> Listeners
+    {
+        get
+        {
+            lock (_addedListeners) return [.. _listeners, .. _addedListeners];
+        }
+    }
+
+    /// <summary>
+    /// Opens another address for broker <paramref name="brokerId"/>, with the same protocol and pipeline; Metadata does not
+    /// name it unless the test says so (<see cref="EmbeddedKafka.SetBrokerHostPort"/> on <see cref="Cluster"/>). E.g. a
+    /// bootstrap address that still answers when the advertised listener is stopped. Stopped when the front is disposed.
+    /// </summary>
+    public FrontListener AddListener(int brokerId)
+    {
+        var listener = new FrontListener(Listener(brokerId).Settings);
+        lock (_addedListeners)
+        {
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                _addedListeners.Add(listener);
+                return listener;
+            }
+        }
+        listener.CloseAsync().AsTask().GetAwaiter().GetResult();
+        throw new ObjectDisposedException(nameof(SecureEmbeddedKafka));
+    }
+
     /// <summary>
     /// The fronts' idempotence check (on unless <see cref="SecureKafkaOptions.EnforceIdempotence"/> is false): its switch
     /// and what it decided. Shared by all brokers, since producer state belongs to the partition.
@@ -180,6 +223,18 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
         if (!_listeners.Any(l => l.BrokerId == brokerId))
             throw new ArgumentException($"Broker {brokerId} has no front.", nameof(brokerId));
         _faults.SetThrottleTime(brokerId, throttleMs);
+    }
+
+    /// <summary>
+    /// Makes only the next <paramref name="count"/> responses of broker <paramref name="brokerId"/> to <paramref name="apiKey"/>
+    /// (see <see cref="ApiKeys"/>; versions that have the field) carry ThrottleTimeMs <paramref name="throttleMs"/>: one
+    /// throttle a test can time (see <see cref="FrontResponse.ThrottleTimeMs"/> in <see cref="RequestLog"/>). Replaces an
+    /// earlier budget for that broker and API; 0 responses removes it. Takes precedence over <see cref="SetThrottleTime"/>.
+    /// </summary>
+    public void ThrottleNextResponses(int brokerId, short apiKey, int throttleMs, int count = 1)
+    {
+        _ = Listener(brokerId); // throws for a broker without a front
+        _faults.ThrottleNextResponses(brokerId, apiKey, throttleMs, count);
     }
 
     /// <summary>
@@ -206,8 +261,10 @@ public sealed class SecureEmbeddedKafka : IAsyncDisposable, IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        foreach (var listener in _listeners)
-            await listener.DisposeAsync().ConfigureAwait(false);
+        FrontListener[] added;
+        lock (_addedListeners) added = [.. _addedListeners];
+        foreach (var listener in _listeners.Concat(added))
+            await listener.CloseAsync().ConfigureAwait(false);
         if (_ownsCluster) _cluster.Dispose();
         _serverCertificate?.Dispose();
         Authority.Dispose();
