@@ -95,6 +95,12 @@ public sealed class ClusterSnapshot
         return new ClusterSnapshot(brokers, topics.ToFrozenDictionary(StringComparer.Ordinal), ClusterId, ControllerId, Version + 1);
     }
 
+    /// <summary>Whether the partition is known to be led by <paramref name="leaderId"/> at <paramref name="leaderEpoch"/>, at an address we know.</summary>
+    public bool HasLeader(TopicPartition partition, int leaderId, int leaderEpoch) =>
+        Topics.TryGetValue(partition.Topic, out var topic) && partition.Partition < topic.Partitions.Count
+        && topic.Partitions[partition.Partition] is { } current && current.Partition == partition.Partition
+        && current.Leader == leaderId && current.LeaderEpoch == leaderEpoch && Brokers.ContainsKey(leaderId);
+
     /// <summary>A topic usable for sending: known, without error, with partitions numbered 0..n-1.</summary>
     public bool TryGetUsableTopic(string topic, out TopicInfo info)
     {
