@@ -11,7 +11,11 @@ namespace KafkaActors.FaultTests.Support;
 /// </summary>
 public sealed class FaultCluster : IDisposable
 {
-    public FaultCluster(int partitions = 4, FaultBroker broker = FaultBroker.Mock)
+    /// <summary>
+    /// Starts the cluster. Without <paramref name="broker"/>, the environment variable <c>KAFKA_ACTORS_FAULT_BROKER</c>
+    /// (<c>Mock</c> or <c>Enforcing</c>) chooses, else the mock: set it to run the whole suite on the enforcing front once.
+    /// </summary>
+    public FaultCluster(int partitions = 4, FaultBroker? broker = null)
     {
         LibRdKafka.EnsureLoaded();
         Kafka = EmbeddedKafka.Start(3);
@@ -20,12 +24,15 @@ public sealed class FaultCluster : IDisposable
         Kafka.CreateTopic(Topic, partitions, replicationFactor: 3);
         // Leaders spread deterministically over the brokers (the mock picks them at random otherwise).
         for (var p = 0; p < partitions; p++) Kafka.SetPartitionLeader(Topic, p, p % 3 + 1);
-        Broker = broker;
-        if (broker == FaultBroker.Enforcing)
+        Broker = broker ?? DefaultBroker;
+        if (Broker == FaultBroker.Enforcing)
             Front = SecureEmbeddedKafka.Start(Kafka, new SecureKafkaOptions { SecurityProtocol = ListenerSecurityProtocol.Plaintext });
     }
 
     public FaultBroker Broker { get; }
+
+    private static FaultBroker DefaultBroker =>
+        Enum.TryParse<FaultBroker>(Environment.GetEnvironmentVariable("KAFKA_ACTORS_FAULT_BROKER"), ignoreCase: true, out var broker) ? broker : FaultBroker.Mock;
 
     /// <summary>The enforcing front (null on the bare mock). The mock then advertises the front's ports, so every client goes through it.</summary>
     public SecureEmbeddedKafka? Front { get; }
