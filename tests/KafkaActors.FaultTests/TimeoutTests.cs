@@ -41,6 +41,13 @@ public sealed class TimeoutTests(ITestOutputHelper output)
         await stream.WaitForAll(TimeSpan.FromSeconds(30));
         var report = DeliveryOracle.Check(cluster, stream);
         output.WriteLine(report.ToString());
+        foreach (var error in stream.Outcomes.Where(o => o.Key.Seq >= 30 && o.Value.Error is not null).Select(o => o.Value.Error!.Message).Distinct().Take(3))
+            output.WriteLine("after the brokers came back: " + error);
+        if (cluster.Front is { } front)
+        {
+            output.WriteLine(front.Idempotence.ToString());
+            foreach (var rejection in front.Idempotence.RecentRejections.Take(10)) output.WriteLine("  " + rejection);
+        }
         FaultRun.AssertNothingLostOrDuplicated(report);
         Assert.Equal(200, report.Acknowledged);
         Assert.Equal(200, report.InLog); // the timed-out records were never written
