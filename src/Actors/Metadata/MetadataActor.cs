@@ -119,9 +119,10 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     /// <summary>
     /// Java's <c>Metadata.updatePartitionLeadership</c> (KIP-951): a newer leader named by a Produce answer moves the
     /// partition in the snapshot at once, its address taken from the answer's NodeEndpoints when the broker is new to
-    /// us, so the partition's retries go to it without a Metadata round trip. A hint that cannot be used (unknown
-    /// partition, a leader without an address, an epoch older than the one known) asks for a refresh as any stale
-    /// leader does; one that repeats what is known (a sibling batch's answer applied it) needs nothing.
+    /// us, so the partition's retries go to it without a Metadata round trip (Java requests one all the same; it
+    /// would only repeat the hint). One that repeats what is known, from another node (a sibling batch's answer
+    /// applied it), needs nothing. Any other (an unknown partition, a leader without an address, an epoch older
+    /// than the one known, a node naming itself while refusing) asks for a refresh, as any stale leader does.
     /// </summary>
     private void OnLeaderHint(LeaderHint hint)
     {
@@ -130,7 +131,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
             _snapshot = moved;
             Context.Parent.Tell(new ClusterUpdated(_snapshot));
         }
-        else if (!_snapshot.HasLeader(hint.Partition, hint.LeaderId, hint.LeaderEpoch))
+        else if (hint.LeaderId == hint.AnsweredBy || !_snapshot.HasLeader(hint.Partition, hint.LeaderId, hint.LeaderEpoch))
         {
             Want(immediately: false);
         }
