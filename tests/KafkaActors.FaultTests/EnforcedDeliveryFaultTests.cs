@@ -22,8 +22,8 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Our_idempotent_producer_under_delivery_faults_on_an_enforcing_broker_leaves_a_clean_log()
     {
-        using var cluster = new FaultCluster();
-        await using var front = StartFront(cluster);
+        using var cluster = new FaultCluster(broker: FaultBroker.Enforcing);
+        var front = Front(cluster);
         await using (var producer = new KafkaProducer<string, string>(cluster.Settings(("bootstrap.servers", front.BootstrapServers))))
         {
             var stream = new KeyedStream(producer, cluster.Topic, Keys);
@@ -45,8 +45,8 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Confluent_idempotent_producer_passes_the_same_scenario_on_the_same_enforcing_broker()
     {
-        using var cluster = new FaultCluster();
-        await using var front = StartFront(cluster);
+        using var cluster = new FaultCluster(broker: FaultBroker.Enforcing);
+        var front = Front(cluster);
         var outcomes = new ConcurrentDictionary<(string Key, int Seq), RawLogAudit.Outcome>();
         var errors = new ConcurrentQueue<string>();
         var next = new int[Keys];
@@ -95,8 +95,8 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task A_first_batch_that_fails_while_the_next_is_in_flight_is_still_delivered_in_order()
     {
-        using var cluster = new FaultCluster(partitions: 1);
-        await using var front = StartFront(cluster);
+        using var cluster = new FaultCluster(partitions: 1, broker: FaultBroker.Enforcing);
+        var front = Front(cluster);
         var warm = cluster.Topic + "-warm";
         cluster.Kafka.CreateTopic(warm, 1, 3);
         await using var producer = new KafkaProducer<string, string>(cluster.Settings(
@@ -121,8 +121,8 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Confluent_first_batch_that_fails_is_delivered_in_order()
     {
-        using var cluster = new FaultCluster(partitions: 1);
-        await using var front = StartFront(cluster);
+        using var cluster = new FaultCluster(partitions: 1, broker: FaultBroker.Enforcing);
+        var front = Front(cluster);
         var warm = cluster.Topic + "-warm";
         cluster.Kafka.CreateTopic(warm, 1, 3);
         var outcomes = new ConcurrentDictionary<(string Key, int Seq), RawLogAudit.Outcome>();
@@ -177,8 +177,8 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Records_sent_after_batches_expired_in_the_retry_queue_are_delivered()
     {
-        using var cluster = new FaultCluster(partitions: 1);
-        await using var front = StartFront(cluster);
+        using var cluster = new FaultCluster(partitions: 1, broker: FaultBroker.Enforcing);
+        var front = Front(cluster);
         // A long backoff, so the batches that fail against the down broker wait in the retry queue when they expire.
         await using var producer = new KafkaProducer<string, string>(cluster.Settings(
             ("bootstrap.servers", front.BootstrapServers), ("delivery.timeout.ms", "3000"), ("request.timeout.ms", "1000"),
@@ -207,9 +207,9 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
         Assert.True(outcomes.Count == sent, $"{sent - outcomes.Count} of {sent} records got no delivery report");
     }
 
-    private static SecureEmbeddedKafka StartFront(FaultCluster cluster)
+    private static SecureEmbeddedKafka Front(FaultCluster cluster)
     {
-        var front = SecureEmbeddedKafka.Start(cluster.Kafka, new SecureKafkaOptions { SecurityProtocol = ListenerSecurityProtocol.Plaintext });
+        var front = cluster.Front!;
         Assert.True(front.Idempotence.Enabled);
         return front;
     }

@@ -6,13 +6,15 @@ using Xunit.Abstractions;
 
 namespace KafkaActors.FaultTests;
 
-/// <summary>delivery.timeout.ms bounds every record's outcome, whatever the cluster does.</summary>
+/// <summary>delivery.timeout.ms bounds every record's outcome, whatever the cluster does; on the bare mock and on the enforcing front (<see cref="FaultBroker"/>).</summary>
 public sealed class TimeoutTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task Delivery_timeout_while_every_broker_stays_down_fails_each_record_in_time_and_then_resumes()
+    [Theory]
+    [InlineData(FaultBroker.Mock)]
+    [InlineData(FaultBroker.Enforcing)]
+    public async Task Delivery_timeout_while_every_broker_stays_down_fails_each_record_in_time_and_then_resumes(FaultBroker broker)
     {
-        using var cluster = new FaultCluster();
+        using var cluster = new FaultCluster(broker: broker);
         await using var producer = new KafkaProducer<string, string>(cluster.Settings(
             ("delivery.timeout.ms", "3000"), ("request.timeout.ms", "1000"), ("linger.ms", "0")));
         var stream = new KeyedStream(producer, cluster.Topic, keys: 10);
@@ -39,15 +41,24 @@ public sealed class TimeoutTests(ITestOutputHelper output)
         await stream.WaitForAll(TimeSpan.FromSeconds(30));
         var report = DeliveryOracle.Check(cluster, stream);
         output.WriteLine(report.ToString());
+        foreach (var error in stream.Outcomes.Where(o => o.Key.Seq >= 30 && o.Value.Error is not null).Select(o => o.Value.Error!.Message).Distinct().Take(3))
+            output.WriteLine("after the brokers came back: " + error);
+        if (cluster.Front is { } front)
+        {
+            output.WriteLine(front.Idempotence.ToString());
+            foreach (var rejection in front.Idempotence.RecentRejections.Take(10)) output.WriteLine("  " + rejection);
+        }
         FaultRun.AssertNothingLostOrDuplicated(report);
         Assert.Equal(200, report.Acknowledged);
         Assert.Equal(200, report.InLog); // the timed-out records were never written
     }
 
-    [Fact]
-    public async Task A_request_stuck_in_flight_fails_by_the_delivery_deadline()
+    [Theory]
+    [InlineData(FaultBroker.Mock)]
+    [InlineData(FaultBroker.Enforcing)]
+    public async Task A_request_stuck_in_flight_fails_by_the_delivery_deadline(FaultBroker broker)
     {
-        using var cluster = new FaultCluster(partitions: 1);
+        using var cluster = new FaultCluster(partitions: 1, broker: broker);
         await using var producer = new KafkaProducer<string, string>(cluster.Settings(
             ("delivery.timeout.ms", "2000"), ("request.timeout.ms", "1500"), ("linger.ms", "0"), ("max.in.flight.requests.per.connection", "1")));
         var stream = new KeyedStream(producer, cluster.Topic, keys: 1);

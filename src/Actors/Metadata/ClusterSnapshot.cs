@@ -76,7 +76,8 @@ public sealed class ClusterSnapshot
     /// <summary>
     /// The next snapshot with a partition's leader moved as a Produce answer reported it (KIP-951), or null
     /// when that is no news: an epoch not newer than the known one, an unknown partition, or a leader whose
-    /// address is known neither here nor from <paramref name="node"/>.
+    /// address is known neither here nor from <paramref name="node"/>. As Java's <c>updatePartitionLeadership</c>,
+    /// the answer's address for the leader (its NodeEndpoints) wins over the one known.
     /// </summary>
     public ClusterSnapshot? WithLeader(TopicPartition partition, int leaderId, int leaderEpoch, BrokerNode? node)
     {
@@ -84,16 +85,26 @@ public sealed class ClusterSnapshot
         var current = topic.Partitions[partition.Partition];
         if (current.Partition != partition.Partition || leaderEpoch <= current.LeaderEpoch || leaderId < 0) return null;
         var brokers = Brokers;
-        if (!brokers.ContainsKey(leaderId))
+        if (node is not null && node.NodeId == leaderId)
         {
-            if (node is null || node.NodeId != leaderId) return null;
-            brokers = new Dictionary<int, BrokerNode>(brokers) { [leaderId] = node }.ToFrozenDictionary();
+            if (!brokers.TryGetValue(leaderId, out var known) || known != node)
+                brokers = new Dictionary<int, BrokerNode>(brokers) { [leaderId] = node }.ToFrozenDictionary();
+        }
+        else if (!brokers.ContainsKey(leaderId))
+        {
+            return null;
         }
         var partitions = topic.Partitions.ToArray();
         partitions[partition.Partition] = current with { Leader = leaderId, LeaderEpoch = leaderEpoch };
         var topics = new Dictionary<string, TopicInfo>(Topics, StringComparer.Ordinal) { [topic.Name] = topic with { Partitions = partitions } };
         return new ClusterSnapshot(brokers, topics.ToFrozenDictionary(StringComparer.Ordinal), ClusterId, ControllerId, Version + 1);
     }
+
+    /// <summary>Whether the partition is known to be led by <paramref name="leaderId"/> at <paramref name="leaderEpoch"/>, at an address we know.</summary>
+    public bool HasLeader(TopicPartition partition, int leaderId, int leaderEpoch) =>
+        Topics.TryGetValue(partition.Topic, out var topic) && partition.Partition < topic.Partitions.Count
+        && topic.Partitions[partition.Partition] is { } current && current.Partition == partition.Partition
+        && current.Leader == leaderId && current.LeaderEpoch == leaderEpoch && Brokers.ContainsKey(leaderId);
 
     /// <summary>A topic usable for sending: known, without error, with partitions numbered 0..n-1.</summary>
     public bool TryGetUsableTopic(string topic, out TopicInfo info)

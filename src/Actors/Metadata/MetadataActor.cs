@@ -55,6 +55,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     private bool _wanted = true; // learn the brokers at start
     private int _failures;
     private long _notBeforeMs;
+    private bool _newTopicsWaiting; // topics added while a request without them was in flight
 
     public MetadataActor(IReadOnlyList<BrokerEndpoint> bootstrap, MetadataOptions options)
     {
@@ -125,11 +126,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
                 Want(immediately: false);
                 return true;
             case LeaderHint hint:
-                if (_snapshot.WithLeader(hint.Partition, hint.LeaderId, hint.LeaderEpoch, hint.Node) is { } moved)
-                {
-                    _snapshot = moved;
-                    Context.Parent.Tell(new ClusterUpdated(_snapshot));
-                }
+                OnLeaderHint(hint);
                 return true;
             case AwaitRoute await:
                 OnAwaitRoute(await, Sender);
@@ -161,6 +158,27 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
                 return true; // stale
             default:
                 return false;
+        }
+    }
+
+    /// <summary>
+    /// Java's <c>Metadata.updatePartitionLeadership</c> (KIP-951): a newer leader named by a Produce answer moves the
+    /// partition in the snapshot at once, its address taken from the answer's NodeEndpoints when the broker is new to
+    /// us, so the partition's retries go to it without a Metadata round trip (Java requests one all the same; it
+    /// would only repeat the hint). One that repeats what is known, from another node (a sibling batch's answer
+    /// applied it), needs nothing. Any other (an unknown partition, a leader without an address, an epoch older
+    /// than the one known, a node naming itself while refusing) asks for a refresh, as any stale leader does.
+    /// </summary>
+    private void OnLeaderHint(LeaderHint hint)
+    {
+        if (_snapshot.WithLeader(hint.Partition, hint.LeaderId, hint.LeaderEpoch, hint.Node) is { } moved)
+        {
+            _snapshot = moved;
+            Context.Parent.Tell(new ClusterUpdated(_snapshot));
+        }
+        else if (hint.LeaderId == hint.AnsweredBy || !_snapshot.HasLeader(hint.Partition, hint.LeaderId, hint.LeaderEpoch))
+        {
+            Want(immediately: false);
         }
     }
 
@@ -233,7 +251,13 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     private void Want(bool immediately)
     {
         _wanted = true;
-        if (immediately && _failures == 0) _notBeforeMs = 0;
+        // As Java's requestUpdateForNewTopics: a new topic is fetched at once, also when it arrives while a request
+        // without it is in flight (e.g. the first one, which only learns the brokers): that answer sets no backoff.
+        if (immediately && _failures == 0)
+        {
+            _notBeforeMs = 0;
+            _newTopicsWaiting |= _inFlight;
+        }
         TrySend();
     }
 
@@ -320,7 +344,8 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         var incomplete = _topics.Any(topic => !_snapshot.Topics.TryGetValue(topic, out var info)
                                               || (info.Error != ErrorCode.None && info.Error.IsRetriable())
                                               || info.Partitions.Any(p => p.Leader < 0));
-        _notBeforeMs = MonotonicClock.NowMs + _options.RetryBackoffMs;
+        _notBeforeMs = _newTopicsWaiting ? 0 : MonotonicClock.NowMs + _options.RetryBackoffMs;
+        _newTopicsWaiting = false;
         if (incomplete) _wanted = true;
         if (_wanted) TrySend();
         else Timers.StartSingleTimer(RefreshTimer, RefreshDue.Instance, TimeSpan.FromMilliseconds(_options.MaxAgeMs));

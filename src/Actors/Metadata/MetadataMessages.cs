@@ -17,10 +17,10 @@ internal sealed partial class MetadataActor
     }
 
     /// <summary>
-    /// From a partition actor: a Produce answer (v10+, KIP-951) named the partition's current leader and its
-    /// epoch, and perhaps the leader's address. Taken only when the epoch is newer than the one known.
+    /// From a partition actor: a Produce answer (v10+, KIP-951) from node <see cref="AnsweredBy"/> named the partition's
+    /// current leader and its epoch, and perhaps the leader's address. Taken only when the epoch is newer than the one known.
     /// </summary>
-    internal sealed record LeaderHint(TopicPartition Partition, int LeaderId, int LeaderEpoch, BrokerNode? Node) : INoSerializationVerificationNeeded;
+    internal sealed record LeaderHint(TopicPartition Partition, int LeaderId, int LeaderEpoch, BrokerNode? Node, int AnsweredBy) : INoSerializationVerificationNeeded;
 
     /// <summary>From the ProducerActor: these routes are published (new topics, new partitions or moved leaders); their waiters are answered.</summary>
     internal sealed record RoutesPublished(IReadOnlyList<TopicRoute> Routes) : INoSerializationVerificationNeeded;

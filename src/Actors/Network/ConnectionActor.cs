@@ -609,7 +609,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             {
                 if (result.Partition != tp.Partition || result.Topic != tp.Topic) continue;
                 p.ReplyTo.Tell(new BatchResult(p.Batch, result.ErrorCode, result.BaseOffset, result.LogAppendTimeMs, result.ErrorMessage, null,
-                    Leader: result.CurrentLeaderId >= 0 && result.CurrentLeaderEpoch >= 0 ? LeaderHintOf(tp, result, response) : null,
+                    Leader: result.CurrentLeaderId >= 0 && result.CurrentLeaderEpoch >= 0 ? LeaderHintOf(tp, result, response, _endpoint.NodeId) : null,
                     RecordErrors: result.RecordErrors));
                 found = true;
                 break;
@@ -618,13 +618,13 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         }
     }
 
-    private static Metadata.MetadataActor.LeaderHint LeaderHintOf(TopicPartition tp, PartitionProduceResponse result, ProduceResponse response)
+    private static Metadata.MetadataActor.LeaderHint LeaderHintOf(TopicPartition tp, PartitionProduceResponse result, ProduceResponse response, int answeredBy)
     {
         Metadata.BrokerNode? node = null;
         if (response.NodeEndpoints is { } endpoints)
             foreach (var e in endpoints)
                 if (e.NodeId == result.CurrentLeaderId) node = new Metadata.BrokerNode(e.NodeId, e.Host, e.Port, e.Rack);
-        return new Metadata.MetadataActor.LeaderHint(tp, result.CurrentLeaderId, result.CurrentLeaderEpoch, node);
+        return new Metadata.MetadataActor.LeaderHint(tp, result.CurrentLeaderId, result.CurrentLeaderEpoch, node, answeredBy);
     }
 
     /// <summary>

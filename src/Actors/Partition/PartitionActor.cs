@@ -39,6 +39,8 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     private readonly PreciseTimer _lingerTimer;
     private IActorRef? _connection;
     private int _leaderId = -1;
+    private int _leaderEpoch = -1;
+    private long _leaderMovedMs = long.MinValue; // when the leader last changed: retries sent before that skip their backoff
     private readonly PartitionSequencer _sequencer;
     private Exception? _fatal;
     private bool _recovering;
@@ -94,8 +96,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 Drain();
                 return true;
             case LeaderChanged leader:
-                _leaderId = leader.LeaderId;
-                _connection = leader.Connection;
+                OnLeaderChanged(leader);
                 Drain();
                 return true;
             case ProducerIdChanged pid:
@@ -235,6 +236,22 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         _connection!.Tell(new ConnectionActor.SendBatch(batch, Self));
     }
 
+    /// <summary>
+    /// A new leader (or a new epoch of it), from Metadata or from a Produce answer naming it (KIP-951). As Java's
+    /// RecordAccumulator.shouldBackoff, batches that failed at the old leader are retried at the new one without
+    /// waiting out retry.backoff.ms: the backoff is there to let a stale leader settle, and the leader is no longer stale.
+    /// </summary>
+    private void OnLeaderChanged(LeaderChanged leader)
+    {
+        var moved = leader.LeaderId != _leaderId || leader.LeaderEpoch > _leaderEpoch;
+        _leaderId = leader.LeaderId;
+        _leaderEpoch = leader.LeaderEpoch;
+        _connection = leader.Connection;
+        if (!moved || leader.LeaderId < 0) return;
+        _leaderMovedMs = MonotonicClock.NowMs;
+        _backoffUntil = 0;
+    }
+
     // ---- outcomes -----------------------------------------------------------------------------
 
     private void OnResult(ConnectionActor.BatchResult result)
@@ -261,6 +278,11 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         }
 
         var now = MonotonicClock.NowMs;
+        // KIP-951: a NOT_LEADER answer that names the new leader moves the partition now (the MetadataActor
+        // refreshes only when the hint is no news); otherwise stale metadata is refreshed, as Java's completeBatch.
+        if (result.Leader is { } leader) _context.MetadataActor.Tell(leader);
+        else if (result.Transport is not null || result.Error.InvalidatesMetadata())
+            _context.MetadataActor.Tell(MetadataActor.RequestUpdate.Instance);
         var error = result.Transport ?? ErrorMapping.ToException(result.Error,
             $"Produce of {batch.RecordCount} record(s) to {TopicPartition} on node {_leaderId} failed", result.ErrorMessage);
         var earlierPending = _retries.Count > 0 && _retries[0].Precedes(batch);
@@ -280,10 +302,10 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 _context.Metrics.RecordRetry(batch.RecordCount);
                 InsertRetry(batch);
                 _recovering = true;
-                _backoffUntil = now + (long)ExponentialBackoff.For(_context.RetryBackoffMs, _context.RetryBackoffMaxMs, batch.Attempts).TotalMilliseconds;
-                if (result.Leader is { } leader) _context.MetadataActor.Tell(leader); // moves it now if newer
-                if (result.Transport is not null || result.Error.InvalidatesMetadata())
-                    _context.MetadataActor.Tell(MetadataActor.RequestUpdate.Instance);
+                // No backoff when the leader moved since this batch went out (it failed at the old one).
+                _backoffUntil = _leaderMovedMs > batch.LastAttemptMs
+                    ? now
+                    : now + (long)ExponentialBackoff.For(_context.RetryBackoffMs, _context.RetryBackoffMaxMs, batch.Attempts).TotalMilliseconds;
                 if (decision == RetryDecision.RetryAfterEpochBump) RequestEpochBump();
                 return;
             }

@@ -1,15 +1,21 @@
 using KafkaActors.Settings;
 using KafkaActors.Testing;
+using KafkaActors.Testing.Secure;
 
 namespace KafkaActors.FaultTests.Support;
 
 /// <summary>
 /// A fresh 3-broker embedded cluster per test (faults must not leak between tests), with a topic whose
-/// partitions are replicated on every broker so any broker can become leader.
+/// partitions are replicated on every broker so any broker can become leader; with <see cref="FaultBroker.Enforcing"/>,
+/// the producer's settings point at the idempotence-enforcing front instead of the mock. Owned by one test; not thread-safe.
 /// </summary>
 public sealed class FaultCluster : IDisposable
 {
-    public FaultCluster(int partitions = 4)
+    /// <summary>
+    /// Starts the cluster. Without <paramref name="broker"/>, the environment variable <c>KAFKA_ACTORS_FAULT_BROKER</c>
+    /// (<c>Mock</c> or <c>Enforcing</c>) chooses, else the mock: set it to run the whole suite on the enforcing front once.
+    /// </summary>
+    public FaultCluster(int partitions = 4, FaultBroker? broker = null)
     {
         LibRdKafka.EnsureLoaded();
         Kafka = EmbeddedKafka.Start(3);
@@ -18,7 +24,21 @@ public sealed class FaultCluster : IDisposable
         Kafka.CreateTopic(Topic, partitions, replicationFactor: 3);
         // Leaders spread deterministically over the brokers (the mock picks them at random otherwise).
         for (var p = 0; p < partitions; p++) Kafka.SetPartitionLeader(Topic, p, p % 3 + 1);
+        Broker = broker ?? DefaultBroker;
+        if (Broker == FaultBroker.Enforcing)
+            Front = SecureEmbeddedKafka.Start(Kafka, new SecureKafkaOptions { SecurityProtocol = ListenerSecurityProtocol.Plaintext });
     }
+
+    public FaultBroker Broker { get; }
+
+    private static FaultBroker DefaultBroker =>
+        Enum.TryParse<FaultBroker>(Environment.GetEnvironmentVariable("KAFKA_ACTORS_FAULT_BROKER"), ignoreCase: true, out var broker) ? broker : FaultBroker.Mock;
+
+    /// <summary>The enforcing front (null on the bare mock). The mock then advertises the front's ports, so every client goes through it.</summary>
+    public SecureEmbeddedKafka? Front { get; }
+
+    /// <summary>Whether the broker deduplicates and checks sequences as Kafka does.</summary>
+    public bool Enforcing => Front is not null;
 
     public EmbeddedKafka Kafka { get; }
     public string Topic { get; }
@@ -30,7 +50,7 @@ public sealed class FaultCluster : IDisposable
     {
         var properties = new Dictionary<string, string>
         {
-            ["bootstrap.servers"] = Bootstrap,
+            ["bootstrap.servers"] = Front?.BootstrapServers ?? Bootstrap,
             ["linger.ms"] = "2",
             ["batch.size"] = "4096",
             ["retry.backoff.ms"] = "50",
@@ -45,5 +65,11 @@ public sealed class FaultCluster : IDisposable
         return ProducerSettings.FromProperties(properties);
     }
 
-    public void Dispose() => Kafka.Dispose();
+    public void Dispose()
+    {
+        Front?.Dispose();
+        Kafka.Dispose();
+    }
+
+    public override string ToString() => $"{Broker} cluster, topic {Topic}{(Front is { } front ? $", {front.Idempotence}" : "")}";
 }
