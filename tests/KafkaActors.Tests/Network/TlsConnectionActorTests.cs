@@ -205,10 +205,13 @@ public sealed class TlsConnectionActorTests : Akka.TestKit.Xunit2.TestKit
         var late = Tcp.Write.Create(ByteString.FromString("late"), new Ack(1));
         transport.Tell(late, TestActor);
 
-        // Up to the close event, in whatever order the refusal and the ack come: the write is acked before it.
+        // Up to the close event, in whatever order the refusal and the ack come: the write is acked before it. On a
+        // loaded machine the close can complete before the late write is handled: the transport has stopped by then
+        // and the write goes to dead letters, as Akka.IO's does. Either way it is never sent.
         var messages = new List<object>();
         while (messages.Count < 10 && messages.LastOrDefault() is not Tcp.Closed) messages.Add(ReceiveOne(Wait)!);
-        Assert.Same(late, Assert.Single(messages.OfType<Tcp.CommandFailed>()).Cmd);
+        Assert.All(messages.OfType<Tcp.CommandFailed>(), refused => Assert.Same(late, refused.Cmd));
+        Assert.True(messages.OfType<Tcp.CommandFailed>().Count() <= 1);
         Assert.Equal(0, Assert.Single(messages.OfType<Ack>()).Index);
         Assert.IsType<Tcp.Closed>(messages[^1]);
         Assert.Equal(bytes.Length, await total.Task.WaitAsync(Wait)); // the late write never went out
