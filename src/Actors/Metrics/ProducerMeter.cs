@@ -25,8 +25,8 @@ public static class ProducerMeter
     private static readonly (string Name, string Unit, string Description)[] Counters =
     [
         ("record-send-total", "{record}", "Records sent and acknowledged (per topic too)."),
-        ("record-error-total", "{record}", "Records that failed."),
-        ("record-retry-total", "{record}", "Records sent again after a retriable error."),
+        ("record-error-total", "{record}", "Records that failed (per topic too)."),
+        ("record-retry-total", "{record}", "Records sent again after a retriable error (per topic too)."),
         ("request-total", "{request}", "Produce requests sent (per node-id too)."),
         ("outgoing-byte-total", "By", "Bytes of Produce requests sent (per node-id too)."),
         ("byte-total", "By", "Bytes of batches sent, per topic (after compression)."),
@@ -37,11 +37,11 @@ public static class ProducerMeter
 
     private static readonly (string Name, string Unit, string Description)[] Gauges =
     [
-        ("record-send-rate", "{record}/s", "Records acknowledged per second over the sample windows."),
-        ("record-error-rate", "{record}/s", "Failed records per second."),
-        ("record-retry-rate", "{record}/s", "Retried records per second."),
-        ("request-rate", "{request}/s", "Produce requests per second."),
-        ("outgoing-byte-rate", "By/s", "Bytes sent per second."),
+        ("record-send-rate", "{record}/s", "Records acknowledged per second over the sample windows (per topic too)."),
+        ("record-error-rate", "{record}/s", "Failed records per second (per topic too)."),
+        ("record-retry-rate", "{record}/s", "Retried records per second (per topic too)."),
+        ("request-rate", "{request}/s", "Produce requests per second (per node-id too)."),
+        ("outgoing-byte-rate", "By/s", "Bytes of Produce requests sent per second (per node-id too)."),
         ("batch-size-avg", "By", "Average bytes per batch sent."),
         ("records-per-request-avg", "{record}", "Average records per Produce request."),
         ("request-latency-avg", "ms", "Average time from a Produce request's send to its answer (per node-id too)."),
