@@ -19,6 +19,7 @@ internal readonly record struct Counters(
     long BytesSent,
     long ThrottledResponses,
     long ThrottleTimeMs,
+    long BatchSplits,
     long BatchedRecords,
     long RecordBytes,
     long QueueTimeMs) : ISubtractionOperators<Counters, Counters, Counters>
@@ -28,6 +29,6 @@ internal readonly record struct Counters(
         a.Batches - b.Batches, a.BatchBytes - b.BatchBytes, a.UncompressedBytes - b.UncompressedBytes,
         a.Requests - b.Requests, a.RequestRecords - b.RequestRecords, a.Responses - b.Responses,
         a.LatencyMs - b.LatencyMs, a.BufferExhausted - b.BufferExhausted, a.WaitNanos - b.WaitNanos, a.BytesSent - b.BytesSent,
-        a.ThrottledResponses - b.ThrottledResponses, a.ThrottleTimeMs - b.ThrottleTimeMs,
+        a.ThrottledResponses - b.ThrottledResponses, a.ThrottleTimeMs - b.ThrottleTimeMs, a.BatchSplits - b.BatchSplits,
         a.BatchedRecords - b.BatchedRecords, a.RecordBytes - b.RecordBytes, a.QueueTimeMs - b.QueueTimeMs);
 }

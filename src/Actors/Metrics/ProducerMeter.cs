@@ -33,6 +33,7 @@ public static class ProducerMeter
         ("buffer-exhausted-total", "{record}", "Records that could not get buffer memory within max.block.ms."),
         ("buffer-exhausted-records", "{record}", "Records that could not get buffer memory within max.block.ms."),
         ("bufferpool-wait-time-ns-total", "ns", "Time senders waited for buffer memory."),
+        ("batch-split-total", "{batch}", "Batches split after a broker refused them as too large (MESSAGE_TOO_LARGE)."),
     ];
 
     private static readonly (string Name, string Unit, string Description)[] Gauges =
@@ -43,6 +44,7 @@ public static class ProducerMeter
         ("request-rate", "{request}/s", "Produce requests per second (per node-id too)."),
         ("outgoing-byte-rate", "By/s", "Bytes of Produce requests sent per second (per node-id too)."),
         ("batch-size-avg", "By", "Average bytes per batch sent."),
+        ("batch-split-rate", "{batch}/s", "Batches split per second."),
         ("records-per-request-avg", "{record}", "Average records per Produce request."),
         ("request-latency-avg", "ms", "Average time from a Produce request's send to its answer (per node-id too)."),
         ("request-latency-max", "ms", "Longest time from a Produce request's send to its answer in the sample windows (per node-id too)."),

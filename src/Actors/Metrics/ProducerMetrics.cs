@@ -37,6 +37,7 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
     private long _bytesSent;
     private long _throttledResponses;
     private long _throttleTimeTotalMs;
+    private long _batchSplits;
 
     public string ClientId { get; } = clientId;
 
@@ -55,6 +56,7 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
     public void RecordSent(int records) => Interlocked.Add(ref _recordsSent, records);
     public void RecordError(int records) => Interlocked.Add(ref _recordErrors, records);
     public void RecordRetry(int records) => Interlocked.Add(ref _recordRetries, records);
+    public void RecordBatchSplit() => Interlocked.Increment(ref _batchSplits);
 
     /// <summary>A batch drained for its first send (through <see cref="TopicMetrics.RecordBatch"/>).</summary>
     public void RecordBatch(int compressedBytes, int uncompressedBytes, int records, int recordBytes, int maxRecordSize, long queueTimeMs)
@@ -118,6 +120,8 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
             ["record-retry-total"] = current.RecordRetries,
             ["record-retry-rate"] = delta.RecordRetries / seconds,
             ["batch-size-avg"] = Ratio(delta.BatchBytes, delta.Batches),
+            ["batch-split-total"] = current.BatchSplits,
+            ["batch-split-rate"] = delta.BatchSplits / seconds,
             ["compression-rate-avg"] = delta.UncompressedBytes == 0 ? 1 : (double)delta.BatchBytes / delta.UncompressedBytes,
             ["record-queue-time-avg"] = Ratio(delta.QueueTimeMs, delta.Batches),
             ["record-queue-time-max"] = _queueTimeMax.Read(nowMs),
@@ -157,7 +161,7 @@ internal sealed class ProducerMetrics(long sampleWindowMs = 30_000, int samples 
         Volatile.Read(ref _requests), Volatile.Read(ref _requestRecords), Volatile.Read(ref _responses),
         Volatile.Read(ref _requestLatencyTotalMs), Volatile.Read(ref _bufferExhausted),
         (long)(Volatile.Read(ref _bufferPoolWaitTicks) * (1e9 / Stopwatch.Frequency)), Volatile.Read(ref _bytesSent),
-        Volatile.Read(ref _throttledResponses), Volatile.Read(ref _throttleTimeTotalMs),
+        Volatile.Read(ref _throttledResponses), Volatile.Read(ref _throttleTimeTotalMs), Volatile.Read(ref _batchSplits),
         Volatile.Read(ref _batchedRecords), Volatile.Read(ref _recordBytes), Volatile.Read(ref _queueTimeTotalMs));
 }
 
