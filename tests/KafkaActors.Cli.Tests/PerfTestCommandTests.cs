@@ -29,6 +29,8 @@ public sealed class PerfTestCommandTests
         Assert.True(match.Success, result.Out);
         Assert.Equal("30000", match.Groups[1].Value);
         Assert.Contains("producer-metrics:record-send-total:", result.Out);
+        Assert.Matches(@"producer-topic-metrics:record-send-total:\{client-id=[^,}]+, topic=perf\} +: 30000\.000", result.Out);
+        Assert.Matches(@"producer-node-metrics:request-latency-avg:\{client-id=[^,}]+, node-id=1\} +: ", result.Out);
         var written = KafkaReader.GetWatermarks(kafka.BootstrapServers, "perf").Values.Sum(w => w.High);
         Assert.Equal(30000, written);
     }

@@ -63,6 +63,9 @@ internal sealed class ProducerBatch
     public long CreatedMs { get; }
     public int RecordCount => _builder.RecordCount;
     public int UncompressedBytes => _builder.SizeInBytes;
+
+    /// <summary>The largest record appended, in bytes as encoded in the batch (for record-size-max).</summary>
+    public int MaxRecordSize { get; private set; }
     public bool IsClosed => _state >= 1;
     public bool IsDone => _state == 2;
 
@@ -153,6 +156,7 @@ internal sealed class ProducerBatch
 
         // Same-sized records are the common case: if another one like this would not fit, we are full.
         var size = _builder.SizeInBytes - before;
+        if (size > MaxRecordSize) MaxRecordSize = size;
         if (_limit - _builder.SizeInBytes < size) IsFull = true;
         return true;
     }

@@ -48,6 +48,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private readonly BrokerEndpoint _endpoint;
     private readonly ConnectionOptions _options;
     private readonly ProducerMetrics _metrics;
+    private readonly NodeMetrics _nodeMetrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly PendingProduceQueue _pendingProduce = new();
     private readonly Queue<Request> _pendingRequests = new();
@@ -73,6 +74,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         _endpoint = endpoint;
         _options = options;
         _metrics = metrics;
+        _nodeMetrics = metrics.ForNode(endpoint.NodeId);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -502,7 +504,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         var envelope = new PooledBufferWriter(128 + 32 * batches.Count);
         var segments = new List<ArraySegment<byte>>(2 * batches.Count + 1);
         var length = request.EncodeGather(envelope, segments, versions.Produce, inFlight.CorrelationId, _options.ClientId);
-        _metrics.RecordRequest(inFlight.RecordCount, length);
+        _nodeMetrics.RecordRequest(inFlight.RecordCount, length);
         Write(inFlight, envelope, segments);
     }
 
@@ -511,6 +513,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         request.Envelope = envelope;
         _lastActivityMs = request.SentMs;
         _inFlight[request.CorrelationId] = request;
+        _nodeMetrics.SetInFlight(_inFlight.Count);
         _tcp!.Tell(Tcp.Write.Create(ByteString.FromBytes(segments), new WriteAck(request.CorrelationId)));
         if (_inFlight.Count == 1) Timers.StartPeriodicTimer(TimeoutTimer, TimeoutTick.Instance, _options.TimeoutCheckInterval);
     }
@@ -568,7 +571,6 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         var body = frame[reader.Position..];
         request.Answered = true;
         if (request.Written) Forget(request);
-        _metrics.RecordLatency(MonotonicClock.NowMs - request.SentMs);
         if (request.ApiKey is not (ApiKey.Produce or ApiKey.ApiVersions))
             OnThrottleTime(request.ApiKey, request.Version, ResponseThrottle.PeekLeading(request.ApiKey, request.Version, body));
 
@@ -589,6 +591,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 break;
             case ApiKey.Produce when request.Batches is not null:
                 var produced = ProduceResponse.Parse(body, request.Version);
+                _nodeMetrics.RecordLatency(MonotonicClock.NowMs - request.SentMs);
                 OnThrottleTime(ApiKey.Produce, request.Version, produced.ThrottleTimeMs);
                 OnProduceResponse(request, produced);
                 break;
@@ -669,6 +672,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private void Forget(InFlightRequest request)
     {
         _inFlight.Remove(request.CorrelationId);
+        _nodeMetrics.SetInFlight(_inFlight.Count);
         if (_inFlight.Count == 0) Timers.Cancel(TimeoutTimer);
     }
 
@@ -721,6 +725,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             if (request.Request is { } r) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
         }
         _inFlight.Clear();
+        _nodeMetrics.SetInFlight(0);
         foreach (var p in _pendingProduce.TakeAll()) p.ReplyTo.Tell(BatchResultOf(p, cause));
         while (_pendingRequests.TryDequeue(out var r)) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
     }

@@ -3,6 +3,7 @@ using Akka.Event;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using KafkaActors.Metadata;
+using KafkaActors.Metrics;
 using KafkaActors.Network;
 using KafkaActors.Producer;
 using KafkaActors.Protocol.Errors;
@@ -31,6 +32,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
 
     private readonly PartitionAccumulator _accumulator;
     private readonly PartitionContext _context;
+    private readonly TopicMetrics _topicMetrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<ProducerBatch> _sealed = new();
     private readonly List<ProducerBatch> _inFlight = [];
@@ -56,6 +58,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     {
         _accumulator = accumulator;
         _context = context;
+        _topicMetrics = context.Metrics.ForTopic(accumulator.TopicPartition.Topic);
         _sequencer = new PartitionSequencer(context.Idempotent);
         _lingerTimer = new PreciseTimer(Self, LingerElapsed.Instance);
         _onCallbackError = e => _log.Warning(e, "A delivery callback for {0} threw; other records are unaffected.", _accumulator.TopicPartition);
@@ -226,7 +229,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         if (batch.Attempts == 0)
         {
             batch.BuildPayload(_context.Compression, _context.CompressionLevel);
-            _context.Metrics.RecordBatch(batch.Payload.Count, batch.UncompressedBytes);
+            _topicMetrics.RecordBatch(batch.Payload.Count, batch.UncompressedBytes, batch.RecordCount, batch.MaxRecordSize, now - batch.CreatedMs);
         }
         _sequencer.Prepare(batch);
         batch.Attempts++;
@@ -272,7 +275,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             // A duplicate means an earlier attempt was written: success, but its offset is unknown.
             var baseOffset = result.Error == ErrorCode.None ? result.BaseOffset : -1;
             _sequencer.OnAcknowledged(batch);
-            _context.Metrics.RecordSent(batch.RecordCount);
+            _topicMetrics.RecordSent(batch.RecordCount);
             batch.Complete(baseOffset, result.LogAppendTime, _context.Interceptor, _onCallbackError);
             return;
         }
@@ -299,7 +302,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             if (batch.Attempts <= _context.Retries && now - batch.CreatedMs < _context.DeliveryTimeoutMs)
             {
                 _log.Debug("Retrying {0} (attempt {1}): {2}", batch, batch.Attempts + 1, error.Message);
-                _context.Metrics.RecordRetry(batch.RecordCount);
+                _topicMetrics.RecordRetry(batch.RecordCount);
                 InsertRetry(batch);
                 _recovering = true;
                 // No backoff when the leader moved since this batch went out (it failed at the old one).
@@ -371,7 +374,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
 
     private void Fail(ProducerBatch batch, Exception error)
     {
-        _context.Metrics.RecordError(batch.RecordCount);
+        _topicMetrics.RecordError(batch.RecordCount);
         batch.Fail(error, _context.Interceptor, _onCallbackError);
     }
 
@@ -384,7 +387,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         if (recordExceptions is null) Fail(batch, error);
         else
         {
-            _context.Metrics.RecordError(batch.RecordCount);
+            _topicMetrics.RecordError(batch.RecordCount);
             batch.Fail(recordExceptions, _context.Interceptor, _onCallbackError);
         }
         if (_context.Transactional) Context.Parent.Tell(new ProducerActorMessages.TransactionBatchFailed(error));

@@ -39,7 +39,7 @@ internal sealed class ProducerRuntime<TKey, TValue>
         ValueSerializer = valueSerializer;
         Partitioner = partitioner ?? PartitionerFactory.Create(settings);
         Interceptors = new ProducerInterceptors<TKey, TValue>(interceptors, onUserCodeError);
-        Metrics = new ProducerMetrics(settings.MetricsSampleWindowMs, settings.MetricsNumSamples);
+        Metrics = new ProducerMetrics(settings.MetricsSampleWindowMs, settings.MetricsNumSamples, ClientId);
         Accumulator = new RecordAccumulator(settings, Metrics);
         Pipeline = new SendPipeline<TKey, TValue>(this);
         Transactions = settings.TransactionalId is { } id ? new TransactionStateMachine(id) : null;
