@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 
 namespace KafkaActors;
@@ -6,9 +7,17 @@ namespace KafkaActors;
 /// Tell a <see cref="ProducerRecord{TKey,TValue}"/> to the producer actor, optionally with a correlation
 /// object of yours. Unless <see cref="Acknowledge"/> is false (fire-and-forget), the sender gets
 /// <see cref="Delivered"/> or <see cref="DeliveryFailed"/> back with that correlation. Telling a bare
-/// ProducerRecord is the same as a Produce with no correlation.
+/// ProducerRecord is the same as a Produce with no correlation (and no trace context).
 /// </summary>
-public sealed record Produce<TKey, TValue>(ProducerRecord<TKey, TValue> Record, object? Correlation = null, bool Acknowledge = true);
+public sealed record Produce<TKey, TValue>(ProducerRecord<TKey, TValue> Record, object? Correlation = null, bool Acknowledge = true)
+{
+    /// <summary>
+    /// The trace context the record's <c>send</c> span is parented to. Default: <see cref="Activity.Current"/>'s
+    /// context where this Produce is constructed, since the producer actor runs on another thread and Akka.NET
+    /// does not carry the teller's context; set it to parent the span elsewhere (default: a root span).
+    /// </summary>
+    public ActivityContext ParentContext { get; init; } = Activity.Current?.Context ?? default;
+}
 
 /// <summary>The record was written: where, and your correlation object.</summary>
 public sealed record Delivered(RecordMetadata Metadata, object? Correlation);
