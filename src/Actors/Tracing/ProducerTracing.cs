@@ -44,6 +44,10 @@ public static class ProducerTracing
         return new TracedDelivery(activity, completion);
     }
 
+    /// <summary>Activity.Current's context, boxed, while someone listens (a root span's parent otherwise: null).</summary>
+    internal static object? CaptureCurrentContext() =>
+        Source.HasListeners() && Activity.Current is { } current ? current.Context : null;
+
     /// <summary>The span of a record that fails before a batch with the error thrown to the sender: its delivery (if any) is not told.</summary>
     internal static object? WithoutDelivery(object? completion) => completion is TracedDelivery traced ? traced.Detached() : null;
 

@@ -18,14 +18,10 @@ internal sealed class TracedDelivery(Activity activity, object? delivery)
     public Activity Activity { get; } = activity;
 
     /// <summary>The wrapped delivery, told after the span ends.</summary>
-    public object? Delivery { get; private set; } = delivery;
+    public object? Delivery { get; } = delivery;
 
-    /// <summary>The same span, no longer telling its delivery (the sender gets the error thrown instead).</summary>
-    public TracedDelivery Detached()
-    {
-        Delivery = null;
-        return this;
-    }
+    /// <summary>The same span without its delivery (the sender gets the error thrown instead); this one is left as it is.</summary>
+    public TracedDelivery Detached() => new(Activity, null);
 
     /// <summary>
     /// The record's headers with the span's context (W3C traceparent and tracestate, as

@@ -225,8 +225,15 @@ public sealed class ProducerTracingTests(KafkaFixture fixture, ITestOutputHelper
         ExpectMsg<Delivered>(Wait);
         producer.Actor.Tell(new ProducerRecord<string?, string?>(topic, "bare", "v"), TestActor);
         ExpectMsg<Delivered>(Wait);
+        // A context given explicitly, e.g. one a consumer read from an incoming message.
+        var upstream = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true);
+        producer.Actor.Tell(new Produce<string?, string?>(new ProducerRecord<string?, string?>(topic, "explicit", "v")) { ParentContext = upstream }, TestActor);
+        ExpectMsg<Delivered>(Wait);
 
-        var spans = await capture.WaitFor(topic, 2);
+        var spans = await capture.WaitFor(topic, 3);
+        var explicitSpan = spans.Single(s => (string?)s.GetTagItem("messaging.kafka.message.key") == "explicit");
+        Assert.Equal(upstream.TraceId, explicitSpan.TraceId);
+        Assert.Equal(upstream.SpanId, explicitSpan.ParentSpanId);
         var produced = spans.Single(s => (string?)s.GetTagItem("messaging.kafka.message.key") == "produced");
         Assert.Equal(parent.TraceId, produced.TraceId);
         Assert.Equal(parent.SpanId, produced.ParentSpanId);
