@@ -29,7 +29,7 @@ public static class ProducerTracing
     {
         var previous = Activity.Current;
         if (explicitParent) Activity.Current = null;
-        var activity = Source.StartActivity("send " + record.Topic, ActivityKind.Producer, explicitParent ? parent : default);
+        var activity = Source.StartActivity(SpanName(record.Topic), ActivityKind.Producer, explicitParent ? parent : default);
         Activity.Current = previous;
         if (activity is null) return completion;
         if (activity.IsAllDataRequested)
@@ -43,6 +43,11 @@ public static class ProducerTracing
         }
         return new TracedDelivery(activity, completion);
     }
+
+    // One "send {topic}" string per topic rather than one per record.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SpanNames = new(StringComparer.Ordinal);
+
+    private static string SpanName(string topic) => SpanNames.TryGetValue(topic, out var name) ? name : SpanNames.GetOrAdd(topic, static t => "send " + t);
 
     /// <summary>Activity.Current's context, boxed, while someone listens (a root span's parent otherwise: null).</summary>
     internal static object? CaptureCurrentContext() =>
