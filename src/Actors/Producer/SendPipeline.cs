@@ -27,7 +27,8 @@ internal ref struct PreparedRecord
 /// Steps 2 and 4–8 of Java's <c>KafkaProducer.doSend</c> for a record whose topic is routed:
 /// closed check, serialization, partition choice, size checks and the append. Runs on the sending
 /// thread (facade callers, or the ProducerActor for Tell), allocation-free: keys and values are
-/// serialized into per-thread scratch buffers and copied once, into the batch.
+/// serialized into per-thread scratch buffers and copied once, into the batch (a traced record, only while
+/// the KafkaActors ActivitySource has listeners, gets its own header array with its span's context).
 /// Waiting (for metadata or memory) is the caller's business: blocking for Send, messages to the
 /// ProducerActor for Tell and SendAsync, async callbacks for stream stages. Thread-safe (stateless
 /// but for the per-thread scratch buffers).
