@@ -167,6 +167,29 @@ public sealed class ProducerTracingTests(KafkaFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public async Task Records_sharing_one_Headers_object_each_carry_their_own_span_and_the_object_is_left_alone()
+    {
+        var topic = fixture.CreateTopic("trace-shared-headers", 1);
+        using var capture = new SpanCapture();
+        await using var producer = NewProducer();
+        var shared = new Headers().Add("mine", "1");
+
+        await producer.SendAsync(new ProducerRecord<string?, string?>(topic, null, null, "a", "v", shared)).WaitAsync(Wait);
+        await producer.SendAsync(new ProducerRecord<string?, string?>(topic, null, null, "b", "v", shared)).WaitAsync(Wait);
+
+        Assert.Single(shared);
+        var spans = await capture.WaitFor(topic, 2);
+        var found = fixture.ReadAll(topic);
+        Assert.Equal(2, found.Count);
+        foreach (var record in found)
+        {
+            Assert.Equal(["mine", "traceparent"], record.Headers.Select(h => h.Key));
+            var key = Encoding.UTF8.GetString(record.Key!);
+            Assert.Equal(TraceParentOf(spans.Single(s => (string?)s.GetTagItem("messaging.kafka.message.key") == key)), Header(record, "traceparent"));
+        }
+    }
+
+    [Fact]
     public async Task With_nobody_listening_no_activity_is_created_and_no_header_written()
     {
         var topic = fixture.CreateTopic("trace-off", 2);
