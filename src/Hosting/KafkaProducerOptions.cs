@@ -126,6 +126,9 @@ public class KafkaProducerOptions
     /// <summary><c>tell.ready-threshold</c> (KafkaActors only): waiting told records at or below which they get <c>Ready</c>. Default: 5000.</summary>
     public int? TellReadyThreshold { get; set; }
 
+    /// <summary><c>tracing.propagate-context</c> (KafkaActors only): write each traced record's span context into its headers (W3C traceparent). Default: true.</summary>
+    public bool? TracingPropagateContext { get; set; }
+
     /// <summary>
     /// Any other producer setting by its Java name (e.g. <c>"connections.max.idle.ms"</c>, <c>"security.protocol"</c>,
     /// <c>"sasl.jaas.config"</c>). Unknown names fail startup. Secrets set here are kept out of the ActorSystem's
@@ -200,6 +203,7 @@ public class KafkaProducerOptions
         Set(properties, C.PartitionerAvailabilityTimeoutMs, PartitionerAvailabilityTimeoutMs);
         Set(properties, C.TellBufferFullThreshold, TellBufferFullThreshold);
         Set(properties, C.TellReadyThreshold, TellReadyThreshold);
+        Set(properties, C.TracingPropagateContext, TracingPropagateContext);
         return properties;
     }
 

@@ -51,10 +51,12 @@ public sealed class SettingsTests(KafkaCluster kafka)
             {
                 o.BootstrapServers = kafka.Bootstrap;
                 o.LingerMs = 11;
+                o.TracingPropagateContext = false;
             }), json);
 
         var settings = host.Services.GetRequiredService<IKafkaProducerRegistry>().Get<string, string>("layered").Settings;
         Assert.Equal(11, settings.LingerMs);                        // code
+        Assert.False(settings.TracingPropagateContext);             // code (KafkaActors' own key, tracing.propagate-context)
         Assert.Equal(2222, settings.BatchSize);                     // IConfiguration (JSON, dotted keys)
         Assert.Equal(22222, settings.RequestTimeoutMs);             // IConfiguration
         Assert.Equal(33, settings.Retries);                         // akka.kafka.producers.layered

@@ -16,10 +16,14 @@ public static class ComparisonRunner
         var only = Option(args, "--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var workloads = Workload.All(scale).Where(w => only is null || only.Contains(w.Name, StringComparer.OrdinalIgnoreCase)).ToList();
 
+        // --trace: what tracing costs while someone listens (every span recorded, none exported); Confluent has none.
+        using var listener = args.Contains("--trace") ? ListenToKafkaActorsSpans() : null;
+
         LibRdKafka.EnsureLoaded();
         using var kafka = EmbeddedKafka.Start(3);
         Console.WriteLine($"# KafkaActors vs Confluent.Kafka {typeof(Confluent.Kafka.Library).Assembly.GetName().Version} on librdkafka's mock cluster ({kafka.BootstrapServers})");
         Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, scale {scale}");
+        if (listener is not null) Console.WriteLine("# tracing on: an ActivityListener records every KafkaActors span (W3C traceparent in every record's headers)");
 
         var rows = new List<(Workload Workload, RunResult Ours, RunResult Theirs)>();
         var jitWarmed = new HashSet<Transport>();
@@ -87,6 +91,17 @@ public static class ComparisonRunner
         var topic = $"bench-{workload.Name}-{client}-{Guid.NewGuid():N}";
         kafka.CreateTopic(topic, 8, 1);
         return topic;
+    }
+
+    private static System.Diagnostics.ActivityListener ListenToKafkaActorsSpans()
+    {
+        var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == KafkaActors.Tracing.ProducerTracing.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     private static string? Option(string[] args, string name)

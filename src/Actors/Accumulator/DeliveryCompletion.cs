@@ -1,15 +1,22 @@
 using KafkaActors.Interceptors;
+using KafkaActors.Tracing;
 
 namespace KafkaActors.Accumulator;
 
 /// <summary>
 /// Completes one record's outcome. A completion is stored as a plain object reference per record in
-/// its batch (no wrapper allocated): a task source, a delegate, or an <see cref="IDeliveryCallback"/>.
+/// its batch (no wrapper allocated): a task source, a delegate, or an <see cref="IDeliveryCallback"/>; for a
+/// traced record (only while someone listens) a <see cref="TracedDelivery"/>, whose span ends before its delivery is told.
 /// </summary>
 internal static class DeliveryCompletion
 {
     public static void Complete(object? completion, in RecordMetadata metadata, Exception? exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError)
     {
+        if (completion is TracedDelivery traced)
+        {
+            traced.End(metadata, exception);
+            completion = traced.Delivery;
+        }
         if (interceptor is not null) interceptor.OnAcknowledgement(metadata, exception);
         switch (completion)
         {

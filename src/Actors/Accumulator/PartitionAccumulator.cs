@@ -1,5 +1,6 @@
 using Akka.Actor;
 using KafkaActors.Errors;
+using KafkaActors.Metadata;
 using KafkaActors.Producer;
 using KafkaActors.Protocol.Records;
 
@@ -34,6 +35,15 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
 
     /// <summary>The partition actor; set once by the ProducerActor before the route is published.</summary>
     public IActorRef Actor { get; set; } = ActorRefs.Nobody;
+
+    /// <summary>The partition's leader as last routed (null without one): written by the ProducerActor, read by senders for their spans.</summary>
+    public BrokerNode? Leader
+    {
+        get => Volatile.Read(ref _leader);
+        set => Volatile.Write(ref _leader, value);
+    }
+
+    private BrokerNode? _leader;
 
     /// <summary>
     /// Appends a serialized record. Returns false when a new batch is needed and

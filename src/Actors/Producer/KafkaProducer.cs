@@ -11,6 +11,7 @@ using KafkaActors.Partitioning;
 using KafkaActors.Producer;
 using KafkaActors.Serialization;
 using KafkaActors.Settings;
+using KafkaActors.Tracing;
 using static KafkaActors.Producer.ProducerActorMessages;
 
 namespace KafkaActors;
@@ -139,6 +140,8 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
         var deadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
         var interceptors = _runtime.Interceptors;
         if (!interceptors.IsEmpty) record = interceptors.OnSend(record);
+        // The span's parent is the caller's Activity.Current; only while someone listens (otherwise no work at all).
+        if (ProducerTracing.Source.HasListeners()) completion = ProducerTracing.StartSend(record, completion, _runtime.ClientId, default, explicitParent: false);
         var partition = record.Partition ?? -1;
         var pipeline = _runtime.Pipeline;
         try
@@ -153,7 +156,7 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
                 {
                     // What can be checked without metadata still throws here, as in Java: the serializers,
                     // and the explicit partition when the partition count is known.
-                    if (_runtime.Accumulator.TryGetRoute(topic, out var known)) pipeline.Prepare(record, known, out _);
+                    if (_runtime.Accumulator.TryGetRoute(topic, out var known)) pipeline.Prepare(record, known, null, out _);
                     else pipeline.CheckSerializable(record);
                     Enqueue(record, completion, deadline, mayBlock, cancellation);
                     return;
@@ -162,7 +165,7 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
                 route = WaitForRoute(topic, deadline, cancellation);
             }
 
-            pipeline.Prepare(record, route, out var prepared);
+            pipeline.Prepare(record, route, completion, out var prepared);
             partition = prepared.Partition;
             byte[]? granted = null;
             // The serialized bytes wait in this thread's scratch buffers while Send waits for memory.
@@ -183,7 +186,7 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
         catch (Exception e)
         {
             // Thrown to the caller, as in Java (serializers, the partitioner, a closed producer): no callback.
-            pipeline.FailUnbatched(record, partition, null, e);
+            pipeline.FailUnbatched(record, partition, ProducerTracing.WithoutDelivery(completion), e);
             throw;
         }
     }

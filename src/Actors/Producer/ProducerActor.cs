@@ -77,10 +77,10 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
         switch (message)
         {
             case ProducerRecord<TKey, TValue> record:
-                _toldRecords.OnProduce(record, Sender, acknowledge: true, null);
+                _toldRecords.OnProduce(record, Sender, acknowledge: true, null, default); // a bare record carries no context: a root span
                 return true;
             case Produce<TKey, TValue> produce:
-                _toldRecords.OnProduce(produce.Record, Sender, produce.Acknowledge, produce.Correlation);
+                _toldRecords.OnProduce(produce.Record, Sender, produce.Acknowledge, produce.Correlation, produce.ParentContext);
                 return true;
             case WaitingSend<TKey, TValue> send:
                 _sendQueues.Add(send);

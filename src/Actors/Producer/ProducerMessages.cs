@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Akka.Actor;
+using KafkaActors.Tracing;
 
 namespace KafkaActors;
 
@@ -6,9 +8,25 @@ namespace KafkaActors;
 /// Tell a <see cref="ProducerRecord{TKey,TValue}"/> to the producer actor, optionally with a correlation
 /// object of yours. Unless <see cref="Acknowledge"/> is false (fire-and-forget), the sender gets
 /// <see cref="Delivered"/> or <see cref="DeliveryFailed"/> back with that correlation. Telling a bare
-/// ProducerRecord is the same as a Produce with no correlation.
+/// ProducerRecord is the same as a Produce with no correlation (and no trace context).
 /// </summary>
-public sealed record Produce<TKey, TValue>(ProducerRecord<TKey, TValue> Record, object? Correlation = null, bool Acknowledge = true);
+public sealed record Produce<TKey, TValue>(ProducerRecord<TKey, TValue> Record, object? Correlation = null, bool Acknowledge = true)
+{
+    // Boxed, and only while the KafkaActors source has listeners: without them a Produce grows by one reference.
+    private readonly object? _parentContext = ProducerTracing.CaptureCurrentContext();
+
+    /// <summary>
+    /// The trace context the record's <c>send</c> span is parented to. Default: <see cref="Activity.Current"/>'s
+    /// context where this Produce is constructed (captured only while the <c>KafkaActors</c> ActivitySource has
+    /// listeners), since the producer actor runs on another thread and Akka.NET does not carry the teller's
+    /// context. Set it to parent the span elsewhere; default (no context) makes it a root span.
+    /// </summary>
+    public ActivityContext ParentContext
+    {
+        get => _parentContext is ActivityContext context ? context : default;
+        init => _parentContext = value == default ? null : value;
+    }
+}
 
 /// <summary>The record was written: where, and your correlation object.</summary>
 public sealed record Delivered(RecordMetadata Metadata, object? Correlation);

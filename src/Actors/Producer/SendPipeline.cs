@@ -4,6 +4,7 @@ using KafkaActors.Partitioning;
 using KafkaActors.Protocol.Primitives;
 using KafkaActors.Protocol.Records;
 using KafkaActors.Serialization;
+using KafkaActors.Tracing;
 
 namespace KafkaActors.Producer;
 
@@ -26,7 +27,8 @@ internal ref struct PreparedRecord
 /// Steps 2 and 4–8 of Java's <c>KafkaProducer.doSend</c> for a record whose topic is routed:
 /// closed check, serialization, partition choice, size checks and the append. Runs on the sending
 /// thread (facade callers, or the ProducerActor for Tell), allocation-free: keys and values are
-/// serialized into per-thread scratch buffers and copied once, into the batch.
+/// serialized into per-thread scratch buffers and copied once, into the batch (a traced record, only while
+/// the KafkaActors ActivitySource has listeners, gets its own header array with its span's context).
 /// Waiting (for metadata or memory) is the caller's business: blocking for Send, messages to the
 /// ProducerActor for Tell and SendAsync, async callbacks for stream stages. Thread-safe (stateless
 /// but for the per-thread scratch buffers).
@@ -40,6 +42,7 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     private readonly long _bufferMemory = runtime.Settings.BufferMemory;
     private readonly int _batchSize = runtime.Settings.BatchSize;
     private readonly DefaultPartitioner? _builtIn = runtime.Partitioner as DefaultPartitioner;
+    private readonly bool _propagateContext = runtime.Settings.TracingPropagateContext;
 
     /// <summary>Step 2: sends after close (or after a fatal error) fail fast.</summary>
     public void ThrowIfClosed()
@@ -71,13 +74,17 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     /// <summary>Step 4 alone, for a record that will wait for metadata: serializer errors surface to the sender now.</summary>
     public void CheckSerializable(ProducerRecord<TKey, TValue> record) => Serialize(record, out _, out _);
 
-    /// <summary>Steps 4–6: serialize, choose the partition, check sizes. Throws on bad input, and whatever the partitioner throws.</summary>
-    public void Prepare(ProducerRecord<TKey, TValue> record, TopicRoute route, out PreparedRecord prepared)
+    /// <summary>
+    /// Steps 4–6: serialize, choose the partition, check sizes. Throws on bad input, and whatever the partitioner throws.
+    /// A traced record (<paramref name="completion"/> a <see cref="TracedDelivery"/>) gets its span's partition and
+    /// leader tags, and its context in the headers it is written with (its own headers are left as they are).
+    /// </summary>
+    public void Prepare(ProducerRecord<TKey, TValue> record, TopicRoute route, object? completion, out PreparedRecord prepared)
     {
         prepared = default;
         route.Usage.Touch(); // a send keeps the topic's metadata (metadata.max.idle.ms)
         Serialize(record, out var hasKey, out var hasValue);
-        Place(record, route, hasKey, hasValue, ref prepared);
+        Place(record, route, hasKey, hasValue, completion as TracedDelivery, ref prepared);
     }
 
     private void Serialize(ProducerRecord<TKey, TValue> record, out bool hasKey, out bool hasValue)
@@ -106,7 +113,7 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     }
 
     /// <summary>Steps 5–6 on the serialized bytes in this thread's scratch buffers: partition and size checks.</summary>
-    private void Place(ProducerRecord<TKey, TValue> record, TopicRoute route, bool hasKey, bool hasValue, ref PreparedRecord prepared)
+    private void Place(ProducerRecord<TKey, TValue> record, TopicRoute route, bool hasKey, bool hasValue, TracedDelivery? traced, ref PreparedRecord prepared)
     {
         var headers = record.Headers;
         var keyScratch = _keyScratch!;
@@ -131,6 +138,11 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
                 throw new KafkaException($"Partitioner {runtime.Partitioner.GetType().Name} chose partition {partition} of topic {record.Topic}, which has {route.PartitionCount}.");
             prepared.Partition = partition;
             prepared.PartitionerChose = true;
+        }
+        if (traced is not null)
+        {
+            ProducerTracing.OnPlaced(traced.Activity, prepared.Partition, route.Partitions[prepared.Partition].Leader);
+            if (_propagateContext) prepared.Headers = traced.HeadersWithContext(prepared.Headers);
         }
 
         var size = RecordBatchBuilder.EstimateSizeUpperBound(prepared.KeyLength, prepared.ValueLength, prepared.Headers);

@@ -240,7 +240,7 @@ internal sealed class SendQueues<TKey, TValue>(ProducerRuntime<TKey, TValue> run
                     }
                 }
 
-                pipeline.Prepare(record, route, out var prepared);
+                pipeline.Prepare(record, route, item.Completion, out var prepared);
                 partition = prepared.Partition;
                 var granted = queue.Granted;
                 queue.Granted = null;

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Akka.Actor;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
+using KafkaActors.Tracing;
 using KafkaActors.Transactions;
 
 namespace KafkaActors.Producer;
@@ -15,16 +17,21 @@ internal sealed class ToldRecords<TKey, TValue>(ProducerRuntime<TKey, TValue> ru
 {
     private readonly HashSet<IActorRef> _toldBufferFull = [];
 
-    public void OnProduce(ProducerRecord<TKey, TValue> record, IActorRef sender, bool acknowledge, object? correlation)
+    /// <summary>
+    /// A told record. Its span (while someone listens) is parented to <paramref name="parent"/>, the context the
+    /// teller's <see cref="Produce{TKey,TValue}"/> captured: this actor's thread carries none of the teller's.
+    /// </summary>
+    public void OnProduce(ProducerRecord<TKey, TValue> record, IActorRef sender, bool acknowledge, object? correlation, ActivityContext parent)
     {
         var known = sender is not null && !sender.IsNobody() && !sender.Equals(deadLetters);
-        var completion = acknowledge && known ? new ActorDelivery(sender!, correlation) : null;
+        object? completion = acknowledge && known ? new ActorDelivery(sender!, correlation) : null;
         if (record is null)
         {
-            completion?.OnCompletion(new RecordMetadata("", -1, RecordMetadata.UnknownOffset, -1, -1, -1), new ArgumentNullException(nameof(record)));
+            (completion as ActorDelivery)?.OnCompletion(new RecordMetadata("", -1, RecordMetadata.UnknownOffset, -1, -1, -1), new ArgumentNullException(nameof(record)));
             return;
         }
         var intercepted = runtime.Interceptors.OnSend(record);
+        if (ProducerTracing.Source.HasListeners()) completion = ProducerTracing.StartSend(intercepted, completion, runtime.ClientId, parent, explicitParent: true);
         if (runtime.IsClosing)
         {
             runtime.Pipeline.FailUnbatched(intercepted, intercepted.Partition ?? -1, completion,
@@ -39,7 +46,7 @@ internal sealed class ToldRecords<TKey, TValue>(ProducerRuntime<TKey, TValue> ru
     }
 
     /// <summary>A told record outside an open transaction fails with the TransactionStateException that says why.</summary>
-    private bool IsInTransaction(TransactionStateMachine transactions, ProducerRecord<TKey, TValue> record, IDeliveryCallback? completion)
+    private bool IsInTransaction(TransactionStateMachine transactions, ProducerRecord<TKey, TValue> record, object? completion)
     {
         try
         {

@@ -136,6 +136,7 @@ internal sealed class TopicRoutes(
             if (p.Leader >= 0) available.Add(p.Partition);
 
             var connection = p.Leader >= 0 ? ConnectionTo(p.Leader) : null;
+            state.Accumulator.Leader = p.Leader >= 0 && Snapshot.Brokers.TryGetValue(p.Leader, out var leaderNode) ? leaderNode : null;
             if (state.LeaderId != p.Leader || state.LeaderEpoch != p.LeaderEpoch || !Equals(state.Connection, connection))
             {
                 state.LeaderId = p.Leader;

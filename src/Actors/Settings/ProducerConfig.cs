@@ -107,4 +107,7 @@ public static class ProducerConfig
 
     /// <summary>KafkaActors only: waiting told records at or below which senders are told Ready.</summary>
     public const string TellReadyThreshold = "tell.ready-threshold";
+
+    /// <summary>KafkaActors only: whether a traced record's span context is written into its headers (W3C traceparent, tracestate).</summary>
+    public const string TracingPropagateContext = "tracing.propagate-context";
 }

@@ -70,6 +70,13 @@ public sealed record ProducerSettings
     /// <summary>KafkaActors only: waiting told records at or below which those senders get <see cref="Ready"/>.</summary>
     public int TellReadyThreshold { get; init; }
 
+    /// <summary>
+    /// KafkaActors only (<c>tracing.propagate-context</c>): while the <c>KafkaActors</c> ActivitySource has listeners, each
+    /// record's <c>send</c> span context goes into its headers as W3C <c>traceparent</c>/<c>tracestate</c> (headers the
+    /// record already has are kept). Default: true.
+    /// </summary>
+    public bool TracingPropagateContext { get; init; } = true;
+
     /// <summary><c>security.protocol</c>. Default: <see cref="Security.SecurityProtocol.Plaintext"/>.</summary>
     public SecurityProtocol SecurityProtocol { get; init; }
 

@@ -135,6 +135,7 @@ internal static class ProducerSettingsReader
             MetricsNumSamples = r.Int("metrics.num.samples", min: 1),
             TellBufferFullThreshold = tellFull,
             TellReadyThreshold = tellReady,
+            TracingPropagateContext = r.Bool(C.TracingPropagateContext),
             SecurityProtocol = securityProtocol,
             Tls = tls,
             Sasl = sasl,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -7,6 +8,7 @@ using Akka.Streams.Supervision;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using KafkaActors.Producer;
+using KafkaActors.Tracing;
 using static KafkaActors.Producer.ProducerActorMessages;
 using Decider = Akka.Streams.Supervision.Decider;
 using Directive = Akka.Streams.Supervision.Directive;
@@ -38,6 +40,9 @@ internal class ProducerStageLogic<TIn, TKey, TValue, TOut> : TimerGraphStageLogi
 
         public TIn Element { get; } = element;
         public ProducerRecord<TKey, TValue> Record { get; } = record;
+
+        /// <summary>What the batch completes: this slot, or (traced) a <see cref="TracedDelivery"/> wrapping it.</summary>
+        public object Completion { get; set; } = null!;
         public RecordMetadata Metadata { get; private set; }
         public Exception? Error { get; private set; }
         public bool Done => Volatile.Read(ref _done) == 1;
@@ -70,6 +75,7 @@ internal class ProducerStageLogic<TIn, TKey, TValue, TOut> : TimerGraphStageLogi
     private long _waitDeadline;
     private byte[]? _granted;
     private Task<byte[]>? _memoryRequest;
+    private readonly ActivityContext _parentContext;
 
     public ProducerStageLogic(
         Shape shape,
@@ -92,6 +98,8 @@ internal class ProducerStageLogic<TIn, TKey, TValue, TOut> : TimerGraphStageLogi
         _onFailure = onFailure;
         _completion = completion;
         _runtime = producer.Runtime;
+        // Materialization runs on the thread that runs the graph; the stage's own thread carries nobody's context.
+        _parentContext = Activity.Current?.Context ?? default;
         _decider = attributes.GetAttribute<ActorAttributes.SupervisionStrategy>(null)?.Decider ?? Deciders.StoppingDecider;
         _onCompletions = GetAsyncCallback(OnCompletions);
         _onRoute = GetAsyncCallback<Task<TopicRoute>>(OnRoute);
@@ -148,6 +156,9 @@ internal class ProducerStageLogic<TIn, TKey, TValue, TOut> : TimerGraphStageLogi
     {
         var record = _runtime.Interceptors.OnSend(_recordOf(element));
         var slot = new Slot(element, record, this);
+        slot.Completion = ProducerTracing.Source.HasListeners()
+            ? ProducerTracing.StartSend(record, slot, _runtime.ClientId, _parentContext, explicitParent: true)!
+            : slot;
         _waitDeadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
         TrySend(slot);
     }
@@ -192,11 +203,11 @@ internal class ProducerStageLogic<TIn, TKey, TValue, TOut> : TimerGraphStageLogi
                 return;
             }
 
-            pipeline.Prepare(record, route, out var prepared);
+            pipeline.Prepare(record, route, slot.Completion, out var prepared);
             partition = prepared.Partition;
             var granted = _granted;
             _granted = null;
-            if (pipeline.Append(record.Topic, ref prepared, slot, granted, out var size) == AppendResult.NeedsMemory)
+            if (pipeline.Append(record.Topic, ref prepared, slot.Completion, granted, out var size) == AppendResult.NeedsMemory)
             {
                 _waiting = slot;
                 _memoryRequest = _runtime.Accumulator.Pool.AllocateAsync(size, Remaining);
@@ -246,11 +257,11 @@ internal class ProducerStageLogic<TIn, TKey, TValue, TOut> : TimerGraphStageLogi
         if (_onFailure is not null && error is not ProducerClosedException)
         {
             _slots.Enqueue(slot);
-            _runtime.Pipeline.FailUnbatched(slot.Record, partition, slot, error); // completes the slot: Emit follows
+            _runtime.Pipeline.FailUnbatched(slot.Record, partition, slot.Completion, error); // completes the slot: Emit follows
             PullIfRoom();
             return;
         }
-        _runtime.Pipeline.FailUnbatched(slot.Record, partition, null, error);
+        _runtime.Pipeline.FailUnbatched(slot.Record, partition, ProducerTracing.WithoutDelivery(slot.Completion), error);
         if (!Decide(error, slot)) return;
         PullIfRoom();
         MaybeComplete();

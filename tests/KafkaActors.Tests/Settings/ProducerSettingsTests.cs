@@ -85,7 +85,16 @@ public sealed class ProducerSettingsTests
         { "bootstrap.servers", "", "bootstrap.servers" },
         { "delivery.timeout.ms", "1000", "delivery.timeout.ms" },
         { "security.protocol", "TLS", "security.protocol" },
+        { "tracing.propagate-context", "sometimes", "tracing.propagate-context" },
     };
+
+    [Fact]
+    public void Context_propagation_is_on_unless_turned_off()
+    {
+        Assert.True(ProducerSettings.Create(Bootstrap).TracingPropagateContext);
+        Assert.False(ProducerSettings.Create(Bootstrap).WithProperty("tracing.propagate-context", "false").TracingPropagateContext);
+        Assert.False(ProducerSettings.FromProperties(new Dictionary<string, string> { ["bootstrap.servers"] = Bootstrap, ["tracing.propagate-context"] = "off" }).TracingPropagateContext);
+    }
 
     [Theory]
     [MemberData(nameof(InvalidValues))]
