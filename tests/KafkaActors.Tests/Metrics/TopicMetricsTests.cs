@@ -119,7 +119,7 @@ public sealed class TopicMetricsTests(KafkaFixture fixture, ITestOutputHelper ou
         fixture.Kafka.PushPartitionRequestErrors(retried, 0, ApiKeys.Produce, (short)ErrorCode.NotEnoughReplicas, (short)ErrorCode.NotEnoughReplicas);
         fixture.Kafka.PushPartitionRequestErrors(refused, 0, ApiKeys.Produce, (short)ErrorCode.InvalidRecord);
         await producer.SendAsync(new ProducerRecord<string?, string?>(retried, "k", "after two retries")).WaitAsync(Wait);
-        await Assert.ThrowsAsync<ApiException>(() => producer.SendAsync(new ProducerRecord<string?, string?>(refused, "k", "refused")).WaitAsync(Wait));
+        await Assert.ThrowsAsync<InvalidRecordException>(() => producer.SendAsync(new ProducerRecord<string?, string?>(refused, "k", "refused")).WaitAsync(Wait));
 
         var values = producer.MetricValues();
         Assert.Equal(2, values[T("record-retry-total", retried)]);
