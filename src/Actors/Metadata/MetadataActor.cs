@@ -214,9 +214,9 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
         List<string>? forgotten = null;
         foreach (var topic in _topics)
         {
-            var lastUsed = _topicAddedMs.GetValueOrDefault(topic, nowMs);
-            if (_routes.TryGetValue(topic, out var route)) lastUsed = Math.Max(lastUsed, route.Usage.LastUsedMs);
-            if (nowMs - lastUsed < _options.MaxIdleMs || _waiters.Topics.Contains(topic)) continue;
+            var idleMs = nowMs - _topicAddedMs.GetValueOrDefault(topic, nowMs);
+            if (_routes.TryGetValue(topic, out var route)) idleMs = Math.Min(idleMs, route.Usage.IdleMs);
+            if (idleMs < _options.MaxIdleMs || _waiters.Topics.Contains(topic)) continue;
             (forgotten ??= []).Add(topic);
         }
         if (forgotten is null) return;
