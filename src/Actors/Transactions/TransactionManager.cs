@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using KafkaActors.Errors;
-using KafkaActors.Metadata;
 using KafkaActors.Network;
 using KafkaActors.Partition;
 using KafkaActors.Protocol.Framing;

@@ -5,8 +5,9 @@ namespace KafkaActors.Transactions;
 /// <summary>
 /// The transaction state of one transactional producer, with Java's transition rules. Shared deliberately: the
 /// facade, stream stages and the ProducerActor's told-records path check it on every send (a volatile read), and
-/// BeginTransaction changes it on the caller's thread as Java's does; every other transition is made by the
-/// ProducerActor's <see cref="TransactionManager{TKey,TValue}"/>. Thread-safe: transitions under a lock.
+/// BeginTransaction changes it on the caller's thread as Java's does, and so does a record refused before it
+/// reached a batch (it makes the transaction abortable, as Java's doSend does); every other transition is made by
+/// the ProducerActor's <see cref="TransactionManager{TKey,TValue}"/>. Thread-safe: transitions under a lock.
 /// </summary>
 internal sealed class TransactionStateMachine(string transactionalId)
 {
@@ -90,7 +91,7 @@ internal sealed class TransactionStateMachine(string transactionalId)
         }
     }
 
-    /// <summary>The state and, when failed, its cause, as one readable phrase (for messages).</summary>
+    /// <summary>The transactional id and state, for messages.</summary>
     public override string ToString() => $"transactional.id {TransactionalId} in state {_state}";
 
     /// <summary>Java's isTransitionValid.</summary>
