@@ -24,7 +24,7 @@ namespace KafkaActors.Producer;
 /// route, <see cref="AwaitRoute"/>, are forwarded to the MetadataActor, which answers them);
 /// <see cref="ProducerIdManager{TKey,TValue}"/> obtains the idempotent producer id and epoch;
 /// <see cref="ProducerCloser{TKey,TValue}"/> drives <see cref="Close"/> through its phases;
-/// <see cref="TransactionManager{TKey,TValue}"/> (with a transactional.id) runs transactions, and a Close with a
+/// <see cref="TransactionManager"/> (with a transactional.id) runs transactions, and a Close with a
 /// transaction open aborts it first, as Java's producer does.
 /// </summary>
 public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProducerIdHost, IProducerCloseHost, ITransactionHost
@@ -40,7 +40,7 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
     private ToldRecords<TKey, TValue> _toldRecords = null!;
     private ProducerIdManager<TKey, TValue> _producerIds = null!;
     private ProducerCloser<TKey, TValue> _closer = null!;
-    private TransactionManager<TKey, TValue>? _transactions;
+    private TransactionManager? _transactions;
     private CloseAfterAbort? _closeAfterAbort;
     private bool _closeReceived;
 
@@ -69,7 +69,7 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
         _toldRecords = new ToldRecords<TKey, TValue>(_runtime, _sendQueues, Context.System.DeadLetters);
         _closer = new ProducerCloser<TKey, TValue>(_runtime, this, Context, Timers, _log);
         if (_runtime.Transactions is { } machine)
-            _transactions = new TransactionManager<TKey, TValue>(settings, machine, this, Self, Timers, _log);
+            _transactions = new TransactionManager(settings, machine, this, Self, Timers, _log);
     }
 
     protected override bool Receive(object message)
@@ -209,16 +209,16 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
             case TransactionBatchFailed failed:
                 transactions.OnBatchFailed(failed.Cause);
                 return true;
-            case TransactionManager<TKey, TValue>.TransactionFlushed flushed:
+            case TransactionManager.TransactionFlushed flushed:
                 transactions.OnFlushed(flushed);
                 return true;
-            case TransactionManager<TKey, TValue>.TransactionRetryDue:
+            case TransactionManager.TransactionRetryDue:
                 transactions.OnRetryDue();
                 return true;
-            case ConnectionActor.Response { Token: TransactionManager<TKey, TValue>.TransactionRequestToken } response:
+            case ConnectionActor.Response { Token: TransactionManager.TransactionRequestToken } response:
                 transactions.OnResponse(response);
                 return true;
-            case ConnectionActor.RequestFailed { Token: TransactionManager<TKey, TValue>.TransactionRequestToken } failed:
+            case ConnectionActor.RequestFailed { Token: TransactionManager.TransactionRequestToken } failed:
                 transactions.OnRequestFailed(failed);
                 return true;
             default:

@@ -11,7 +11,7 @@ using KafkaActors.Settings;
 
 namespace KafkaActors.Transactions;
 
-/// <summary>What <see cref="TransactionManager{TKey,TValue}"/> asks of the ProducerActor, beyond what the producer id needs.</summary>
+/// <summary>What <see cref="TransactionManager"/> asks of the ProducerActor, beyond what the producer id needs.</summary>
 internal interface ITransactionHost : IProducerIdHost
 {
     /// <summary>Sends everything buffered or waiting now; <paramref name="reply"/> is told to the actor once every such record has its outcome.</summary>
@@ -35,7 +35,7 @@ internal interface ITransactionHost : IProducerIdHost
 /// transaction (abortable) or the producer (fatal), as Java classifies the errors. States and their rules are in
 /// <see cref="TransactionStateMachine"/>. A ProducerActor handler: owned by that actor; not thread-safe.
 /// </summary>
-internal sealed class TransactionManager<TKey, TValue>(ProducerSettings settings, TransactionStateMachine machine, ITransactionHost host,
+internal sealed class TransactionManager(ProducerSettings settings, TransactionStateMachine machine, ITransactionHost host,
     IActorRef self, ITimerScheduler timers, ILoggingAdapter log)
 {
     private const string RetryTimer = "transaction-retry";

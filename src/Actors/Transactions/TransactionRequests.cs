@@ -4,7 +4,7 @@ using KafkaActors.Protocol.Messages;
 namespace KafkaActors.Transactions;
 
 /// <summary>
-/// One step a <see cref="TransactionManager{TKey,TValue}"/> sends to a coordinator (Java's TxnRequestHandler):
+/// One step a <see cref="TransactionManager"/> sends to a coordinator (Java's TxnRequestHandler):
 /// queued in order, one in flight at a time, retried until it succeeds or fails the transaction. Owned by that
 /// manager; not thread-safe.
 /// </summary>

@@ -7,7 +7,7 @@ namespace KafkaActors.Transactions;
 /// facade, stream stages and the ProducerActor's told-records path check it on every send (a volatile read), and
 /// BeginTransaction changes it on the caller's thread as Java's does, and so does a record refused before it
 /// reached a batch (it makes the transaction abortable, as Java's doSend does); every other transition is made by
-/// the ProducerActor's <see cref="TransactionManager{TKey,TValue}"/>. Thread-safe: transitions under a lock.
+/// the ProducerActor's <see cref="TransactionManager"/>. Thread-safe: transitions under a lock.
 /// </summary>
 internal sealed class TransactionStateMachine(string transactionalId)
 {
