@@ -79,18 +79,18 @@ public sealed class PackageTests(PackedPackages packed) : IClassFixture<PackedPa
             Assert.Equal(version, dependencyVersion);
 
         var license = packed.Checkout.BuildProperty("PackageLicenseExpression");
+        Assert.Equal("Apache-2.0", license);
         var element = package.Element("license");
-        if (string.IsNullOrEmpty(license))
-        {
-            Assert.Null(element);
-            Assert.Null(package.Element("licenseUrl"));
-        }
-        else
-        {
-            Assert.NotNull(element);
-            Assert.Equal("expression", (string?)element.Attribute("type"));
-            Assert.Equal(license, element.Value);
-        }
+        Assert.NotNull(element);
+        Assert.Equal("expression", (string?)element.Attribute("type"));
+        Assert.Equal(license, element.Value);
+        // NuGet adds, for old clients, the URL of the expression's text; nothing else.
+        var licenseUrl = (string?)package.Element("licenseUrl");
+        Assert.True(licenseUrl is null || licenseUrl == $"https://licenses.nuget.org/{license}", licenseUrl);
+        // The expression names the text at the repository's root.
+        var text = File.ReadAllText(Path.Combine(packed.Checkout.Root, "LICENSE"));
+        Assert.Contains("Apache License", text);
+        Assert.Contains("Version 2.0, January 2004", text);
     }
 
     [Theory]
