@@ -4,7 +4,8 @@ namespace KafkaActors.Benchmarks.Compare;
 
 /// <summary>
 /// Counts outcomes (thread-safe) and takes the process-wide numbers a run is judged by: elapsed time,
-/// bytes allocated (all threads: the library's actors allocate off the caller's thread) and GC counts.
+/// bytes allocated (all threads: the library's actors allocate off the caller's thread), GC counts and the
+/// process's user+sys CPU time (all threads, librdkafka's native ones too).
 /// </summary>
 public sealed class Measurement(int records)
 {
@@ -14,6 +15,7 @@ public sealed class Measurement(int records)
     private long _allocatedAtStart;
     private int _gen0, _gen1, _gen2;
     private long _start;
+    private TimeSpan _cpuAtStart;
 
     public LatencyRecorder Latency { get; } = new(records);
 
@@ -26,6 +28,7 @@ public sealed class Measurement(int records)
         _gen1 = GC.CollectionCount(1);
         _gen2 = GC.CollectionCount(2);
         _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
+        _cpuAtStart = ProcessorTime();
         _start = Stopwatch.GetTimestamp();
     }
 
@@ -39,9 +42,17 @@ public sealed class Measurement(int records)
     {
         await _done.Task.WaitAsync(timeout);
         var elapsed = Stopwatch.GetElapsedTime(_start);
+        var cpu = ProcessorTime() - _cpuAtStart;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart;
         var (p50, p99) = Latency.Percentiles();
         return new RunResult(client, records, Volatile.Read(ref _failed), elapsed, (long)records * valueSize, p50, p99,
-            (double)allocated / records, GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2);
+            (double)allocated / records, GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2, cpu);
+    }
+
+    /// <summary>User+sys time of the whole process so far (a fresh Process object: its values are read once).</summary>
+    private static TimeSpan ProcessorTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 }
