@@ -86,7 +86,7 @@ public sealed class Endpoint : IDisposable
 
     public void Dispose() => _owned?.Dispose();
 
-    /// <summary>A front and the cluster behind it, stopped in that order.</summary>
+    /// <summary>A front and the cluster behind it, owned by one endpoint and stopped in that order.</summary>
     private sealed class Owned(SecureEmbeddedKafka front, EmbeddedKafka cluster) : IDisposable
     {
         public void Dispose()
