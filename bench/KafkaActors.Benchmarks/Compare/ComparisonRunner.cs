@@ -60,6 +60,7 @@ public static class ComparisonRunner
             Console.WriteLine(Invariant($"| {workload.Name} | **ratio KafkaActors/Confluent** | **{ours.MessagesPerSecond / theirs.MessagesPerSecond:F2}×** | | {Ratio(ours.P50Ms, theirs.P50Ms)} | {Ratio(ours.P99Ms, theirs.P99Ms)} | {Ratio(ours.CpuMicrosecondsPerRecord, theirs.CpuMicrosecondsPerRecord)} | | | |"));
         }
         PrintTlsSummary(rows);
+        PrintMissedRates(rows);
         Console.WriteLine();
         foreach (var w in workloads) Console.WriteLine($"- {w.Name}: {w.Description}; {w.Records:N0} records.");
         Console.WriteLine("- Both: acks=all, the same linger.ms, batch.size, compression and idempotence, 32 MiB of buffer memory, 5 requests in flight, socket buffers left to the OS, delivery callbacks (1 in 16 records timed for latency), a warm-up first (half of it against slow brokers, so each client's buffer memory fills up and is allocated before measuring; before the first workload over each transport, a second one for the tiered JIT), so both run in their steady state.");
@@ -91,6 +92,16 @@ public static class ComparisonRunner
         if (byName.TryGetValue("W1-RELAY", out var relay))
             line += Invariant($"; W1-TLS/W1-RELAY (TLS alone) KafkaActors {tls.Ours.MessagesPerSecond / relay.Ours.MessagesPerSecond:F2}×, Confluent {tls.Theirs.MessagesPerSecond / relay.Theirs.MessagesPerSecond:F2}×");
         Console.WriteLine(line + ".");
+    }
+
+    /// <summary>A paced run (W5, W7) whose client fell behind the rate measured a saturated client, not latency at that rate: say so.</summary>
+    private static void PrintMissedRates(List<(Workload Workload, RunResult Ours, RunResult Theirs)> rows)
+    {
+        foreach (var (workload, ours, theirs) in rows.Where(r => r.Workload.RatePerSecond > 0))
+        {
+            foreach (var r in new[] { ours, theirs }.Where(r => r.MessagesPerSecond < 0.97 * workload.RatePerSecond))
+                Console.WriteLine(Invariant($"{workload.Name}: {r.Client} kept up only {r.MessagesPerSecond:N0} of {workload.RatePerSecond:N0} msg/s, so its latency there is not at that rate (a busy machine?)."));
+        }
     }
 
     private static string Ratio(double ours, double theirs) => theirs <= 0 ? "" : Invariant($"{ours / theirs:F2}×");
