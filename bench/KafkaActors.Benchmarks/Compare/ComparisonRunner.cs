@@ -97,10 +97,14 @@ public static class ComparisonRunner
     /// <summary>A paced run (W5, W7) whose client fell behind the rate measured a saturated client, not latency at that rate: say so.</summary>
     private static void PrintMissedRates(List<(Workload Workload, RunResult Ours, RunResult Theirs)> rows)
     {
-        foreach (var (workload, ours, theirs) in rows.Where(r => r.Workload.RatePerSecond > 0))
+        var behind = rows.Where(r => r.Workload.RatePerSecond > 0)
+            .SelectMany(r => new[] { (r.Workload, Result: r.Ours), (r.Workload, Result: r.Theirs) })
+            .Where(x => x.Result.MessagesPerSecond < 0.97 * x.Workload.RatePerSecond)
+            .ToList();
+        if (behind.Count > 0) Console.WriteLine(); // a line right under the table would be read as one of its rows
+        foreach (var (workload, r) in behind)
         {
-            foreach (var r in new[] { ours, theirs }.Where(r => r.MessagesPerSecond < 0.97 * workload.RatePerSecond))
-                Console.WriteLine(Invariant($"{workload.Name}: {r.Client} kept up only {r.MessagesPerSecond:N0} of {workload.RatePerSecond:N0} msg/s, so its latency there is not at that rate (a busy machine?)."));
+            Console.WriteLine(Invariant($"{workload.Name}: {r.Client} kept up only {r.MessagesPerSecond:N0} of {workload.RatePerSecond:N0} msg/s, so its latency there is not at that rate (a busy machine, or a run too short for its last linger.ms to vanish)."));
         }
     }
 
