@@ -61,6 +61,7 @@ public static class ComparisonRunner
         }
         PrintTlsSummary(rows);
         PrintMissedRates(rows);
+        PrintBrokerCpu(rows);
         Console.WriteLine();
         foreach (var w in workloads) Console.WriteLine($"- {w.Name}: {w.Description}; {w.Records:N0} records.");
         Console.WriteLine("- Both: acks=all, the same linger.ms, batch.size, compression and idempotence, 32 MiB of buffer memory, 5 requests in flight, socket buffers left to the OS, delivery callbacks (1 in 16 records timed for latency), a warm-up first (half of it against slow brokers, so each client's buffer memory fills up and is allocated before measuring; before the first workload over each transport, a second one for the tiered JIT), so both run in their steady state.");
@@ -68,7 +69,7 @@ public static class ComparisonRunner
             Console.WriteLine("- Transactional (W6): each client with its own transactional.id, InitTransactions before the warm-up; a transaction begun before the first record and committed, with the blocking CommitTransaction on the sending thread, after the send that finds it at least 100 ms old (Kafka's ProducerPerformance rule), and after the last record; the warm-up runs in transactions too.");
         Console.WriteLine(inProcess
             ? "- CPU µs/record: this process's user+sys time (Process.TotalProcessorTime) from the start of the measured run to its last acknowledgement, over its records. --in-process-broker: the mock brokers (and any front) run in this process, so their work is in the figure too."
-            : "- CPU µs/record: this process's user+sys time (Process.TotalProcessorTime) from the start of the measured run to its last acknowledgement, over its records, all threads (Confluent's librdkafka threads run in this process, so they count). The brokers run in another process (kafka-actors broker), so this is the client's own cost." +
+            : "- CPU µs/record: this process's user+sys time (Process.TotalProcessorTime) from the start of the measured run to its last acknowledgement, over its records, all threads (Confluent's librdkafka threads run in this process, so they count). The brokers run in another process (kafka-actors broker), so this is the client's own cost; the broker process's user+sys over the same interval (from /proc) is the line under the table: what each client's requests cost the broker." +
               (workloads.Any(w => w.RatePerSecond > 0) ? " At a fixed rate (W5, W7) it includes the pacing's naps and wake-ups." : ""));
         if (workloads.Any(w => w.Transport != Transport.Direct))
             Console.WriteLine(inProcess
@@ -106,6 +107,16 @@ public static class ComparisonRunner
         {
             Console.WriteLine(Invariant($"{workload.Name}: {r.Client} kept up only {r.MessagesPerSecond:N0} of {workload.RatePerSecond:N0} msg/s, so its latency there is not at that rate (a busy machine, or a run too short for its last linger.ms to vanish)."));
         }
+    }
+
+    /// <summary>What serving each client cost the broker process (its fronts' TLS included): its requests, not its own work.</summary>
+    private static void PrintBrokerCpu(List<(Workload Workload, RunResult Ours, RunResult Theirs)> rows)
+    {
+        var measured = rows.Where(r => r.Ours.BrokerCpuMicrosecondsPerRecord is not null && r.Theirs.BrokerCpuMicrosecondsPerRecord is not null).ToList();
+        if (measured.Count == 0) return;
+        Console.WriteLine();
+        Console.WriteLine("Broker process CPU µs/record, KafkaActors / Confluent.Kafka: " + string.Join("; ", measured.Select(r =>
+            Invariant($"{r.Workload.Name} {r.Ours.BrokerCpuMicrosecondsPerRecord:F2} / {r.Theirs.BrokerCpuMicrosecondsPerRecord:F2}"))) + ".");
     }
 
     private static string Ratio(double ours, double theirs) => theirs <= 0 ? "" : Invariant($"{ours / theirs:F2}×");

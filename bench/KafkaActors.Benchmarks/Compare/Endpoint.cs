@@ -17,8 +17,9 @@ public sealed class Endpoint : IDisposable
     private readonly IDisposable? _owned;
 
     private Endpoint(Action<string, int> createTopic, Action<int> setRtt, IDisposable? owned, IEnumerable<KeyValuePair<string, string>> javaProperties,
-        IEnumerable<KeyValuePair<string, string>> confluentConfig)
+        IEnumerable<KeyValuePair<string, string>> confluentConfig, Func<TimeSpan>? brokerProcessorTime = null)
     {
+        BrokerProcessorTime = brokerProcessorTime;
         _createTopic = createTopic;
         _setRtt = setRtt;
         _owned = owned;
@@ -33,6 +34,9 @@ public sealed class Endpoint : IDisposable
     public IReadOnlyDictionary<string, string> ConfluentConfig { get; }
 
     public string BootstrapServers => JavaProperties["bootstrap.servers"];
+
+    /// <summary>The broker process's user+sys time so far; null when the brokers run in this process.</summary>
+    public Func<TimeSpan>? BrokerProcessorTime { get; }
 
     /// <summary>A fresh topic, replication factor 1.</summary>
     public void CreateTopic(string topic, int partitions) => _createTopic(topic, partitions);
@@ -81,7 +85,7 @@ public sealed class Endpoint : IDisposable
             confluent.SecurityProtocol = Confluent.Kafka.SecurityProtocol.Ssl;
             confluent.SslCaLocation = java["ssl.truststore.location"];
         }
-        return new Endpoint(broker.CreateTopic, broker.SetRtt, broker == shared ? null : broker, java, confluent);
+        return new Endpoint(broker.CreateTopic, broker.SetRtt, broker == shared ? null : broker, java, confluent, () => broker.ProcessorTime);
     }
 
     public void Dispose() => _owned?.Dispose();
