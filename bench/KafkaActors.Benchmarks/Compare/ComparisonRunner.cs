@@ -14,6 +14,8 @@ public static class ComparisonRunner
     public static async Task<int> Run(string[] args)
     {
         var scale = double.Parse(Option(args, "--scale") ?? "1", CultureInfo.InvariantCulture);
+        // --repeat N: N pairs per workload, alternating which client goes first; medians in the table.
+        var repeat = Math.Max(1, int.Parse(Option(args, "--repeat") ?? "1", CultureInfo.InvariantCulture));
         var only = Option(args, "--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var workloads = Workload.All(scale).Where(w => only is null || only.Contains(w.Name, StringComparer.OrdinalIgnoreCase)).ToList();
 
@@ -27,10 +29,11 @@ public static class ComparisonRunner
         Func<Transport, Endpoint> endpointFor = transport => kafka is not null ? Endpoint.InProcess(transport, kafka) : Endpoint.OutOfProcess(transport, broker!);
         var where = kafka is not null ? $"{kafka.BootstrapServers}, in this process" : $"{broker!.JavaProperties["bootstrap.servers"]}, in its own process";
         Console.WriteLine($"# KafkaActors vs Confluent.Kafka {typeof(Confluent.Kafka.Library).Assembly.GetName().Version} on librdkafka's mock cluster ({where})");
-        Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, scale {scale}");
+        Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, scale {scale}" +
+                          (repeat > 1 ? $", medians of {repeat} runs each (ratios: the median of the back-to-back pairs' ratios)" : ""));
         if (listener is not null) Console.WriteLine("# tracing on: an ActivityListener records every KafkaActors span (W3C traceparent in every record's headers)");
 
-        var rows = new List<(Workload Workload, RunResult Ours, RunResult Theirs)>();
+        var rows = new List<ComparisonRow>();
         var jitWarmed = new HashSet<Transport>();
         foreach (var workload in workloads)
         {
@@ -45,19 +48,26 @@ public static class ComparisonRunner
                 await KafkaActorsClient.Run(endpoint, Topic(endpoint, workload, "ka-jit"), unmeasured, setRtt);
                 await ConfluentClient.Run(endpoint, Topic(endpoint, workload, "cf-jit"), unmeasured, setRtt);
             }
-            var ours = await KafkaActorsClient.Run(endpoint, Topic(endpoint, workload, "ka"), workload, setRtt);
-            var theirs = await ConfluentClient.Run(endpoint, Topic(endpoint, workload, "cf"), workload, setRtt);
-            rows.Add((workload, ours, theirs));
+            var ours = new List<RunResult>();
+            var theirs = new List<RunResult>();
+            for (var round = 0; round < repeat; round++)
+            {
+                // Alternating who goes first, so neither always runs on the other's leftovers (GC, broker logs).
+                if (round % 2 == 1) theirs.Add(await ConfluentClient.Run(endpoint, Topic(endpoint, workload, "cf"), workload, setRtt));
+                ours.Add(await KafkaActorsClient.Run(endpoint, Topic(endpoint, workload, "ka"), workload, setRtt));
+                if (round % 2 == 0) theirs.Add(await ConfluentClient.Run(endpoint, Topic(endpoint, workload, "cf"), workload, setRtt));
+            }
+            rows.Add(new ComparisonRow(workload, ours, theirs));
         }
 
         Console.WriteLine();
         Console.WriteLine("| workload | client | msg/s | MB/s | p50 ms | p99 ms | CPU µs/record | B alloc/record | gen0/1/2 | failed |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---|---:|");
-        foreach (var (workload, ours, theirs) in rows)
+        foreach (var row in rows)
         {
-            Print(workload, ours);
-            Print(workload, theirs);
-            Console.WriteLine(Invariant($"| {workload.Name} | **ratio KafkaActors/Confluent** | **{ours.MessagesPerSecond / theirs.MessagesPerSecond:F2}×** | | {Ratio(ours.P50Ms, theirs.P50Ms)} | {Ratio(ours.P99Ms, theirs.P99Ms)} | {Ratio(ours.CpuMicrosecondsPerRecord, theirs.CpuMicrosecondsPerRecord)} | | | |"));
+            Print(row.Workload, row.Ours);
+            Print(row.Workload, row.Theirs);
+            Console.WriteLine(Invariant($"| {row.Workload.Name} | **ratio KafkaActors/Confluent** | **{Ratio(row.PairedRatio(r => r.MessagesPerSecond))}** | | {Ratio(row.PairedRatio(r => r.P50Ms))} | {Ratio(row.PairedRatio(r => r.P99Ms))} | {Ratio(row.PairedRatio(r => r.CpuMicrosecondsPerRecord))} | | | |"));
         }
         PrintTlsSummary(rows);
         PrintMissedRates(rows);
@@ -82,7 +92,7 @@ public static class ComparisonRunner
         Console.WriteLine(Invariant($"| {workload.Name} | {r.Client} | {r.MessagesPerSecond:N0} | {r.MegabytesPerSecond:F1} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.CpuMicrosecondsPerRecord:F2} | {r.AllocatedBytesPerRecord:F1} | {r.Gen0}/{r.Gen1}/{r.Gen2} | {r.Failed} |"));
 
     /// <summary>The issue's targets: KafkaActors over TLS at ≥ 0.7× its plaintext W1, and ahead of Confluent.Kafka over TLS.</summary>
-    private static void PrintTlsSummary(List<(Workload Workload, RunResult Ours, RunResult Theirs)> rows)
+    private static void PrintTlsSummary(List<ComparisonRow> rows)
     {
         var byName = rows.ToDictionary(r => r.Workload.Name, StringComparer.OrdinalIgnoreCase);
         if (!byName.TryGetValue("W1-TLS", out var tls)) return;
@@ -96,7 +106,7 @@ public static class ComparisonRunner
     }
 
     /// <summary>A paced run (W5, W7) whose client fell behind the rate measured a saturated client, not latency at that rate: say so.</summary>
-    private static void PrintMissedRates(List<(Workload Workload, RunResult Ours, RunResult Theirs)> rows)
+    private static void PrintMissedRates(List<ComparisonRow> rows)
     {
         var behind = rows.Where(r => r.Workload.RatePerSecond > 0)
             .SelectMany(r => new[] { (r.Workload, Result: r.Ours), (r.Workload, Result: r.Theirs) })
@@ -110,7 +120,7 @@ public static class ComparisonRunner
     }
 
     /// <summary>What serving each client cost the broker process (its fronts' TLS included): its requests, not its own work.</summary>
-    private static void PrintBrokerCpu(List<(Workload Workload, RunResult Ours, RunResult Theirs)> rows)
+    private static void PrintBrokerCpu(List<ComparisonRow> rows)
     {
         var measured = rows.Where(r => r.Ours.BrokerCpuMicrosecondsPerRecord is not null && r.Theirs.BrokerCpuMicrosecondsPerRecord is not null).ToList();
         if (measured.Count == 0) return;
@@ -119,7 +129,7 @@ public static class ComparisonRunner
             Invariant($"{r.Workload.Name} {r.Ours.BrokerCpuMicrosecondsPerRecord:F2} / {r.Theirs.BrokerCpuMicrosecondsPerRecord:F2}"))) + ".");
     }
 
-    private static string Ratio(double ours, double theirs) => theirs <= 0 ? "" : Invariant($"{ours / theirs:F2}×");
+    private static string Ratio(double? ratio) => ratio is { } r ? Invariant($"{r:F2}×") : "";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
