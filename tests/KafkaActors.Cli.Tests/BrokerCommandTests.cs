@@ -66,6 +66,7 @@ public sealed partial class BrokerCommandTests : IDisposable
     [InlineData("--sasl-mechanism PLAIN", "--sasl-mechanism needs --security-protocol SASL_PLAINTEXT or SASL_SSL")]
     [InlineData("--user Pa55-no-colon", "Invalid --user value: expected name:password")]
     [InlineData("--listeners 9092", "Unrecognized option '--listeners'")]
+    [InlineData("--no-front --security-protocol SSL", "--security-protocol needs the front: leave out --no-front")]
     public async Task Bad_flags_exit_1_with_the_reason_and_the_usage(string flags, string reason)
     {
         var result = await CliProcess.Run("", TimeSpan.FromSeconds(30), ["broker", .. flags.Split(' ')]);

@@ -41,7 +41,7 @@ public static class ConfluentClient
         await WarmUp.Run(setRtt, Workload.WarmUpRecords(workload), count =>
             Send(producer, topic, messages, workload with { Records = count, RatePerSecond = 0 }, new Measurement(count)));
 
-        var measurement = new Measurement(workload.Records);
+        var measurement = new Measurement(workload.Records, endpoint.BrokerProcessorTime);
         measurement.Start();
         return await Send(producer, topic, messages, workload, measurement);
     }

@@ -29,7 +29,7 @@ public static class KafkaActorsClient
         await WarmUp.Run(setRtt, Workload.WarmUpRecords(workload), count =>
             Send(producer, records, workload with { Records = count, RatePerSecond = 0 }, new Measurement(count)));
 
-        var measurement = new Measurement(workload.Records);
+        var measurement = new Measurement(workload.Records, endpoint.BrokerProcessorTime);
         measurement.Start();
         return await Send(producer, records, workload, measurement);
     }

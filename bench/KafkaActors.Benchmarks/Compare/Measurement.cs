@@ -4,9 +4,10 @@ namespace KafkaActors.Benchmarks.Compare;
 
 /// <summary>
 /// Counts outcomes (thread-safe) and takes the process-wide numbers a run is judged by: elapsed time,
-/// bytes allocated (all threads: the library's actors allocate off the caller's thread) and GC counts.
+/// bytes allocated (all threads: the library's actors allocate off the caller's thread), GC counts and the
+/// process's user+sys CPU time (all threads, librdkafka's native ones too), and the broker process's when it has one.
 /// </summary>
-public sealed class Measurement(int records)
+public sealed class Measurement(int records, Func<TimeSpan>? brokerProcessorTime = null)
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _completed;
@@ -14,6 +15,8 @@ public sealed class Measurement(int records)
     private long _allocatedAtStart;
     private int _gen0, _gen1, _gen2;
     private long _start;
+    private TimeSpan _cpuAtStart;
+    private TimeSpan _brokerCpuAtStart;
 
     public LatencyRecorder Latency { get; } = new(records);
 
@@ -26,6 +29,8 @@ public sealed class Measurement(int records)
         _gen1 = GC.CollectionCount(1);
         _gen2 = GC.CollectionCount(2);
         _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
+        _cpuAtStart = ProcessorTime();
+        _brokerCpuAtStart = brokerProcessorTime?.Invoke() ?? TimeSpan.Zero;
         _start = Stopwatch.GetTimestamp();
     }
 
@@ -39,9 +44,18 @@ public sealed class Measurement(int records)
     {
         await _done.Task.WaitAsync(timeout);
         var elapsed = Stopwatch.GetElapsedTime(_start);
+        var cpu = ProcessorTime() - _cpuAtStart;
+        TimeSpan? brokerCpu = brokerProcessorTime is null ? null : brokerProcessorTime() - _brokerCpuAtStart;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart;
         var (p50, p99) = Latency.Percentiles();
         return new RunResult(client, records, Volatile.Read(ref _failed), elapsed, (long)records * valueSize, p50, p99,
-            (double)allocated / records, GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2);
+            (double)allocated / records, GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2, cpu, brokerCpu);
+    }
+
+    /// <summary>User+sys time of the whole process so far (a fresh Process object: its values are read once).</summary>
+    private static TimeSpan ProcessorTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using KafkaActors.Cli.CommandLine;
 using KafkaActors.Cli.Configuration;
+using KafkaActors.Testing;
 using KafkaActors.Testing.Secure;
 
 namespace KafkaActors.Cli.Broker;
@@ -10,7 +11,8 @@ namespace KafkaActors.Cli.Broker;
 /// <c>kafka-actors broker</c>: the embedded cluster as a long-running process, behind the secure front, so
 /// demos and other tools' tests get a local (secure) Kafka in one command with no JVM or Docker. Prints
 /// <c>bootstrap.servers=...</c> first, then runs fault commands from stdin (<see cref="BrokerFaultCommands"/>) until
-/// stdin closes or SIGINT/SIGTERM.
+/// stdin closes or SIGINT/SIGTERM. With <c>--no-front</c> the mock brokers serve clients directly (the benchmarks' broker
+/// process). Runs on the main thread; not reentrant.
 /// </summary>
 internal sealed class BrokerCommand : ICommand
 {
@@ -21,6 +23,7 @@ internal sealed class BrokerCommand : ICommand
     private const string User = "--user";
     private const string ClientConfig = "--client-config";
     private const string NoEnforceIdempotence = "--no-enforce-idempotence";
+    private const string NoFront = "--no-front";
     private const string DefaultUser = "alice";
     private const string DefaultPassword = "alice-secret";
 
@@ -38,7 +41,9 @@ internal sealed class BrokerCommand : ICommand
         "down ID, up ID (broker down or up again), rtt ID MS (delay its responses), leader TOPIC PARTITION ID (move a leader), " +
         "err APIKEY CODE COUNT (the next COUNT requests of that API key get error CODE), throttle ID MS (its responses carry that " +
         "throttle time), enforce on|off (the idempotence check, on by default: sequences, epochs, duplicates and CRCs as a Kafka " +
-        "broker checks them). " +
+        "broker checks them), topic NAME PARTITIONS [RF] (create a topic, replication factor min(3, brokers) by default). " +
+        "With --no-front clients talk to the mock brokers directly (PLAINTEXT, no TLS, SASL, idempotence check or throttle): " +
+        "what benchmarks use, so the relay costs nothing. " +
         "The certificates are generated at start (a test CA, a server certificate for localhost and 127.0.0.1).";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -59,6 +64,8 @@ internal sealed class BrokerCommand : ICommand
             "it is created readable by its owner only."),
         OptionSpec.Flag(NoEnforceIdempotence,
             "Start with the idempotence check off (librdkafka's mock alone stores idempotent batches unchecked); 'enforce on' turns it on."),
+        OptionSpec.Flag(NoFront,
+            "No front: bootstrap.servers names the mock brokers themselves (PLAINTEXT only; throttle and enforce answer error)."),
     ];
 
     public string Epilog => """
@@ -67,31 +74,66 @@ internal sealed class BrokerCommand : ICommand
           kafka-actors broker --security-protocol SASL_SSL --sasl-mechanism SCRAM-SHA-512 --user alice:s3cret --client-config client.properties
           kafka-actors produce --topic orders --producer.config client.properties < lines.txt
           kafka-actors perf-test --topic orders --num-records 100000 --record-size 100 --throughput -1 --producer.config client.properties
+          (echo 'topic perf 8'; cat) | kafka-actors broker --no-front
           (echo 'rtt 1 150'; echo 'err 0 6 3'; echo 'leader orders 0 2'; cat) | kafka-actors broker --topic orders:8
         """;
 
     public int Run(ParsedArguments arguments)
     {
-        var users = ReadUsers(arguments);
-        var options = ReadOptions(arguments, users);
         var topics = ReadTopics(arguments);
         var clientConfig = arguments.String(ClientConfig);
+        return arguments.Has(NoFront) ? RunWithoutFront(arguments, topics, clientConfig) : RunWithFront(arguments, topics, clientConfig);
+    }
+
+    private static int RunWithFront(ParsedArguments arguments, List<(string Name, int Partitions)> topics, string? clientConfig)
+    {
+        var users = ReadUsers(arguments);
+        var options = ReadOptions(arguments, users);
 
         using var kafka = SecureEmbeddedKafka.Start(options);
         foreach (var (name, partitions) in topics)
             kafka.Cluster.CreateTopic(name, partitions, Math.Min(3, options.Brokers));
         // Before the first line: whoever waits for it may read the file at once.
-        if (clientConfig is not null) WriteClientConfig(kafka, users[0].Name, clientConfig);
+        if (clientConfig is not null) WriteClientConfig(kafka.JavaClientProperties(users[0].Name, kafka.SecurityProtocol.UsesSasl() ? kafka.SaslMechanisms[0] : null), clientConfig);
 
         using var stop = new StopSignal();
         Console.Out.WriteLine($"bootstrap.servers={kafka.BootstrapServers}");
         Console.Out.Flush();
         // Only now: every answer comes after the first line.
-        stop.ReadCommands(new BrokerFaultCommands(kafka).Execute);
+        stop.ReadCommands(new BrokerFaultCommands(kafka.Cluster, kafka).Execute);
         Console.Error.WriteLine($"Embedded Kafka: {options.Brokers} broker(s), {kafka.SecurityProtocol.ToKafkaName()}" +
                                 (kafka.SecurityProtocol.UsesSasl() ? $", SASL {string.Join(", ", kafka.SaslMechanisms)}, users {string.Join(", ", kafka.Users.Keys)}" : ""));
         foreach (var (name, partitions) in topics) Console.Error.WriteLine($"Created topic {name} with {partitions} partition(s)");
         if (kafka.SecurityProtocol.UsesTls()) Console.Error.WriteLine($"CA certificate (PEM): {kafka.Certificates.CaCertificatePem}");
+        if (clientConfig is not null) Console.Error.WriteLine($"Client properties written to {clientConfig}");
+        Console.Error.WriteLine($"Running; fault commands on stdin ({BrokerFaultCommands.Help}); close stdin or press Ctrl+C to stop.");
+        stop.Wait();
+        Console.Error.WriteLine("Stopping.");
+        return 0;
+    }
+
+    /// <summary>--no-front: the mock brokers alone, so a client's traffic crosses no relay of ours.</summary>
+    private static int RunWithoutFront(ParsedArguments arguments, List<(string Name, int Partitions)> topics, string? clientConfig)
+    {
+        foreach (var frontOnly in new[] { SecurityProtocolOption, SaslMechanism, User, NoEnforceIdempotence })
+        {
+            if (arguments.Has(frontOnly)) throw new UsageException($"{frontOnly} needs the front: leave out {NoFront}.");
+        }
+        var brokers = arguments.Int(Brokers) ?? 3;
+        if (brokers < 1) throw new UsageException($"{Brokers} should be at least 1.");
+
+        using var kafka = EmbeddedKafka.Start(brokers);
+        foreach (var (name, partitions) in topics)
+            kafka.CreateTopic(name, partitions, Math.Min(3, brokers));
+        if (clientConfig is not null)
+            WriteClientConfig(new Dictionary<string, string> { ["bootstrap.servers"] = kafka.BootstrapServers, ["security.protocol"] = "PLAINTEXT" }, clientConfig);
+
+        using var stop = new StopSignal();
+        Console.Out.WriteLine($"bootstrap.servers={kafka.BootstrapServers}");
+        Console.Out.Flush();
+        stop.ReadCommands(new BrokerFaultCommands(kafka, null).Execute);
+        Console.Error.WriteLine($"Embedded Kafka: {brokers} broker(s), PLAINTEXT, no front");
+        foreach (var (name, partitions) in topics) Console.Error.WriteLine($"Created topic {name} with {partitions} partition(s)");
         if (clientConfig is not null) Console.Error.WriteLine($"Client properties written to {clientConfig}");
         Console.Error.WriteLine($"Running; fault commands on stdin ({BrokerFaultCommands.Help}); close stdin or press Ctrl+C to stop.");
         stop.Wait();
@@ -160,11 +202,9 @@ internal sealed class BrokerCommand : ICommand
         return topics;
     }
 
-    /// <summary>Java client properties for the first user and the first enabled mechanism; the file holds the password.</summary>
-    private static void WriteClientConfig(SecureEmbeddedKafka kafka, string user, string path)
+    /// <summary>Java client properties (for the first user and the first enabled mechanism, through a front); the file may hold a password.</summary>
+    private static void WriteClientConfig(IDictionary<string, string> properties, string path)
     {
-        var mechanism = kafka.SecurityProtocol.UsesSasl() ? kafka.SaslMechanisms[0] : null;
-        var properties = kafka.JavaClientProperties(user, mechanism);
         try
         {
             PropertiesFile.Write(path, properties, "Written by kafka-actors broker; valid while it runs.");

@@ -6,14 +6,17 @@ namespace KafkaActors.Cli.Broker;
 
 /// <summary>
 /// The fault commands <c>kafka-actors broker</c> reads on stdin, one per line, each answered with one line that starts
-/// with <c>ok</c> or <c>error</c>. Owned by the broker command's stdin reader, which calls it from one thread; the
-/// cluster calls it makes are thread-safe.
+/// with <c>ok</c> or <c>error</c>; also <c>topic</c>, which creates a topic (benchmarks make a fresh one per run).
+/// Owned by the broker command's stdin reader, which calls it from one thread; the cluster calls it makes are
+/// thread-safe. Without a front (<c>--no-front</c>) <paramref name="front"/> is null and its commands answer error.
 /// </summary>
-internal sealed class BrokerFaultCommands(SecureEmbeddedKafka kafka)
+internal sealed class BrokerFaultCommands(EmbeddedKafka cluster, SecureEmbeddedKafka? front)
 {
     /// <summary>The commands, for the help text.</summary>
     public const string Help =
-        "down ID | up ID | rtt ID MS | leader TOPIC PARTITION ID | err APIKEY CODE COUNT | throttle ID MS | enforce on|off";
+        "down ID | up ID | rtt ID|all MS | leader TOPIC PARTITION ID | err APIKEY CODE COUNT | throttle ID MS | enforce on|off | topic NAME PARTITIONS [RF]";
+
+    private const string AllBrokers = "all";
 
     /// <summary>Runs one line; returns the answer line, or null for a blank line or a <c>#</c> comment (no answer).</summary>
     public string? Execute(string line)
@@ -24,13 +27,16 @@ internal sealed class BrokerFaultCommands(SecureEmbeddedKafka kafka)
         {
             return words[0].ToLowerInvariant() switch
             {
-                "down" => Broker(words, 2, id => kafka.Cluster.SetBrokerDown(id), () => "down"),
-                "up" => Broker(words, 2, id => kafka.Cluster.SetBrokerUp(id), () => "up"),
-                "rtt" => Broker(words, 3, id => kafka.Cluster.SetBrokerRtt(id, NonNegative(words[2], "MS")), () => $"rtt {words[2]} ms"),
-                "throttle" => Broker(words, 3, id => kafka.SetThrottleTime(id, NonNegative(words[2], "MS")), () => $"throttle {words[2]} ms"),
+                "down" => Broker(words, 2, id => cluster.SetBrokerDown(id), () => "down"),
+                "up" => Broker(words, 2, id => cluster.SetBrokerUp(id), () => "up"),
+                "rtt" => words.Length == 3 && words[1].Equals(AllBrokers, StringComparison.OrdinalIgnoreCase)
+                    ? AllRtt(NonNegative(words[2], "MS"))
+                    : Broker(words, 3, id => cluster.SetBrokerRtt(id, NonNegative(words[2], "MS")), () => $"rtt {words[2]} ms"),
+                "throttle" => front is null ? NeedsFront(words) : Broker(words, 3, id => front.SetThrottleTime(id, NonNegative(words[2], "MS")), () => $"throttle {words[2]} ms"),
                 "leader" => Leader(words),
                 "err" => Errors(words),
-                "enforce" => Enforce(words),
+                "enforce" => front is null ? NeedsFront(words) : Enforce(front, words),
+                "topic" => CreateTopic(words),
                 _ => $"error unknown command '{words[0]}': expected {Help}",
             };
         }
@@ -48,10 +54,31 @@ internal sealed class BrokerFaultCommands(SecureEmbeddedKafka kafka)
     {
         Arity(words, count);
         var id = Int(words[1], "ID");
-        if (!kafka.Cluster.BrokerIds.Contains(id)) return $"error no broker {id}: the brokers are {string.Join(", ", kafka.Cluster.BrokerIds)}";
+        if (!cluster.BrokerIds.Contains(id)) return $"error no broker {id}: the brokers are {string.Join(", ", cluster.BrokerIds)}";
         apply(id);
         return $"ok broker {id} {what()}";
     }
+
+    private string AllRtt(int ms)
+    {
+        cluster.SetBrokerRtt(EmbeddedKafka.AllBrokers, ms);
+        return $"ok brokers {string.Join(",", cluster.BrokerIds)} rtt {ms} ms";
+    }
+
+    /// <summary>topic NAME PARTITIONS [RF]: replication factor min(3, brokers) unless given, as --topic; answered once the topic exists.</summary>
+    private string CreateTopic(string[] words)
+    {
+        if (words.Length != 4) Arity(words, 3);
+        var partitions = NonNegative(words[2], "PARTITIONS");
+        if (partitions < 1) throw new FormatException("PARTITIONS must be at least 1");
+        var replicationFactor = words.Length == 4 ? NonNegative(words[3], "RF") : Math.Min(3, cluster.BrokerCount);
+        if (replicationFactor < 1 || replicationFactor > cluster.BrokerCount)
+            throw new FormatException($"RF must be between 1 and the {cluster.BrokerCount} broker(s), got {replicationFactor}");
+        cluster.CreateTopic(words[1], partitions, replicationFactor);
+        return $"ok topic {words[1]} with {partitions} partition(s), replication factor {replicationFactor}";
+    }
+
+    private static string NeedsFront(string[] words) => $"error {words[0]} needs the front: this broker runs with --no-front";
 
     private string Leader(string[] words)
     {
@@ -59,8 +86,8 @@ internal sealed class BrokerFaultCommands(SecureEmbeddedKafka kafka)
         var partition = NonNegative(words[2], "PARTITION");
         var id = Int(words[3], "ID");
         // No -1 (leaderless): the mock dereferences NULL answering Produce v10 for such a partition, killing the process.
-        if (!kafka.Cluster.BrokerIds.Contains(id)) return $"error no broker {id}: the brokers are {string.Join(", ", kafka.Cluster.BrokerIds)}";
-        kafka.Cluster.SetPartitionLeader(words[1], partition, id);
+        if (!cluster.BrokerIds.Contains(id)) return $"error no broker {id}: the brokers are {string.Join(", ", cluster.BrokerIds)}";
+        cluster.SetPartitionLeader(words[1], partition, id);
         return $"ok {words[1]}-{partition} leader {id}";
     }
 
@@ -71,11 +98,11 @@ internal sealed class BrokerFaultCommands(SecureEmbeddedKafka kafka)
         var code = Short(words[2], "CODE");
         var count = NonNegative(words[3], "COUNT");
         if (count == 0) return "ok nothing pushed";
-        kafka.Cluster.PushRequestErrors(apiKey, Enumerable.Repeat(code, count).ToArray());
+        cluster.PushRequestErrors(apiKey, Enumerable.Repeat(code, count).ToArray());
         return $"ok the next {count} request(s) of api key {apiKey} get error {code}";
     }
 
-    private string Enforce(string[] words)
+    private static string Enforce(SecureEmbeddedKafka front, string[] words)
     {
         Arity(words, 2);
         var on = words[1].ToLowerInvariant() switch
@@ -84,7 +111,7 @@ internal sealed class BrokerFaultCommands(SecureEmbeddedKafka kafka)
             "off" => false,
             _ => throw new FormatException($"enforce takes on or off, not '{words[1]}'"),
         };
-        kafka.Idempotence.Enabled = on;
+        front.Idempotence.Enabled = on;
         return $"ok idempotence {(on ? "enforced" : "not enforced")}";
     }
 
