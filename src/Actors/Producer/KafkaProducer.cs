@@ -136,8 +136,9 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
     private void DoSend(ProducerRecord<TKey, TValue> record, object? completion, bool mayBlock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(record);
-        // One deadline for every wait of a blocking Send: behind waiting records, for metadata, for memory.
-        var deadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
+        // One deadline for every wait of a blocking Send: behind waiting records, for metadata, for memory. Set by the
+        // first wait (as Java's, whose buffer wait starts after serialization): a send that never waits reads no clock.
+        var deadline = NoDeadline;
         var interceptors = _runtime.Interceptors;
         if (!interceptors.IsEmpty) record = interceptors.OnSend(record);
         // The span's parent is the caller's Activity.Current; only while someone listens (otherwise no work at all).
@@ -158,11 +159,11 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
                     // and the explicit partition when the partition count is known.
                     if (_runtime.Accumulator.TryGetRoute(topic, out var known)) pipeline.Prepare(record, known, null, out _);
                     else pipeline.CheckSerializable(record);
-                    Enqueue(record, completion, deadline, mayBlock, cancellation);
+                    Enqueue(record, completion, Deadline(ref deadline), mayBlock, cancellation);
                     return;
                 }
                 // Java's send: wait here rather than queue, so a sending loop cannot pile records up in the actor.
-                route = WaitForRoute(topic, deadline, cancellation);
+                route = WaitForRoute(topic, Deadline(ref deadline), cancellation);
             }
 
             pipeline.Prepare(record, route, completion, out var prepared);
@@ -173,10 +174,10 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
             {
                 if (!mayBlock)
                 {
-                    Enqueue(record, completion, deadline, mayBlock, cancellation);
+                    Enqueue(record, completion, Deadline(ref deadline), mayBlock, cancellation);
                     return;
                 }
-                granted = _runtime.Accumulator.Pool.Allocate(size, Remaining(deadline), cancellation);
+                granted = _runtime.Accumulator.Pool.Allocate(size, Remaining(Deadline(ref deadline)), cancellation);
             }
         }
         catch (ApiException e)
@@ -226,6 +227,12 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
             throw new InterruptException($"Interrupted while waiting for metadata of topic {topic}.", e);
         }
     }
+
+    private const long NoDeadline = long.MinValue;
+
+    /// <summary>The send's deadline, max.block.ms from its first wait.</summary>
+    private long Deadline(ref long deadline) =>
+        deadline != NoDeadline ? deadline : deadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
 
     private static TimeSpan Remaining(long deadline) => TimeSpan.FromMilliseconds(Math.Max(0, deadline - MonotonicClock.NowMs));
 

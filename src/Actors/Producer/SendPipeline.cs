@@ -21,6 +21,9 @@ internal ref struct PreparedRecord
     public int ValueLength;
     public ReadOnlySpan<RecordHeader> Headers;
     public int SizeUpperBound;
+
+    /// <summary>The topic's sticky state when the built-in partitioner placed the record: told the appended bytes directly.</summary>
+    public BuiltInPartitioner? Sticky;
 }
 
 /// <summary>
@@ -35,8 +38,8 @@ internal ref struct PreparedRecord
 /// </summary>
 internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime)
 {
-    [ThreadStatic] private static PooledBufferWriter? _keyScratch;
-    [ThreadStatic] private static PooledBufferWriter? _valueScratch;
+    // One thread-static for both buffers: each access to a thread-static costs a lookup, on every record.
+    [ThreadStatic] private static SerializationScratch? _scratch;
 
     private readonly int _maxRequestSize = runtime.Settings.MaxRequestSize;
     private readonly long _bufferMemory = runtime.Settings.BufferMemory;
@@ -83,15 +86,16 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     {
         prepared = default;
         route.Usage.Touch(); // a send keeps the topic's metadata (metadata.max.idle.ms)
-        Serialize(record, out var hasKey, out var hasValue);
-        Place(record, route, hasKey, hasValue, completion as TracedDelivery, ref prepared);
+        var scratch = Serialize(record, out var hasKey, out var hasValue);
+        Place(record, route, scratch, hasKey, hasValue, completion as TracedDelivery, ref prepared);
     }
 
-    private void Serialize(ProducerRecord<TKey, TValue> record, out bool hasKey, out bool hasValue)
+    private SerializationScratch Serialize(ProducerRecord<TKey, TValue> record, out bool hasKey, out bool hasValue)
     {
         var headers = record.Headers;
-        var keyScratch = _keyScratch ??= new PooledBufferWriter(256);
-        var valueScratch = _valueScratch ??= new PooledBufferWriter(1024);
+        var scratch = _scratch ??= new SerializationScratch();
+        var keyScratch = scratch.Key;
+        var valueScratch = scratch.Value;
         keyScratch.Clear();
         valueScratch.Clear();
         try
@@ -110,14 +114,16 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         {
             throw new SerializationException($"Can't serialize value of record to topic {record.Topic} with {runtime.ValueSerializer.GetType().Name}: {e.Message}", e);
         }
+        return scratch;
     }
 
     /// <summary>Steps 5–6 on the serialized bytes in this thread's scratch buffers: partition and size checks.</summary>
-    private void Place(ProducerRecord<TKey, TValue> record, TopicRoute route, bool hasKey, bool hasValue, TracedDelivery? traced, ref PreparedRecord prepared)
+    private void Place(ProducerRecord<TKey, TValue> record, TopicRoute route, SerializationScratch scratch, bool hasKey, bool hasValue, TracedDelivery? traced,
+        ref PreparedRecord prepared)
     {
         var headers = record.Headers;
-        var keyScratch = _keyScratch!;
-        var valueScratch = _valueScratch!;
+        var keyScratch = scratch.Key;
+        var valueScratch = scratch.Value;
         prepared.Key = keyScratch.WrittenSpan;
         prepared.KeyLength = hasKey ? keyScratch.WrittenCount : -1;
         prepared.Value = valueScratch.WrittenSpan;
@@ -133,7 +139,13 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         else
         {
             var context = new PartitionerContext(route.PartitionCount, route.AvailablePartitions, route);
-            var partition = runtime.Partitioner.Partition(record.Topic, prepared.Key, hasKey, prepared.Value, context);
+            int partition;
+            if (_builtIn is not null)
+            {
+                var sticky = prepared.Sticky = route.Sticky ??= _builtIn.StickyFor(record.Topic);
+                partition = _builtIn.Partition(sticky, prepared.Key, hasKey, context);
+            }
+            else partition = runtime.Partitioner.Partition(record.Topic, prepared.Key, hasKey, prepared.Value, context);
             if ((uint)partition >= (uint)route.PartitionCount)
                 throw new KafkaException($"Partitioner {runtime.Partitioner.GetType().Name} chose partition {partition} of topic {record.Topic}, which has {route.PartitionCount}.");
             prepared.Partition = partition;
@@ -187,7 +199,8 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         {
             if (buffer is not null) pool.Deallocate(buffer);
         }
-        if (prepared.PartitionerChose) OnAppended(topic, prepared.Partition, appendedBytes, batchFull);
+        if (prepared.Sticky is { } sticky) sticky.Appended(prepared.Partition, appendedBytes, batchFull); // the built-in one cannot throw
+        else if (prepared.PartitionerChose) OnAppended(topic, prepared.Partition, appendedBytes);
         return AppendResult.Appended;
     }
 
@@ -196,16 +209,15 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
             prepared.Headers, completion, ref buffer, out appendedBytes, out batchFull);
 
     /// <summary>
-    /// The bytes really appended go to the partitioner (the built-in one also learns whether the record filled its
-    /// batch, to switch on a batch boundary). The record is in its batch whatever the hook does: a throwing hook is
-    /// logged, not the record's failure.
+    /// The bytes really appended go to a user's partitioner (the built-in one, through <see cref="PreparedRecord.Sticky"/>,
+    /// also learns whether the record filled its batch, to switch on a batch boundary). The record is in its batch
+    /// whatever the hook does: a throwing hook is logged, not the record's failure.
     /// </summary>
-    private void OnAppended(string topic, int partition, int bytes, bool batchFull)
+    private void OnAppended(string topic, int partition, int bytes)
     {
         try
         {
-            if (_builtIn is not null) _builtIn.OnAppended(topic, partition, bytes, batchFull);
-            else runtime.Partitioner.OnAppended(topic, partition, bytes);
+            runtime.Partitioner.OnAppended(topic, partition, bytes);
         }
         catch (Exception e)
         {
@@ -232,6 +244,13 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         DeliveryCompletion.Complete(completion, new RecordMetadata(record.Topic, partition, RecordMetadata.UnknownOffset, -1, -1, -1),
             error, null, runtime.OnCallbackError);
     }
+}
+
+/// <summary>A sending thread's scratch buffers for the serialized key and value. Owned by that thread (thread-static).</summary>
+internal sealed class SerializationScratch
+{
+    public readonly PooledBufferWriter Key = new(256);
+    public readonly PooledBufferWriter Value = new(1024);
 }
 
 /// <summary>What <see cref="SendPipeline{TKey,TValue}.Append"/> did: appended, or a new batch needs memory the caller must wait for.</summary>
