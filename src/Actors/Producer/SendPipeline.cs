@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using KafkaActors.Partitioning;
@@ -46,6 +47,11 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     private readonly int _batchSize = runtime.Settings.BatchSize;
     private readonly DefaultPartitioner? _builtIn = runtime.Partitioner as DefaultPartitioner;
     private readonly bool _propagateContext = runtime.Settings.TracingPropagateContext;
+    private readonly bool _rawKeys = IsRaw(runtime.KeySerializer);
+    private readonly bool _rawValues = IsRaw(runtime.ValueSerializer);
+
+    /// <summary>Whether <paramref name="serializer"/> is a built-in one that writes its data as they are (bytes, memory).</summary>
+    private static bool IsRaw(object serializer) => ReferenceEquals(serializer, Serializers.ByteArray) || ReferenceEquals(serializer, Serializers.Memory);
 
     /// <summary>Step 2: sends after close (or after a fatal error) fail fast.</summary>
     public void ThrowIfClosed()
@@ -75,7 +81,11 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     }
 
     /// <summary>Step 4 alone, for a record that will wait for metadata: serializer errors surface to the sender now.</summary>
-    public void CheckSerializable(ProducerRecord<TKey, TValue> record) => Serialize(record, out _, out _);
+    public void CheckSerializable(ProducerRecord<TKey, TValue> record)
+    {
+        PreparedRecord prepared = default;
+        Serialize(record, ref prepared);
+    }
 
     /// <summary>
     /// Steps 4–6: serialize, choose the partition, check sizes. Throws on bad input, and whatever the partitioner throws.
@@ -86,48 +96,84 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     {
         prepared = default;
         route.Usage.Touch(); // a send keeps the topic's metadata (metadata.max.idle.ms)
-        var scratch = Serialize(record, out var hasKey, out var hasValue);
-        Place(record, route, scratch, hasKey, hasValue, completion as TracedDelivery, ref prepared);
+        Serialize(record, ref prepared);
+        Place(record, route, completion as TracedDelivery, ref prepared);
     }
 
-    private SerializationScratch Serialize(ProducerRecord<TKey, TValue> record, out bool hasKey, out bool hasValue)
+    /// <summary>
+    /// Step 4: the key and value bytes into <paramref name="prepared"/>. With the built-in byte-array or memory serializer
+    /// they are the record's own bytes, as Java's ByteArraySerializer returns its array: copied once, into the batch.
+    /// Other serializers write into this thread's scratch buffers.
+    /// </summary>
+    private void Serialize(ProducerRecord<TKey, TValue> record, ref PreparedRecord prepared)
     {
         var headers = record.Headers;
         var scratch = _scratch ??= new SerializationScratch();
-        var keyScratch = scratch.Key;
-        var valueScratch = scratch.Value;
-        keyScratch.Clear();
-        valueScratch.Clear();
-        try
+        if (!TryRawBytes(record.Key, _rawKeys, out prepared.Key, out prepared.KeyLength))
         {
-            hasKey = runtime.KeySerializer.Serialize(record.Key, new SerializationContext(record.Topic, true, headers), keyScratch);
+            var keyScratch = scratch.Key;
+            keyScratch.Clear();
+            bool hasKey;
+            try
+            {
+                hasKey = runtime.KeySerializer.Serialize(record.Key, new SerializationContext(record.Topic, true, headers), keyScratch);
+            }
+            catch (Exception e) when (e is not KafkaException)
+            {
+                throw new SerializationException($"Can't serialize key of record to topic {record.Topic} with {runtime.KeySerializer.GetType().Name}: {e.Message}", e);
+            }
+            prepared.Key = keyScratch.WrittenSpan;
+            prepared.KeyLength = hasKey ? keyScratch.WrittenCount : -1;
         }
-        catch (Exception e) when (e is not KafkaException)
+        if (!TryRawBytes(record.Value, _rawValues, out prepared.Value, out prepared.ValueLength))
         {
-            throw new SerializationException($"Can't serialize key of record to topic {record.Topic} with {runtime.KeySerializer.GetType().Name}: {e.Message}", e);
+            var valueScratch = scratch.Value;
+            valueScratch.Clear();
+            bool hasValue;
+            try
+            {
+                hasValue = runtime.ValueSerializer.Serialize(record.Value, new SerializationContext(record.Topic, false, headers), valueScratch);
+            }
+            catch (Exception e) when (e is not KafkaException)
+            {
+                throw new SerializationException($"Can't serialize value of record to topic {record.Topic} with {runtime.ValueSerializer.GetType().Name}: {e.Message}", e);
+            }
+            prepared.Value = valueScratch.WrittenSpan;
+            prepared.ValueLength = hasValue ? valueScratch.WrittenCount : -1;
         }
-        try
-        {
-            hasValue = runtime.ValueSerializer.Serialize(record.Value, new SerializationContext(record.Topic, false, headers), valueScratch);
-        }
-        catch (Exception e) when (e is not KafkaException)
-        {
-            throw new SerializationException($"Can't serialize value of record to topic {record.Topic} with {runtime.ValueSerializer.GetType().Name}: {e.Message}", e);
-        }
-        return scratch;
     }
 
-    /// <summary>Steps 5–6 on the serialized bytes in this thread's scratch buffers: partition and size checks.</summary>
-    private void Place(ProducerRecord<TKey, TValue> record, TopicRoute route, SerializationScratch scratch, bool hasKey, bool hasValue, TracedDelivery? traced,
-        ref PreparedRecord prepared)
+    /// <summary>
+    /// What the built-in <see cref="Serializers.ByteArray"/> or <see cref="Serializers.Memory"/> serializer (<paramref name="raw"/>)
+    /// would write, without writing it: the bytes themselves, and their length (-1 for a null array, as that serializer's null).
+    /// </summary>
+    private static bool TryRawBytes<T>(T data, bool raw, out ReadOnlySpan<byte> bytes, out int length)
+    {
+        if (!raw)
+        {
+            bytes = default;
+            length = 0;
+            return false;
+        }
+        if (typeof(T) == typeof(ReadOnlyMemory<byte>))
+        {
+            var memory = Unsafe.As<T, ReadOnlyMemory<byte>>(ref data);
+            bytes = memory.Span;
+            length = memory.Length;
+            return true;
+        }
+        // Only an ISerializer<byte[]?> is the built-in byte-array one, so T is byte[] here.
+        var array = Unsafe.As<byte[]?>(data);
+        bytes = array;
+        length = array?.Length ?? -1;
+        return true;
+    }
+
+    /// <summary>Steps 5–6 on the serialized bytes: partition and size checks.</summary>
+    private void Place(ProducerRecord<TKey, TValue> record, TopicRoute route, TracedDelivery? traced, ref PreparedRecord prepared)
     {
         var headers = record.Headers;
-        var keyScratch = scratch.Key;
-        var valueScratch = scratch.Value;
-        prepared.Key = keyScratch.WrittenSpan;
-        prepared.KeyLength = hasKey ? keyScratch.WrittenCount : -1;
-        prepared.Value = valueScratch.WrittenSpan;
-        prepared.ValueLength = hasValue ? valueScratch.WrittenCount : -1;
+        var hasKey = prepared.KeyLength >= 0;
         prepared.Headers = headers is null ? default : headers.AsSpan();
 
         if (record.Partition is { } explicitPartition)
