@@ -14,7 +14,7 @@ namespace KafkaActors.Partitioning;
 /// recomputes the load stats on every Sender loop; here they are computed from the published queue sizes
 /// (<see cref="ITopicLoad"/>) only when switching, once per batch.size bytes, so appends never pay for them.
 ///
-/// Thread-safe, lock-free on every record as Java's (an <see cref="StickyPartitionInfo"/> per choice): a record reads
+/// Thread-safe, lock-free on every record as Java's (a <see cref="StickyPartitionInfo"/> per choice): a record reads
 /// the current choice and adds its bytes to it; only a switch takes the small lock that keeps the scratch arrays and
 /// the draw consistent. Unlike Java, a thread that chose the partition just before another switched it still appends
 /// there (no retry): that record's bytes are not counted.
