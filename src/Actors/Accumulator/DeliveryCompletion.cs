@@ -18,16 +18,17 @@ internal static class DeliveryCompletion
             completion = traced.Delivery;
         }
         if (interceptor is not null) interceptor.OnAcknowledgement(metadata, exception);
+        // The callback object first: the facade's most common completion, and an interface check costs the most.
         switch (completion)
         {
             case null:
                 return;
+            case IDeliveryCallback callback:
+                Invoke(callback, metadata, exception, onCallbackError);
+                return;
             case TaskCompletionSource<RecordMetadata> task:
                 if (exception is null) task.TrySetResult(metadata);
                 else task.TrySetException(exception);
-                return;
-            case IDeliveryCallback callback:
-                Invoke(callback, metadata, exception, onCallbackError);
                 return;
             case Action<RecordMetadata, Exception?> action:
                 Invoke(action, metadata, exception, onCallbackError);

@@ -23,7 +23,7 @@ namespace KafkaActors.Accumulator;
 /// </summary>
 internal sealed class PartitionAccumulator(TopicPartition topicPartition, RecordAccumulator owner)
 {
-    private readonly object _lock = new();
+    private readonly Lock _lock = new(); // System.Threading.Lock: its uncontended enter and exit stay in managed code
     private ProducerBatch? _open;
     private long _nextOrdinal;
     private int _wakeupPending;

@@ -308,9 +308,10 @@ internal sealed class ProducerBatch
         _state = 2;
         var topic = TopicPartition.Topic;
         var partition = TopicPartition.Partition;
-        for (var i = 0; i < _builder.RecordCount; i++)
+        var records = _records.AsSpan(0, _builder.RecordCount);
+        for (var i = 0; i < records.Length; i++)
         {
-            ref readonly var r = ref _records[i];
+            ref readonly var r = ref records[i];
             var metadata = new RecordMetadata(topic, partition, baseOffset < 0 ? RecordMetadata.UnknownOffset : baseOffset + i,
                 logAppendTime >= 0 ? logAppendTime : r.Timestamp, r.KeySize, r.ValueSize);
             DeliveryCompletion.Complete(r.Completion, metadata, recordExceptions?.Invoke(i) ?? exception, interceptor, onCallbackError);

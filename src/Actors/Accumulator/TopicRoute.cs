@@ -6,8 +6,8 @@ namespace KafkaActors.Accumulator;
 /// What a sender needs to place a record of one topic: the partition count, the partitions that
 /// currently have a leader (for sticky partitioning), and each partition's accumulator, whose published
 /// queue sizes the built-in partitioner weighs (<see cref="ITopicLoad"/>). Immutable (but for <see cref="Usage"/>,
-/// which a new route of the topic takes over); replaced as a whole when metadata changes (the accumulators, and
-/// what they publish, carry over).
+/// which a new route of the topic takes over, and the cached <see cref="Sticky"/>); replaced as a whole when
+/// metadata changes (the accumulators, and what they publish, carry over).
 /// </summary>
 internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions, int[] available, TopicUsage? usage = null) : ITopicLoad
 {
@@ -18,6 +18,12 @@ internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions
     /// <summary>When the topic was last sent to (metadata.max.idle.ms).</summary>
     public TopicUsage Usage { get; } = usage ?? new TopicUsage();
 
+    /// <summary>
+    /// The built-in partitioner's state for this topic, looked up by name once per route instead of twice per record.
+    /// Set lazily by any sender; racing senders store the same object (the partitioner's one per topic).
+    /// </summary>
+    public BuiltInPartitioner? Sticky { get; set; }
+
     /// <summary>Partitions with a known leader; all of them when none has one (Java falls back the same way).</summary>
     public int[] AvailablePartitions { get; } = available.Length > 0 ? available : Enumerable.Range(0, partitions.Length).ToArray();
 
@@ -26,4 +32,6 @@ internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions
     public long StalledSinceMs(int partition) => Partitions[partition].StalledSinceMs;
 
     public bool HasOpenBatch(int partition) => Partitions[partition].HasOpenBatch;
+
+    ReadOnlySpan<int> ITopicLoad.ImmutableAvailable => AvailablePartitions;
 }

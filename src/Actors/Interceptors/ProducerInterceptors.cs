@@ -3,7 +3,8 @@ namespace KafkaActors.Interceptors;
 /// <summary>The ordered interceptor chain (Java's <c>ProducerInterceptors</c>): each sees the previous one's output; failures are isolated.</summary>
 internal sealed class ProducerInterceptors<TKey, TValue>(IReadOnlyList<IProducerInterceptor<TKey, TValue>> interceptors, Action<Exception> onError) : IAcknowledgementInterceptor, IDisposable
 {
-    public bool IsEmpty => interceptors.Count == 0;
+    /// <summary>Fixed at construction (the chain never changes): every send asks, so no interface call for it.</summary>
+    public bool IsEmpty { get; } = interceptors.Count == 0;
 
     public ProducerRecord<TKey, TValue> OnSend(ProducerRecord<TKey, TValue> record)
     {

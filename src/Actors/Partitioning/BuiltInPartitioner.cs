@@ -14,30 +14,62 @@ namespace KafkaActors.Partitioning;
 /// recomputes the load stats on every Sender loop; here they are computed from the published queue sizes
 /// (<see cref="ITopicLoad"/>) only when switching, once per batch.size bytes, so appends never pay for them.
 ///
-/// Thread-safe: a small lock keeps partition, byte count and the scratch arrays consistent. Unlike Java, a
-/// thread that chose the partition just before another switched it still appends there (no retry): that
-/// record's bytes are not counted.
+/// Thread-safe, lock-free on every record as Java's (a <see cref="StickyPartitionInfo"/> per choice): a record reads
+/// the current choice and adds its bytes to it; only a switch takes the small lock that keeps the scratch arrays and
+/// the draw consistent. Unlike Java, a thread that chose the partition just before another switched it still appends
+/// there (no retry): that record's bytes are not counted.
 /// </summary>
 internal sealed class BuiltInPartitioner(int stickyBatchSize, bool adaptive, long availabilityTimeoutMs, Random? random = null)
 {
     private readonly object _lock = new();
     private readonly int _stickyBatchSize = Math.Max(stickyBatchSize, 1);
     private readonly Random _random = random ?? Random.Shared;
-    private int _partition = -1;
-    private long _produced;
+    private StickyPartitionInfo? _sticky;
     private int[] _queueSizes = [];
     private int[] _partitionIds = [];
 
     /// <summary>The sticky partition, drawn anew when there is none, it lost its leader, or a deferred switch is due.</summary>
     public int Current(in PartitionerContext context)
     {
+        var sticky = Volatile.Read(ref _sticky);
+        if (sticky is not null && Keeps(sticky, context)) return sticky.Partition;
         lock (_lock)
         {
-            if (_partition < 0 || _partition >= context.PartitionCount || !context.AvailablePartitions.Contains(_partition)
-                || (_produced >= _stickyBatchSize && context.Load is { } load && !load.HasOpenBatch(_partition)))
-                _partition = NextPartition(context);
-            return _partition;
+            sticky = _sticky;
+            if (sticky is null || !Keeps(sticky, context))
+            {
+                sticky = new StickyPartitionInfo(NextPartition(context));
+                Volatile.Write(ref _sticky, sticky);
+            }
+            return sticky.Partition;
         }
+    }
+
+    /// <summary>
+    /// Whether the choice holds for this record: no switch is due, the partition exists and has a leader, and it is not
+    /// past batch.size bytes with its batch gone (sent after linger.ms: a batch boundary).
+    /// </summary>
+    private bool Keeps(StickyPartitionInfo sticky, in PartitionerContext context)
+    {
+        var partition = sticky.Partition;
+        if (sticky.SwitchDue || partition >= context.PartitionCount || !IsAvailable(sticky, context)) return false;
+        return !(Volatile.Read(ref sticky.ProducedBytes) >= _stickyBatchSize && context.Load is { } load && !load.HasOpenBatch(partition));
+    }
+
+    /// <summary>
+    /// Whether the partition is among the available ones. A route is immutable, so once found in a route's available
+    /// partitions it stays found there: the scan runs once per choice and route, not once per record.
+    /// </summary>
+    private static bool IsAvailable(StickyPartitionInfo sticky, in PartitionerContext context)
+    {
+        var route = context.Load;
+        var available = context.AvailablePartitions;
+        var fromRoute = route is not null && !available.IsEmpty && available == route.ImmutableAvailable;
+        if (fromRoute && ReferenceEquals(Volatile.Read(ref sticky.AvailableIn), route)) return true;
+        if (!available.Contains(sticky.Partition)) return false;
+        // Any appending thread may set it; they all write the same fact, so the last write wins harmlessly.
+        if (fromRoute) Volatile.Write(ref sticky.AvailableIn, route);
+        return true;
     }
 
     /// <summary>
@@ -47,18 +79,15 @@ internal sealed class BuiltInPartitioner(int stickyBatchSize, bool adaptive, lon
     /// </summary>
     public void Appended(int partition, int bytes, bool batchFull)
     {
-        lock (_lock)
-        {
-            if (partition != _partition) return; // chosen before a concurrent switch
-            _produced += bytes;
-            if ((_produced >= _stickyBatchSize && batchFull) || _produced >= 2L * _stickyBatchSize) _partition = -1;
-        }
+        var sticky = Volatile.Read(ref _sticky);
+        if (sticky is null || sticky.Partition != partition) return; // chosen before a concurrent switch
+        var produced = Interlocked.Add(ref sticky.ProducedBytes, bytes);
+        if ((produced >= _stickyBatchSize && batchFull) || produced >= 2L * _stickyBatchSize) sticky.SwitchDue = true;
     }
 
     /// <summary>The next sticky partition; under the lock.</summary>
     private int NextPartition(in PartitionerContext context)
     {
-        _produced = 0;
         var available = context.AvailablePartitions;
         var draw = _random.Next(int.MaxValue);
         if (adaptive && context.Load is { } load && TryWeigh(load, available, context.PartitionCount, out var length))
@@ -89,4 +118,23 @@ internal sealed class BuiltInPartitioner(int stickyBatchSize, bool adaptive, lon
         }
         return PartitionLoadStats.TryBuild(_queueSizes, length, partitionCount);
     }
+}
+
+/// <summary>
+/// One choice of <see cref="BuiltInPartitioner"/> (Java's <c>StickyPartitionInfo</c>): the partition and the bytes
+/// appended to it since it was chosen. A switch replaces the whole object, so late counts of a replaced choice go to
+/// the old one. Thread-safe: fields written by any appending thread, atomically or as idempotent flags.
+/// </summary>
+internal sealed class StickyPartitionInfo(int partition)
+{
+    public readonly int Partition = partition;
+
+    /// <summary>Bytes appended since the choice (Interlocked).</summary>
+    public long ProducedBytes;
+
+    /// <summary>Set once enough was appended: the next record draws a new partition.</summary>
+    public volatile bool SwitchDue;
+
+    /// <summary>The route (an <see cref="ITopicLoad"/> with <see cref="ITopicLoad.ImmutableAvailable"/>) in which the partition was last found available.</summary>
+    public ITopicLoad? AvailableIn;
 }

@@ -23,6 +23,19 @@ public sealed class DefaultPartitioner(int stickyBatchSize, bool ignoreKeys = fa
         return _sticky.GetOrAdd(topic, _create).Current(context);
     }
 
+    /// <summary>
+    /// <see cref="Partition(string,ReadOnlySpan{byte},bool,ReadOnlySpan{byte},in PartitionerContext)"/> with the topic's
+    /// sticky state already at hand (the send path keeps it on the topic's route), so a record costs no lookup by topic name.
+    /// </summary>
+    internal int Partition(BuiltInPartitioner sticky, ReadOnlySpan<byte> key, bool hasKey, in PartitionerContext context) =>
+        hasKey && !ignoreKeys ? Murmur2.Partition(key, context.PartitionCount) : sticky.Current(context);
+
+    /// <summary>
+    /// The sticky state of a topic: the one <see cref="Partition(string,ReadOnlySpan{byte},bool,ReadOnlySpan{byte},in PartitionerContext)"/>
+    /// and <see cref="OnAppended(string,int,int)"/> use.
+    /// </summary>
+    internal BuiltInPartitioner StickyFor(string topic) => _sticky.GetOrAdd(topic, _create);
+
     /// <summary>Without knowing whether the record filled its batch: the switch then waits for twice batch.size, or a full batch.</summary>
     public void OnAppended(string topic, int partition, int bytes) => OnAppended(topic, partition, bytes, batchFull: false);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
@@ -136,8 +137,9 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
     private void DoSend(ProducerRecord<TKey, TValue> record, object? completion, bool mayBlock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(record);
-        // One deadline for every wait of a blocking Send: behind waiting records, for metadata, for memory.
-        var deadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
+        // One deadline for every wait of a blocking Send: behind waiting records, for metadata, for memory. Set by the
+        // first wait (as Java's, whose buffer wait starts after serialization): a send that never waits reads no clock.
+        var deadline = NoDeadline;
         var interceptors = _runtime.Interceptors;
         if (!interceptors.IsEmpty) record = interceptors.OnSend(record);
         // The span's parent is the caller's Activity.Current; only while someone listens (otherwise no work at all).
@@ -151,33 +153,14 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
             var behindWaiting = _runtime.WaitingSends.Any(topic);
             if (behindWaiting || !_runtime.Accumulator.TryGetRoute(topic, out var route))
             {
-                TopicName.Validate(topic);
-                if (behindWaiting || !mayBlock)
-                {
-                    // What can be checked without metadata still throws here, as in Java: the serializers,
-                    // and the explicit partition when the partition count is known.
-                    if (_runtime.Accumulator.TryGetRoute(topic, out var known)) pipeline.Prepare(record, known, null, out _);
-                    else pipeline.CheckSerializable(record);
-                    Enqueue(record, completion, deadline, mayBlock, cancellation);
-                    return;
-                }
-                // Java's send: wait here rather than queue, so a sending loop cannot pile records up in the actor.
-                route = WaitForRoute(topic, deadline, cancellation);
+                route = RouteOrEnqueue(record, completion, behindWaiting, mayBlock, ref deadline, cancellation);
+                if (route is null) return;
             }
 
             pipeline.Prepare(record, route, completion, out var prepared);
             partition = prepared.Partition;
-            byte[]? granted = null;
-            // The serialized bytes wait in this thread's scratch buffers while Send waits for memory.
-            while (pipeline.Append(topic, ref prepared, completion, granted, out var size) == AppendResult.NeedsMemory)
-            {
-                if (!mayBlock)
-                {
-                    Enqueue(record, completion, deadline, mayBlock, cancellation);
-                    return;
-                }
-                granted = _runtime.Accumulator.Pool.Allocate(size, Remaining(deadline), cancellation);
-            }
+            if (pipeline.Append(topic, ref prepared, completion, null, out var size) == AppendResult.NeedsMemory)
+                AppendWithMemory(record, completion, mayBlock, ref deadline, cancellation, ref prepared, size);
         }
         catch (ApiException e)
         {
@@ -188,6 +171,49 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
             // Thrown to the caller, as in Java (serializers, the partitioner, a closed producer): no callback.
             pipeline.FailUnbatched(record, partition, ProducerTracing.WithoutDelivery(completion), e);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The send's slow start (kept out of the per-record path): its topic has no route yet, or records of it wait in the
+    /// producer actor. Returns the route to append with, or null when the record was handed to the actor.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TopicRoute? RouteOrEnqueue(ProducerRecord<TKey, TValue> record, object? completion, bool behindWaiting, bool mayBlock, ref long deadline,
+        CancellationToken cancellation)
+    {
+        var topic = record.Topic;
+        TopicName.Validate(topic);
+        if (behindWaiting || !mayBlock)
+        {
+            // What can be checked without metadata still throws here, as in Java: the serializers,
+            // and the explicit partition when the partition count is known.
+            if (_runtime.Accumulator.TryGetRoute(topic, out var known)) _runtime.Pipeline.Prepare(record, known, null, out _);
+            else _runtime.Pipeline.CheckSerializable(record);
+            Enqueue(record, completion, Deadline(ref deadline), mayBlock, cancellation);
+            return null;
+        }
+        // Java's send: wait here rather than queue, so a sending loop cannot pile records up in the actor.
+        return WaitForRoute(topic, Deadline(ref deadline), cancellation);
+    }
+
+    /// <summary>
+    /// A new batch needs memory that is not free now: a Send waits for it (the serialized bytes wait meanwhile in this
+    /// thread's scratch buffers, or are the record's own), a SendAsync hands the record to the producer actor.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AppendWithMemory(ProducerRecord<TKey, TValue> record, object? completion, bool mayBlock, ref long deadline,
+        CancellationToken cancellation, ref PreparedRecord prepared, int size)
+    {
+        while (true)
+        {
+            if (!mayBlock)
+            {
+                Enqueue(record, completion, Deadline(ref deadline), mayBlock, cancellation);
+                return;
+            }
+            var granted = _runtime.Accumulator.Pool.Allocate(size, Remaining(Deadline(ref deadline)), cancellation);
+            if (_runtime.Pipeline.Append(record.Topic, ref prepared, completion, granted, out size) == AppendResult.Appended) return;
         }
     }
 
@@ -226,6 +252,12 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
             throw new InterruptException($"Interrupted while waiting for metadata of topic {topic}.", e);
         }
     }
+
+    private const long NoDeadline = long.MinValue;
+
+    /// <summary>The send's deadline, max.block.ms from its first wait.</summary>
+    private long Deadline(ref long deadline) =>
+        deadline != NoDeadline ? deadline : deadline = MonotonicClock.NowMs + _runtime.Settings.MaxBlockMs;
 
     private static TimeSpan Remaining(long deadline) => TimeSpan.FromMilliseconds(Math.Max(0, deadline - MonotonicClock.NowMs));
 

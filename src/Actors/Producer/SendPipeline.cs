@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
 using KafkaActors.Partitioning;
@@ -21,6 +22,9 @@ internal ref struct PreparedRecord
     public int ValueLength;
     public ReadOnlySpan<RecordHeader> Headers;
     public int SizeUpperBound;
+
+    /// <summary>The topic's sticky state when the built-in partitioner placed the record: told the appended bytes directly.</summary>
+    public BuiltInPartitioner? Sticky;
 }
 
 /// <summary>
@@ -35,14 +39,19 @@ internal ref struct PreparedRecord
 /// </summary>
 internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime)
 {
-    [ThreadStatic] private static PooledBufferWriter? _keyScratch;
-    [ThreadStatic] private static PooledBufferWriter? _valueScratch;
+    // One thread-static for both buffers: each access to a thread-static costs a lookup, on every record.
+    [ThreadStatic] private static SerializationScratch? _scratch;
 
     private readonly int _maxRequestSize = runtime.Settings.MaxRequestSize;
     private readonly long _bufferMemory = runtime.Settings.BufferMemory;
     private readonly int _batchSize = runtime.Settings.BatchSize;
     private readonly DefaultPartitioner? _builtIn = runtime.Partitioner as DefaultPartitioner;
     private readonly bool _propagateContext = runtime.Settings.TracingPropagateContext;
+    private readonly bool _rawKeys = IsRaw(runtime.KeySerializer);
+    private readonly bool _rawValues = IsRaw(runtime.ValueSerializer);
+
+    /// <summary>Whether <paramref name="serializer"/> is a built-in one that writes its data as they are (bytes, memory).</summary>
+    private static bool IsRaw(object serializer) => ReferenceEquals(serializer, Serializers.ByteArray) || ReferenceEquals(serializer, Serializers.Memory);
 
     /// <summary>Step 2: sends after close (or after a fatal error) fail fast.</summary>
     public void ThrowIfClosed()
@@ -72,7 +81,11 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     }
 
     /// <summary>Step 4 alone, for a record that will wait for metadata: serializer errors surface to the sender now.</summary>
-    public void CheckSerializable(ProducerRecord<TKey, TValue> record) => Serialize(record, out _, out _);
+    public void CheckSerializable(ProducerRecord<TKey, TValue> record)
+    {
+        PreparedRecord prepared = default;
+        Serialize(record, ref prepared);
+    }
 
     /// <summary>
     /// Steps 4–6: serialize, choose the partition, check sizes. Throws on bad input, and whatever the partitioner throws.
@@ -83,45 +96,84 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     {
         prepared = default;
         route.Usage.Touch(); // a send keeps the topic's metadata (metadata.max.idle.ms)
-        Serialize(record, out var hasKey, out var hasValue);
-        Place(record, route, hasKey, hasValue, completion as TracedDelivery, ref prepared);
+        Serialize(record, ref prepared);
+        Place(record, route, completion as TracedDelivery, ref prepared);
     }
 
-    private void Serialize(ProducerRecord<TKey, TValue> record, out bool hasKey, out bool hasValue)
+    /// <summary>
+    /// Step 4: the key and value bytes into <paramref name="prepared"/>. With the built-in byte-array or memory serializer
+    /// they are the record's own bytes, as Java's ByteArraySerializer returns its array: copied once, into the batch.
+    /// Other serializers write into this thread's scratch buffers.
+    /// </summary>
+    private void Serialize(ProducerRecord<TKey, TValue> record, ref PreparedRecord prepared)
     {
         var headers = record.Headers;
-        var keyScratch = _keyScratch ??= new PooledBufferWriter(256);
-        var valueScratch = _valueScratch ??= new PooledBufferWriter(1024);
-        keyScratch.Clear();
-        valueScratch.Clear();
-        try
+        var scratch = _scratch ??= new SerializationScratch();
+        if (!TryRawBytes(record.Key, _rawKeys, out prepared.Key, out prepared.KeyLength))
         {
-            hasKey = runtime.KeySerializer.Serialize(record.Key, new SerializationContext(record.Topic, true, headers), keyScratch);
+            var keyScratch = scratch.Key;
+            keyScratch.Clear();
+            bool hasKey;
+            try
+            {
+                hasKey = runtime.KeySerializer.Serialize(record.Key, new SerializationContext(record.Topic, true, headers), keyScratch);
+            }
+            catch (Exception e) when (e is not KafkaException)
+            {
+                throw new SerializationException($"Can't serialize key of record to topic {record.Topic} with {runtime.KeySerializer.GetType().Name}: {e.Message}", e);
+            }
+            prepared.Key = keyScratch.WrittenSpan;
+            prepared.KeyLength = hasKey ? keyScratch.WrittenCount : -1;
         }
-        catch (Exception e) when (e is not KafkaException)
+        if (!TryRawBytes(record.Value, _rawValues, out prepared.Value, out prepared.ValueLength))
         {
-            throw new SerializationException($"Can't serialize key of record to topic {record.Topic} with {runtime.KeySerializer.GetType().Name}: {e.Message}", e);
-        }
-        try
-        {
-            hasValue = runtime.ValueSerializer.Serialize(record.Value, new SerializationContext(record.Topic, false, headers), valueScratch);
-        }
-        catch (Exception e) when (e is not KafkaException)
-        {
-            throw new SerializationException($"Can't serialize value of record to topic {record.Topic} with {runtime.ValueSerializer.GetType().Name}: {e.Message}", e);
+            var valueScratch = scratch.Value;
+            valueScratch.Clear();
+            bool hasValue;
+            try
+            {
+                hasValue = runtime.ValueSerializer.Serialize(record.Value, new SerializationContext(record.Topic, false, headers), valueScratch);
+            }
+            catch (Exception e) when (e is not KafkaException)
+            {
+                throw new SerializationException($"Can't serialize value of record to topic {record.Topic} with {runtime.ValueSerializer.GetType().Name}: {e.Message}", e);
+            }
+            prepared.Value = valueScratch.WrittenSpan;
+            prepared.ValueLength = hasValue ? valueScratch.WrittenCount : -1;
         }
     }
 
-    /// <summary>Steps 5–6 on the serialized bytes in this thread's scratch buffers: partition and size checks.</summary>
-    private void Place(ProducerRecord<TKey, TValue> record, TopicRoute route, bool hasKey, bool hasValue, TracedDelivery? traced, ref PreparedRecord prepared)
+    /// <summary>
+    /// What the built-in <see cref="Serializers.ByteArray"/> or <see cref="Serializers.Memory"/> serializer (<paramref name="raw"/>)
+    /// would write, without writing it: the bytes themselves, and their length (-1 for a null array, as that serializer's null).
+    /// </summary>
+    private static bool TryRawBytes<T>(T data, bool raw, out ReadOnlySpan<byte> bytes, out int length)
+    {
+        if (!raw)
+        {
+            bytes = default;
+            length = 0;
+            return false;
+        }
+        if (typeof(T) == typeof(ReadOnlyMemory<byte>))
+        {
+            var memory = Unsafe.As<T, ReadOnlyMemory<byte>>(ref data);
+            bytes = memory.Span;
+            length = memory.Length;
+            return true;
+        }
+        // Only an ISerializer<byte[]?> is the built-in byte-array one, so T is byte[] here.
+        var array = Unsafe.As<byte[]?>(data);
+        bytes = array;
+        length = array?.Length ?? -1;
+        return true;
+    }
+
+    /// <summary>Steps 5–6 on the serialized bytes: partition and size checks.</summary>
+    private void Place(ProducerRecord<TKey, TValue> record, TopicRoute route, TracedDelivery? traced, ref PreparedRecord prepared)
     {
         var headers = record.Headers;
-        var keyScratch = _keyScratch!;
-        var valueScratch = _valueScratch!;
-        prepared.Key = keyScratch.WrittenSpan;
-        prepared.KeyLength = hasKey ? keyScratch.WrittenCount : -1;
-        prepared.Value = valueScratch.WrittenSpan;
-        prepared.ValueLength = hasValue ? valueScratch.WrittenCount : -1;
+        var hasKey = prepared.KeyLength >= 0;
         prepared.Headers = headers is null ? default : headers.AsSpan();
 
         if (record.Partition is { } explicitPartition)
@@ -133,7 +185,13 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         else
         {
             var context = new PartitionerContext(route.PartitionCount, route.AvailablePartitions, route);
-            var partition = runtime.Partitioner.Partition(record.Topic, prepared.Key, hasKey, prepared.Value, context);
+            int partition;
+            if (_builtIn is not null)
+            {
+                var sticky = prepared.Sticky = route.Sticky ??= _builtIn.StickyFor(record.Topic);
+                partition = _builtIn.Partition(sticky, prepared.Key, hasKey, context);
+            }
+            else partition = runtime.Partitioner.Partition(record.Topic, prepared.Key, hasKey, prepared.Value, context);
             if ((uint)partition >= (uint)route.PartitionCount)
                 throw new KafkaException($"Partitioner {runtime.Partitioner.GetType().Name} chose partition {partition} of topic {record.Topic}, which has {route.PartitionCount}.");
             prepared.Partition = partition;
@@ -187,7 +245,8 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         {
             if (buffer is not null) pool.Deallocate(buffer);
         }
-        if (prepared.PartitionerChose) OnAppended(topic, prepared.Partition, appendedBytes, batchFull);
+        if (prepared.Sticky is { } sticky) sticky.Appended(prepared.Partition, appendedBytes, batchFull); // the built-in one cannot throw
+        else if (prepared.PartitionerChose) OnAppended(topic, prepared.Partition, appendedBytes);
         return AppendResult.Appended;
     }
 
@@ -196,16 +255,15 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
             prepared.Headers, completion, ref buffer, out appendedBytes, out batchFull);
 
     /// <summary>
-    /// The bytes really appended go to the partitioner (the built-in one also learns whether the record filled its
-    /// batch, to switch on a batch boundary). The record is in its batch whatever the hook does: a throwing hook is
-    /// logged, not the record's failure.
+    /// The bytes really appended go to a user's partitioner (the built-in one, through <see cref="PreparedRecord.Sticky"/>,
+    /// also learns whether the record filled its batch, to switch on a batch boundary). The record is in its batch
+    /// whatever the hook does: a throwing hook is logged, not the record's failure.
     /// </summary>
-    private void OnAppended(string topic, int partition, int bytes, bool batchFull)
+    private void OnAppended(string topic, int partition, int bytes)
     {
         try
         {
-            if (_builtIn is not null) _builtIn.OnAppended(topic, partition, bytes, batchFull);
-            else runtime.Partitioner.OnAppended(topic, partition, bytes);
+            runtime.Partitioner.OnAppended(topic, partition, bytes);
         }
         catch (Exception e)
         {
@@ -232,6 +290,13 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         DeliveryCompletion.Complete(completion, new RecordMetadata(record.Topic, partition, RecordMetadata.UnknownOffset, -1, -1, -1),
             error, null, runtime.OnCallbackError);
     }
+}
+
+/// <summary>A sending thread's scratch buffers for the serialized key and value. Owned by that thread (thread-static).</summary>
+internal sealed class SerializationScratch
+{
+    public readonly PooledBufferWriter Key = new(256);
+    public readonly PooledBufferWriter Value = new(1024);
 }
 
 /// <summary>What <see cref="SendPipeline{TKey,TValue}.Append"/> did: appended, or a new batch needs memory the caller must wait for.</summary>

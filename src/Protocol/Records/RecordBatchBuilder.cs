@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using KafkaActors.Protocol.Primitives;
 using L = KafkaActors.Protocol.Records.RecordBatchLayout;
@@ -67,20 +68,25 @@ public sealed class RecordBatchBuilder
         if (_position + total > _limit) return false;
 
         if (RecordCount == 0) BaseTimestamp = timestamp;
+        // Written by index into one span (no slice per field): the sizes above bound every write.
         var span = _buffer.AsSpan(_position, total);
-        var i = Varint.WriteSigned(span, body);
+        var i = PutVarint(span, 0, Varint.ZigZag(body));
         span[i++] = 0; // record attributes: unused
-        i += Varint.WriteSigned64(span[i..], timestamp - BaseTimestamp);
-        i += Varint.WriteSigned(span[i..], RecordCount);
-        i += WriteField(span[i..], key, keyLength);
-        i += WriteField(span[i..], value, valueLength);
-        i += Varint.WriteSigned(span[i..], headers.Length);
-        foreach (var header in headers)
+        i = PutVarint64(span, i, Varint.ZigZag64(timestamp - BaseTimestamp));
+        i = PutVarint(span, i, Varint.ZigZag(RecordCount));
+        i = PutField(span, i, key, keyLength);
+        i = PutField(span, i, value, valueLength);
+        if (headers.IsEmpty) span[i++] = 0; // zig-zag(0): no headers
+        else
         {
-            var keyBytes = Encoding.UTF8.GetByteCount(header.Key);
-            i += Varint.WriteSigned(span[i..], keyBytes);
-            i += Encoding.UTF8.GetBytes(header.Key, span[i..]);
-            i += WriteField(span[i..], header.Value, header.Value?.Length ?? -1);
+            i = PutVarint(span, i, Varint.ZigZag(headers.Length));
+            foreach (var header in headers)
+            {
+                var keyBytes = Encoding.UTF8.GetByteCount(header.Key);
+                i = PutVarint(span, i, Varint.ZigZag(keyBytes));
+                i += Encoding.UTF8.GetBytes(header.Key, span[i..]);
+                i = PutField(span, i, header.Value, header.Value?.Length ?? -1);
+            }
         }
 
         _position += total;
@@ -89,6 +95,7 @@ public sealed class RecordBatchBuilder
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int BodySize(long timestamp, int keyLength, int valueLength, ReadOnlySpan<RecordHeader> headers)
     {
         var delta = RecordCount == 0 ? 0 : timestamp - BaseTimestamp;
@@ -96,9 +103,13 @@ public sealed class RecordBatchBuilder
              + FieldSize(keyLength) + FieldSize(valueLength) + HeadersSize(headers);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FieldSize(int length) => length < 0 ? 1 : Varint.SizeOfSigned(length) + length;
 
-    private static int HeadersSize(ReadOnlySpan<RecordHeader> headers)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int HeadersSize(ReadOnlySpan<RecordHeader> headers) => headers.IsEmpty ? 1 : SizeOfHeaders(headers);
+
+    private static int SizeOfHeaders(ReadOnlySpan<RecordHeader> headers)
     {
         var size = Varint.SizeOfSigned(headers.Length);
         foreach (var header in headers)
@@ -109,15 +120,41 @@ public sealed class RecordBatchBuilder
         return size;
     }
 
-    private static int WriteField(Span<byte> destination, ReadOnlySpan<byte> bytes, int length)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PutField(Span<byte> destination, int at, ReadOnlySpan<byte> bytes, int length)
     {
         if (length < 0)
         {
-            destination[0] = 1; // zig-zag(-1)
-            return 1;
+            destination[at] = 1; // zig-zag(-1)
+            return at + 1;
         }
-        var n = Varint.WriteSigned(destination, length);
-        bytes[..length].CopyTo(destination[n..]);
-        return n + length;
+        at = PutVarint(destination, at, Varint.ZigZag(length));
+        bytes[..length].CopyTo(destination[at..]);
+        return at + length;
+    }
+
+    /// <summary>An unsigned varint at <paramref name="at"/>; returns the index after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PutVarint(Span<byte> destination, int at, uint value)
+    {
+        while (value >= 0x80)
+        {
+            destination[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        destination[at++] = (byte)value;
+        return at;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PutVarint64(Span<byte> destination, int at, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            destination[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        destination[at++] = (byte)value;
+        return at;
     }
 }
