@@ -1,7 +1,12 @@
 using BenchmarkDotNet.Running;
+using KafkaActors.Benchmarks.Cold;
 using KafkaActors.Benchmarks.Compare;
+using KafkaActors.Benchmarks.PerfTwin;
 
 // compare (default): both clients, every workload, one table.   micro: BenchmarkDotNet hot-path benchmarks.
+// cold: the README's perf-test cold, against confluent-perf-test (its Confluent.Kafka twin), fresh processes.
+if (args.Length > 0 && args[0] == "cold") return ColdStartRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == ConfluentPerfTest.Command) return ConfluentPerfTest.Run(args[1..]);
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
