@@ -10,7 +10,8 @@ namespace KafkaActors.Benchmarks.Cold;
 /// (<see cref="ConfluentPerfTest"/>, from this project's own output), then prints the medians: records/sec as perf-test
 /// reports it, the ratio, and each whole process's wall and CPU time. Options: <c>--runs N</c> (default 5),
 /// <c>--num-records N</c>, <c>--baseline-cli PATH</c> (a third contender, e.g. kafka-actors.dll from a build of main),
-/// <c>--env KEY=VALUE</c> (repeatable; set for the KafkaActors runs only, e.g. a DOTNET_ runtime knob).
+/// <c>--env KEY=VALUE</c> (repeatable; set for the KafkaActors runs only, e.g. a DOTNET_ runtime knob),
+/// <c>--baseline-env KEY=VALUE</c> (the same for the baseline, so one build can be run against itself with other knobs).
 /// Single-threaded.
 /// </summary>
 public static class ColdStartRunner
@@ -21,7 +22,7 @@ public static class ColdStartRunner
     {
         var runs = int.Parse(Option(args, "--runs") ?? "5", CultureInfo.InvariantCulture);
         var numRecords = Option(args, "--num-records") ?? "1000000";
-        var environment = Options(args, "--env").Select(e => e.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
+        var environment = Environment(args, "--env");
         string[] perfTest = ["--topic", "perf", "--num-records", numRecords, "--record-size", "100", "--throughput", "-1"];
 
         var contenders = new List<(string Name, string Dll, string[] Args, IReadOnlyDictionary<string, string> Environment)>
@@ -30,7 +31,7 @@ public static class ColdStartRunner
             ("Confluent.Kafka", typeof(ColdStartRunner).Assembly.Location, [ConfluentPerfTest.Command, .. perfTest], new Dictionary<string, string>()),
         };
         if (Option(args, "--baseline-cli") is { } baseline)
-            contenders.Add(("baseline", Path.GetFullPath(baseline), ["perf-test", .. perfTest], environment));
+            contenders.Add(("baseline", Path.GetFullPath(baseline), ["perf-test", .. perfTest], Environment(args, "--baseline-env")));
 
         Console.WriteLine($"# cold start: {runs} alternating runs of each, fresh processes, perf-test {string.Join(' ', perfTest)}");
         foreach (var (name, dll, _, env) in contenders)
@@ -79,6 +80,9 @@ public static class ColdStartRunner
     private static string Seconds(TimeSpan? cpu) => cpu is { } t ? Invariant($"{t.TotalSeconds:F2} s") : "n/a";
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static Dictionary<string, string> Environment(string[] args, string name) =>
+        Options(args, name).Select(e => e.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
 
     private static string? Option(string[] args, string name) => Options(args, name).LastOrDefault();
 
