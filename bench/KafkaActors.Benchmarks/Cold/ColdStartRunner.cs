@@ -11,7 +11,8 @@ namespace KafkaActors.Benchmarks.Cold;
 /// reports it, the ratio, and each whole process's wall and CPU time. Options: <c>--runs N</c> (default 5),
 /// <c>--num-records N</c>, <c>--baseline-cli PATH</c> (a third contender, e.g. kafka-actors.dll from a build of main),
 /// <c>--env KEY=VALUE</c> (repeatable; set for the KafkaActors runs only, e.g. a DOTNET_ runtime knob),
-/// <c>--baseline-env KEY=VALUE</c> (the same for the baseline, so one build can be run against itself with other knobs).
+/// <c>--baseline-env KEY=VALUE</c> (the same for the baseline), <c>--variant-env KEY=VALUE</c> (repeatable: adds a contender,
+/// the same CLI with these variables set, e.g. to undo a runtimeconfig knob; variables override runtimeconfig.json).
 /// Single-threaded.
 /// </summary>
 public static class ColdStartRunner
@@ -30,6 +31,8 @@ public static class ColdStartRunner
             ("KafkaActors", Option(args, "--cli") ?? BuiltCli(), ["perf-test", .. perfTest], environment),
             ("Confluent.Kafka", typeof(ColdStartRunner).Assembly.Location, [ConfluentPerfTest.Command, .. perfTest], new Dictionary<string, string>()),
         };
+        var variant = Environment(args, "--variant-env");
+        if (variant.Count > 0) contenders.Insert(1, ("variant", contenders[0].Dll, contenders[0].Args, variant));
         if (Option(args, "--baseline-cli") is { } baseline)
             contenders.Add(("baseline", Path.GetFullPath(baseline), ["perf-test", .. perfTest], Environment(args, "--baseline-env")));
 
@@ -48,13 +51,14 @@ public static class ColdStartRunner
         }
 
         Console.WriteLine();
-        Console.WriteLine("| cold, median of " + runs + " | records/sec | process wall s | process CPU s (user+sys) |");
-        Console.WriteLine("|---|---:|---:|---:|");
+        var theirs = Median(results["Confluent.Kafka"], r => r.RecordsPerSecond);
+        Console.WriteLine($"| cold, median of {runs} | records/sec | ratio to Confluent.Kafka | process wall s | process CPU s (user+sys) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
         foreach (var (name, list) in results)
-            Console.WriteLine(Invariant($"| {name} | {Median(list, r => r.RecordsPerSecond):N0} | {Median(list, r => r.Wall.TotalSeconds):F2} | {CpuMedian(list)} |"));
-        var ours = results["KafkaActors"];
-        var theirs = results["Confluent.Kafka"];
-        Console.WriteLine(Invariant($"| **ratio KafkaActors/Confluent** | **{Median(ours, r => r.RecordsPerSecond) / Median(theirs, r => r.RecordsPerSecond):F2}×** | {Median(ours, r => r.Wall.TotalSeconds) / Median(theirs, r => r.Wall.TotalSeconds):F2}× | |"));
+        {
+            var rate = Median(list, r => r.RecordsPerSecond);
+            Console.WriteLine(Invariant($"| {name} | {rate:N0} | {rate / theirs:F2}× | {Median(list, r => r.Wall.TotalSeconds):F2} | {CpuMedian(list)} |"));
+        }
         return 0;
     }
 
