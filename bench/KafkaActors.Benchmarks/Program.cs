@@ -1,13 +1,16 @@
 using BenchmarkDotNet.Running;
+using KafkaActors.Benchmarks.Cold;
 using KafkaActors.Benchmarks.Compare;
-using KafkaActors.Benchmarks.PerfTest;
+using KafkaActors.Benchmarks.PerfTwin;
 
 // compare (default): both clients, every workload, one table.   micro: BenchmarkDotNet hot-path benchmarks.
-// confluent-perf-test: kafka-actors perf-test's loop through Confluent.Kafka (bench/cpu-per-record.sh runs both).
+// cold: the README's perf-test cold, against confluent-perf-test (its Confluent.Kafka twin), fresh processes.
+// confluent-perf-test: that twin (bench/cpu-per-record.sh runs it against a broker process for the marginal CPU figure).
+if (args.Length > 0 && args[0] == "cold") return ColdStartRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == ConfluentPerfTest.Command) return ConfluentPerfTest.Run(args[1..]);
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
     return 0;
 }
-if (args.Length > 0 && args[0] == "confluent-perf-test") return ConfluentPerfTest.Run(args[1..]);
 return await ComparisonRunner.Run(args.Length > 0 && args[0] == "compare" ? args[1..] : args);
