@@ -26,6 +26,7 @@ public sealed class Measurement(int records)
         _gen1 = GC.CollectionCount(1);
         _gen2 = GC.CollectionCount(2);
         _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
+        AllocationProfile.Active?.Begin();
         _start = Stopwatch.GetTimestamp();
     }
 
@@ -40,6 +41,7 @@ public sealed class Measurement(int records)
         await _done.Task.WaitAsync(timeout);
         var elapsed = Stopwatch.GetElapsedTime(_start);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart;
+        if (_start != 0) AllocationProfile.Active?.End(client, records); // warm-ups are not started: not profiled
         var (p50, p99) = Latency.Percentiles();
         return new RunResult(client, records, Volatile.Read(ref _failed), elapsed, (long)records * valueSize, p50, p99,
             (double)allocated / records, GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2);
