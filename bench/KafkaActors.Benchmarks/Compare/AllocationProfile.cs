@@ -9,7 +9,10 @@ namespace KafkaActors.Benchmarks.Compare;
 /// events (one per about 100 KB allocated on a thread, naming the type of the object that crossed the mark), keeps
 /// those stamped inside a measured run's window and prints the top types with their sampled bytes per record.
 /// Sampled, so a type's figure is an estimate (good to ~100 KB per run); the listener itself allocates a little per
-/// event (well under 1% of what it samples). One instance per process (<see cref="Active"/>); thread-safe: events
+/// event (EventWrittenEventArgs, boxed payloads: well under 1% of what it samples, yet they may show in a short list).
+/// For stacks, run <c>compare --alloc-types</c> under <c>dotnet-trace collect --profile gc-verbose</c> with
+/// <c>ALLOC_WINDOW=&lt;file&gt;</c>: each measured run's window (UTC) is appended to that file, to cut the trace to it.
+/// One instance per process (<see cref="Active"/>); thread-safe: events
 /// arrive on the runtime's dispatch thread while runs begin and end on the benchmark's.
 /// </summary>
 public sealed class AllocationProfile : EventListener
@@ -61,6 +64,8 @@ public sealed class AllocationProfile : EventListener
             byType[type] = byType.GetValueOrDefault(type) + bytes;
             total += bytes;
         }
+        if (Environment.GetEnvironmentVariable("ALLOC_WINDOW") is { } windowFile)
+            File.AppendAllText(windowFile, string.Create(CultureInfo.InvariantCulture, $"{client} {_begun:O} {ended:O}\n"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  allocations of {client} ({records:N0} records; sampled {total / (double)records:F1} B/record):"));
         foreach (var (type, bytes) in byType.OrderByDescending(kv => kv.Value).Take(TopTypes))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {bytes / (double)records,8:F2} B/record  {bytes,12:N0} B  {type}"));
