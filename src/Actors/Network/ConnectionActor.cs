@@ -521,8 +521,9 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     }
 
     /// <summary>
-    /// Writes the request's segments. Per request this allocates only the Tcp.Write, its ByteString and the ack, all
-    /// small; Akka.IO adds a list per socket send (ProducerTcpConfig sets the frame size so a request is one send).
+    /// Writes the request's segments. A request's garbage is a few small objects whatever its size (the Tcp.Write, its
+    /// ByteString, the ack; for Produce also the ProduceRequest and each batch's BatchResult); Akka.IO adds a list per
+    /// socket send and a ByteString per read (ProducerTcpConfig sets the frame size so that a request is one send).
     /// </summary>
     private void Write(InFlightRequest request)
     {
