@@ -38,9 +38,9 @@ namespace KafkaActors.Hosting;
 /// With <see cref="KafkaProducerOptions.TransactionalId"/> (or <c>transactional.id</c> in another layer) the producer is
 /// transactional: call InitTransactions on the facade, or Tell <c>InitTransactions</c> to the actor, before the first
 /// transaction, and commit or abort it before the host stops.
-/// Nothing else in the ActorSystem's config is changed: a producer that makes its own ActorSystem reads
-/// TCP 64 KiB at a time, a hosted one keeps the system's <c>akka.io.tcp</c> settings (set
-/// <c>akka.io.tcp.disabled-buffer-pool.buffer-size = 65536</c> to match, as the sample does).
+/// Nothing else in the ActorSystem's config is changed: a producer that makes its own ActorSystem reads and writes
+/// TCP in frames of up to 2 MiB, a hosted one keeps the system's <c>akka.io.tcp</c> settings (add
+/// <see cref="Network.ProducerTcpConfig.Hocon"/> to match, as the sample does).
 /// </remarks>
 public static class KafkaProducerHostingExtensions
 {

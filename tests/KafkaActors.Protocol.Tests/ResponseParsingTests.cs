@@ -102,6 +102,42 @@ public class ResponseParsingTests
     }
 
     [Fact]
+    public void Produce_ParseInto_reads_what_Parse_reads_and_takes_known_topic_names_from_the_cache()
+    {
+        var v3 = Hex.Parse("00000001 | 0001 74 | 00000001 | 00000002 0000 000000000000002A FFFFFFFFFFFFFFFF | 00000007");
+        var v10 = Hex.Parse("02 | 02 74 | 02 | 00000002 0006 FFFFFFFFFFFFFFFF FFFFFFFFFFFFFFFF FFFFFFFFFFFFFFFF | 01 00 | 01 00 09 00000002 00000005 00 | 00 | 00000000 | 01 00 0D 02 00000002 02 68 00002384 00 00");
+        var names = new Utf8StringCache();
+        var partitions = new List<PartitionProduceResponse>();
+
+        Assert.Equal(7, ProduceResponse.ParseInto(v3, 3, partitions, names, out var none));
+        Assert.Null(none);
+        Assert.Equal(ProduceResponse.Parse(v3, 3).Partitions, partitions);
+        var first = partitions[0].Topic;
+
+        partitions.Clear();
+        Assert.Equal(0, ProduceResponse.ParseInto(v10, 10, partitions, names, out var endpoints));
+        Assert.Equal(ProduceResponse.Parse(v10, 10).Partitions, partitions);
+        Assert.Equal([new ProduceNodeEndpoint(2, "h", 9092, null)], endpoints!);
+        Assert.Same(first, partitions[0].Topic); // the second response's "t" is the first one's string
+    }
+
+    [Fact]
+    public void Utf8StringCache_decodes_as_UTF8_keeps_at_most_its_capacity_and_passes_long_strings_through()
+    {
+        var names = new Utf8StringCache(capacity: 2);
+        var topic = names.Get("tópic-1"u8);
+        Assert.Equal("tópic-1", topic);
+        Assert.Same(topic, names.Get("tópic-1"u8));
+        Assert.Equal("b", names.Get("b"u8));
+        var overCapacity = names.Get("c"u8);
+        Assert.Equal("c", overCapacity);
+        Assert.NotSame(overCapacity, names.Get("c"u8)); // full: decoded each time, not kept
+        var longName = new string('x', 600);
+        Assert.Equal(longName, names.Get(System.Text.Encoding.UTF8.GetBytes(longName)));
+        Assert.Equal("\uFFFD", names.Get([0xFF]));
+    }
+
+    [Fact]
     public void Produce_v8_carries_record_errors_and_a_message()
     {
         var body = Hex.Parse(

@@ -21,6 +21,7 @@ public static class ComparisonRunner
 
         // --trace: what tracing costs while someone listens (every span recorded, none exported); Confluent has none.
         using var listener = args.Contains("--trace") ? ListenToKafkaActorsSpans() : null;
+        using var allocations = args.Contains("--alloc-types") ? AllocationProfile.Start() : null;
 
         var inProcess = args.Contains("--in-process-broker");
         LibRdKafka.EnsureLoaded();

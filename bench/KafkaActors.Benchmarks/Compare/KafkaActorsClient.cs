@@ -27,14 +27,19 @@ public static class KafkaActorsClient
         var records = Records(topic, workload);
 
         await WarmUp.Run(setRtt, Workload.WarmUpRecords(workload), count =>
-            Send(producer, records, workload with { Records = count, RatePerSecond = 0 }, new Measurement(count)));
+        {
+            var warmUp = new Measurement(count);
+            return Send(producer, records, workload with { Records = count, RatePerSecond = 0 }, warmUp, SampledCallbacks(warmUp, count));
+        });
 
         var measurement = new Measurement(workload.Records, endpoint.BrokerProcessorTime);
+        var sampled = SampledCallbacks(measurement, workload.Records); // the harness's objects, made before measuring the client
         measurement.Start();
-        return await Send(producer, records, workload, measurement);
+        return await Send(producer, records, workload, measurement, sampled);
     }
 
-    private static async Task<RunResult> Send(KafkaProducer<byte[]?, byte[]> producer, ProducerRecord<byte[]?, byte[]>[] records, Workload workload, Measurement measurement)
+    private static async Task<RunResult> Send(KafkaProducer<byte[]?, byte[]> producer, ProducerRecord<byte[]?, byte[]>[] records, Workload workload, Measurement measurement,
+        SampledCallback[] sampled)
     {
         var counter = new CountingCallback(measurement);
         var limiter = new RateLimiter(workload.RatePerSecond);
@@ -51,7 +56,7 @@ public static class KafkaActorsClient
             if (LatencyRecorder.Sampled(i))
             {
                 measurement.Latency.Sent(i);
-                producer.Send(record, new SampledCallback(measurement, i));
+                producer.Send(record, sampled[i / LatencyRecorder.SampleEvery]);
             }
             else
             {
@@ -86,6 +91,10 @@ public static class KafkaActorsClient
     {
         public void OnCompletion(RecordMetadata metadata, Exception? exception) => measurement.Completed(exception is null);
     }
+
+    /// <summary>One callback per sampled record (it knows the record's index), for <see cref="Send"/>.</summary>
+    private static SampledCallback[] SampledCallbacks(Measurement measurement, int records) =>
+        Enumerable.Range(0, records / LatencyRecorder.SampleEvery + 1).Select(s => new SampledCallback(measurement, s * LatencyRecorder.SampleEvery)).ToArray();
 
     private sealed class SampledCallback(Measurement measurement, int index) : IDeliveryCallback
     {

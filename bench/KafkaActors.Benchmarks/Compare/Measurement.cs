@@ -31,6 +31,7 @@ public sealed class Measurement(int records, Func<TimeSpan>? brokerProcessorTime
         _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
         _cpuAtStart = ProcessorTime();
         _brokerCpuAtStart = brokerProcessorTime?.Invoke() ?? TimeSpan.Zero;
+        AllocationProfile.Active?.Begin();
         _start = Stopwatch.GetTimestamp();
     }
 
@@ -47,6 +48,7 @@ public sealed class Measurement(int records, Func<TimeSpan>? brokerProcessorTime
         var cpu = ProcessorTime() - _cpuAtStart;
         TimeSpan? brokerCpu = brokerProcessorTime is null ? null : brokerProcessorTime() - _brokerCpuAtStart;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart;
+        if (_start != 0) AllocationProfile.Active?.End(client, records); // warm-ups are not started: not profiled
         var (p50, p99) = Latency.Percentiles();
         return new RunResult(client, records, Volatile.Read(ref _failed), elapsed, (long)records * valueSize, p50, p99,
             (double)allocated / records, GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2, cpu, brokerCpu);

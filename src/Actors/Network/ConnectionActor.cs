@@ -53,6 +53,9 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private readonly PendingProduceQueue _pendingProduce = new();
     private readonly Queue<Request> _pendingRequests = new();
     private readonly Dictionary<int, InFlightRequest> _inFlight = new();
+    private readonly Stack<InFlightRequest> _spareRequests = new(); // done requests, reused (see InFlightRequest)
+    private readonly List<PartitionProduceResponse> _produced = new(); // the Produce response being handled
+    private readonly Utf8StringCache _topicNames = new();
     private FrameDecoder _decoder = new();
     private IActorRef? _tcp;
     private int _nextCorrelationId;
@@ -329,10 +332,12 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     /// <summary>A request of the connection's own (handshakes), answered to this actor rather than to a requester.</summary>
     private void SendControl(IKafkaRequest body, short version)
     {
-        var request = new InFlightRequest(NextCorrelationId(), body.ApiKey, version, MonotonicClock.NowMs, expectsResponse: true);
-        var envelope = new PooledBufferWriter();
-        RequestEncoder.Encode(envelope, body, version, request.CorrelationId, _options.ClientId);
-        Write(request, envelope, [new ArraySegment<byte>(envelope.Buffer, 0, envelope.WrittenCount)]);
+        var request = SpareRequest();
+        request.StartOther(body.ApiKey, null);
+        request.Sent(NextCorrelationId(), version, MonotonicClock.NowMs, expectsResponse: true);
+        RequestEncoder.Encode(request.Envelope, body, version, request.CorrelationId, _options.ClientId);
+        request.Segments.Add(new ArraySegment<byte>(request.Envelope.Buffer, 0, request.Envelope.WrittenCount));
+        Write(request);
     }
 
     private void OnApiVersions(InFlightRequest request, ReadOnlySpan<byte> body)
@@ -473,64 +478,90 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 $"Node {_endpoint} supports no version of {request.Body.ApiKey} that this client speaks ({ClientApiVersions.For(request.Body.ApiKey)})."), _endpoint.NodeId));
             return;
         }
-        var inFlight = new InFlightRequest(NextCorrelationId(), request.Body.ApiKey, version, MonotonicClock.NowMs, expectsResponse: true) { Request = request };
-        var envelope = new PooledBufferWriter();
-        RequestEncoder.Encode(envelope, request.Body, version, inFlight.CorrelationId, _options.ClientId);
-        Write(inFlight, envelope, [new ArraySegment<byte>(envelope.Buffer, 0, envelope.WrittenCount)]);
+        var inFlight = SpareRequest();
+        inFlight.StartOther(request.Body.ApiKey, request);
+        inFlight.Sent(NextCorrelationId(), version, MonotonicClock.NowMs, expectsResponse: true);
+        RequestEncoder.Encode(inFlight.Envelope, request.Body, version, inFlight.CorrelationId, _options.ClientId);
+        inFlight.Segments.Add(new ArraySegment<byte>(inFlight.Envelope.Buffer, 0, inFlight.Envelope.WrittenCount));
+        Write(inFlight);
     }
 
     private void SendProduce(NegotiatedVersions versions)
     {
-        var batches = _pendingProduce.TakeRequest(_options.MaxRequestSize);
+        var inFlight = SpareRequest();
+        inFlight.StartProduce();
+        var batches = inFlight.Batches!;
+        _pendingProduce.TakeRequest(_options.MaxRequestSize, batches);
         // A batch whose outcome is already reported (it expired while queued here) is not worth sending.
-        batches.RemoveAll(p =>
+        var kept = 0;
+        for (var i = 0; i < batches.Count; i++)
         {
-            if (!p.Batch.IsDone) return false;
-            p.ReplyTo.Tell(BatchResultOf(p, new KafkaTimeoutException("Not sent: the batch expired while queued for the connection.")));
-            return true;
-        });
-        if (batches.Count == 0) return;
-        if (versions.Produce < 0)
+            var p = batches[i];
+            if (p.Batch.IsDone) p.ReplyTo.Tell(BatchResultOf(p, new KafkaTimeoutException("Not sent: the batch expired while queued for the connection.")));
+            else batches[kept++] = p;
+        }
+        batches.RemoveRange(kept, batches.Count - kept);
+        if (batches.Count == 0 || versions.Produce < 0)
         {
-            var unsupported = new ApiException(ErrorCode.UnsupportedVersion, $"Node {_endpoint} supports no Produce version from {ClientApiVersions.Produce} (RecordBatch v2 needs v3+).");
-            foreach (var p in batches) p.ReplyTo.Tell(BatchResultOf(p, unsupported));
+            if (batches.Count > 0)
+            {
+                var unsupported = new ApiException(ErrorCode.UnsupportedVersion, $"Node {_endpoint} supports no Produce version from {ClientApiVersions.Produce} (RecordBatch v2 needs v3+).");
+                foreach (var p in batches) p.ReplyTo.Tell(BatchResultOf(p, unsupported));
+            }
+            Recycle(inFlight);
             return;
         }
-        var partitions = new List<ProducePartitionData>(batches.Count);
-        foreach (var p in batches) partitions.Add(PendingProduceQueue.ToPartitionData(p));
-        var request = new ProduceRequest(_options.TransactionalId, _options.Acks, _options.RequestTimeoutMs, partitions);
+        foreach (var p in batches) inFlight.Partitions.Add(PendingProduceQueue.ToPartitionData(p));
+        var request = new ProduceRequest(_options.TransactionalId, _options.Acks, _options.RequestTimeoutMs, inFlight.Partitions);
 
-        var inFlight = new InFlightRequest(NextCorrelationId(), ApiKey.Produce, versions.Produce, MonotonicClock.NowMs, expectsResponse: _options.Acks != 0) { Batches = batches };
-        var envelope = new PooledBufferWriter(128 + 32 * batches.Count);
-        var segments = new List<ArraySegment<byte>>(2 * batches.Count + 1);
-        var length = request.EncodeGather(envelope, segments, versions.Produce, inFlight.CorrelationId, _options.ClientId);
+        inFlight.Sent(NextCorrelationId(), versions.Produce, MonotonicClock.NowMs, expectsResponse: _options.Acks != 0);
+        var length = request.EncodeGather(inFlight.Envelope, inFlight.Segments, versions.Produce, inFlight.CorrelationId, _options.ClientId);
         _nodeMetrics.RecordRequest(inFlight.RecordCount, length);
-        Write(inFlight, envelope, segments);
+        Write(inFlight);
     }
 
-    private void Write(InFlightRequest request, PooledBufferWriter envelope, List<ArraySegment<byte>> segments)
+    /// <summary>
+    /// Writes the request's segments. A request's garbage is a few small objects whatever its size (the Tcp.Write, its
+    /// ByteString, the ack; for Produce also the ProduceRequest and each batch's BatchResult); Akka.IO adds a list per
+    /// socket send and a ByteString per read (ProducerTcpConfig sets the frame size so that a request is one send).
+    /// </summary>
+    private void Write(InFlightRequest request)
     {
-        request.Envelope = envelope;
         _lastActivityMs = request.SentMs;
         _inFlight[request.CorrelationId] = request;
         _nodeMetrics.SetInFlight(_inFlight.Count);
-        _tcp!.Tell(Tcp.Write.Create(ByteString.FromBytes(segments), new WriteAck(request.CorrelationId)));
-        if (_inFlight.Count == 1) Timers.StartPeriodicTimer(TimeoutTimer, TimeoutTick.Instance, _options.TimeoutCheckInterval);
+        _tcp!.Tell(Tcp.Write.Create(request.ToByteString(), new WriteAck(request.CorrelationId)));
+        // Started with the first request and left running while requests follow; the first tick that finds
+        // nothing in flight stops it (CheckRequestTimeouts), so busy connections don't restart it per request.
+        if (!Timers.IsTimerActive(TimeoutTimer)) Timers.StartPeriodicTimer(TimeoutTimer, TimeoutTick.Instance, _options.TimeoutCheckInterval);
     }
 
     private void OnWritten(int correlationId)
     {
         if (!_inFlight.TryGetValue(correlationId, out var request)) return;
         request.Written = true;
-        request.Envelope?.Dispose();
-        request.Envelope = null;
         if (!request.ExpectsResponse)
         {
             // acks=0: the broker sends no answer (the mock does anyway; it is ignored). Offsets stay unknown.
             foreach (var p in request.Batches!) p.ReplyTo.Tell(new BatchResult(p.Batch, ErrorCode.None, -1, -1, null, null));
             request.Answered = true;
         }
-        if (request.Answered) Forget(request);
+        if (!request.Answered) return;
+        Forget(request);
+        Recycle(request);
+    }
+
+    /// <summary>A request to fill: a done one when there is one (the pool holds at most max.in.flight + 1).</summary>
+    private InFlightRequest SpareRequest() => _spareRequests.TryPop(out var request) ? request : new InFlightRequest();
+
+    /// <summary>
+    /// Takes back a request that is done: its write acknowledged (so the kernel no longer reads its envelope or
+    /// batches) and its answer handled, or never written at all.
+    /// </summary>
+    private void Recycle(InFlightRequest request)
+    {
+        request.Clear();
+        if (_spareRequests.Count <= _options.MaxInFlight) _spareRequests.Push(request);
     }
 
     private int NextCorrelationId() => _nextCorrelationId = _nextCorrelationId == int.MaxValue ? 0 : _nextCorrelationId + 1;
@@ -570,7 +601,20 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         ResponseHeader.Read(ref reader, request.ApiKey, request.Version);
         var body = frame[reader.Position..];
         request.Answered = true;
-        if (request.Written) Forget(request);
+        var done = request.Written; // else OnWritten recycles it
+        if (done) Forget(request);
+        try
+        {
+            OnResponse(request, body);
+        }
+        finally
+        {
+            if (done) Recycle(request);
+        }
+    }
+
+    private void OnResponse(InFlightRequest request, ReadOnlySpan<byte> body)
+    {
         if (request.ApiKey is not (ApiKey.Produce or ApiKey.ApiVersions))
             OnThrottleTime(request.ApiKey, request.Version, ResponseThrottle.PeekLeading(request.ApiKey, request.Version, body));
 
@@ -590,10 +634,12 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 }
                 break;
             case ApiKey.Produce when request.Batches is not null:
-                var produced = ProduceResponse.Parse(body, request.Version);
+                _produced.Clear();
+                var throttleTimeMs = ProduceResponse.ParseInto(body, request.Version, _produced, _topicNames, out var nodeEndpoints);
                 _nodeMetrics.RecordLatency(MonotonicClock.NowMs - request.SentMs);
-                OnThrottleTime(ApiKey.Produce, request.Version, produced.ThrottleTimeMs);
-                OnProduceResponse(request, produced);
+                OnThrottleTime(ApiKey.Produce, request.Version, throttleTimeMs);
+                OnProduceResponse(request, _produced, nodeEndpoints);
+                _produced.Clear();
                 break;
             default:
                 var r = request.Request!;
@@ -602,17 +648,17 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         }
     }
 
-    private void OnProduceResponse(InFlightRequest request, ProduceResponse response)
+    private void OnProduceResponse(InFlightRequest request, List<PartitionProduceResponse> partitions, List<ProduceNodeEndpoint>? nodeEndpoints)
     {
         foreach (var p in request.Batches!)
         {
             var tp = p.Batch.TopicPartition;
             var found = false;
-            foreach (var result in response.Partitions)
+            foreach (var result in partitions)
             {
                 if (result.Partition != tp.Partition || result.Topic != tp.Topic) continue;
                 p.ReplyTo.Tell(new BatchResult(p.Batch, result.ErrorCode, result.BaseOffset, result.LogAppendTimeMs, result.ErrorMessage, null,
-                    Leader: result.CurrentLeaderId >= 0 && result.CurrentLeaderEpoch >= 0 ? LeaderHintOf(tp, result, response, _endpoint.NodeId) : null,
+                    Leader: result.CurrentLeaderId >= 0 && result.CurrentLeaderEpoch >= 0 ? LeaderHintOf(tp, result, nodeEndpoints, _endpoint.NodeId) : null,
                     RecordErrors: result.RecordErrors));
                 found = true;
                 break;
@@ -621,10 +667,10 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         }
     }
 
-    private static Metadata.MetadataActor.LeaderHint LeaderHintOf(TopicPartition tp, PartitionProduceResponse result, ProduceResponse response, int answeredBy)
+    private static Metadata.MetadataActor.LeaderHint LeaderHintOf(TopicPartition tp, PartitionProduceResponse result, List<ProduceNodeEndpoint>? nodeEndpoints, int answeredBy)
     {
         Metadata.BrokerNode? node = null;
-        if (response.NodeEndpoints is { } endpoints)
+        if (nodeEndpoints is { } endpoints)
             foreach (var e in endpoints)
                 if (e.NodeId == result.CurrentLeaderId) node = new Metadata.BrokerNode(e.NodeId, e.Host, e.Port, e.Rack);
         return new Metadata.MetadataActor.LeaderHint(tp, result.CurrentLeaderId, result.CurrentLeaderEpoch, node, answeredBy);
@@ -673,13 +719,17 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     {
         _inFlight.Remove(request.CorrelationId);
         _nodeMetrics.SetInFlight(_inFlight.Count);
-        if (_inFlight.Count == 0) Timers.Cancel(TimeoutTimer);
     }
 
     // ---- failure ------------------------------------------------------------------------------
 
     private void CheckRequestTimeouts()
     {
+        if (_inFlight.Count == 0)
+        {
+            Timers.Cancel(TimeoutTimer); // nothing left to time: the next request starts it again
+            return;
+        }
         var now = MonotonicClock.NowMs;
         foreach (var request in _inFlight.Values)
         {
@@ -716,13 +766,15 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         DropSocket(graceful ? Tcp.Close.Instance : Tcp.Abort.Instance);
         foreach (var request in _inFlight.Values)
         {
-            // An unacknowledged write may still be read by the socket: leave its envelope to the GC.
-            if (request.Written) request.Envelope?.Dispose();
-            if (request.Answered) continue;
-            // Unacknowledged, the write may still be reading the batches' payloads: their owners must not reuse them.
-            if (request.Batches is not null)
-                foreach (var p in request.Batches) p.ReplyTo.Tell(BatchResult.Failed(p.Batch, cause, writeConfirmed: request.Written));
-            if (request.Request is { } r) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
+            if (!request.Answered)
+            {
+                // Unacknowledged, the write may still be reading the batches' payloads: their owners must not reuse them.
+                if (request.Batches is not null)
+                    foreach (var p in request.Batches) p.ReplyTo.Tell(BatchResult.Failed(p.Batch, cause, writeConfirmed: request.Written));
+                if (request.Request is { } r) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
+            }
+            // An unacknowledged write may still be read by the socket: leave its envelope to the GC, never reuse it.
+            if (request.Written) Recycle(request);
         }
         _inFlight.Clear();
         _nodeMetrics.SetInFlight(0);
@@ -744,5 +796,6 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     {
         FailAll(new NetworkException($"Connection to node {_endpoint} closed: the producer stopped."), graceful: true);
         _decoder.Dispose();
+        while (_spareRequests.TryPop(out var spare)) spare.Envelope.Dispose();
     }
 }

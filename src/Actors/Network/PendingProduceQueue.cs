@@ -25,12 +25,12 @@ internal sealed class PendingProduceQueue
     }
 
     /// <summary>
-    /// Takes the next request's worth: one batch from each partition in turn while the request stays
-    /// within <paramref name="maxRequestSize"/> (a single batch always goes, even a larger one).
+    /// Takes the next request's worth into <paramref name="taken"/> (empty; the request's own list): one batch from
+    /// each partition in turn while the request stays within <paramref name="maxRequestSize"/> (a single batch
+    /// always goes, even a larger one).
     /// </summary>
-    public List<ConnectionActor.SendBatch> TakeRequest(int maxRequestSize)
+    public void TakeRequest(int maxRequestSize, List<ConnectionActor.SendBatch> taken)
     {
-        var taken = new List<ConnectionActor.SendBatch>();
         var size = 0;
         var visits = _ready.Count;
         for (var i = 0; i < visits; i++)
@@ -51,7 +51,6 @@ internal sealed class PendingProduceQueue
             var byTopic = string.CompareOrdinal(a.Batch.TopicPartition.Topic, b.Batch.TopicPartition.Topic);
             return byTopic != 0 ? byTopic : a.Batch.TopicPartition.Partition.CompareTo(b.Batch.TopicPartition.Partition);
         });
-        return taken;
     }
 
     /// <summary>Everything still waiting (the connection failed).</summary>

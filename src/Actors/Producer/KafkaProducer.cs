@@ -8,6 +8,7 @@ using KafkaActors.Errors;
 using KafkaActors.Interceptors;
 using KafkaActors.Metadata;
 using KafkaActors.Metrics;
+using KafkaActors.Network;
 using KafkaActors.Partitioning;
 using KafkaActors.Producer;
 using KafkaActors.Serialization;
@@ -335,12 +336,11 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
 
     public async ValueTask DisposeAsync() => await CloseAsync(_runtime.Settings.DeliveryTimeout).ConfigureAwait(false);
 
-    /// <summary>A quiet ActorSystem for producers created without one; larger TCP reads than Akka's 512-byte default.</summary>
+    /// <summary>A quiet ActorSystem for producers created without one, with the TCP frames a producer wants (<see cref="ProducerTcpConfig"/>).</summary>
     private static Config OwnSystemConfig => ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off
-        akka.io.tcp.disabled-buffer-pool.buffer-size = 65536
-        """).WithFallback(ReferenceConfig.Config);
+        """).WithFallback(ProducerTcpConfig.Config).WithFallback(ReferenceConfig.Config);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using KafkaActors.Protocol.Framing;
 using KafkaActors.Protocol.Primitives;
 
@@ -30,26 +31,33 @@ public sealed class ProduceRequest(string? transactionalId, short acks, int time
     public int EncodeGather(PooledBufferWriter envelope, List<ArraySegment<byte>> segments, short version, int correlationId, string? clientId)
     {
         var frameStart = RequestEncoder.BeginFrame(envelope, new RequestHeader(ApiKey.Produce, version, correlationId, clientId));
-        var cuts = new List<int>(Partitions.Count);
-        var writer = new ProtocolWriter(envelope);
-        var external = Write(ref writer, version, envelope, cuts);
-        var length = RequestEncoder.EndFrame(envelope, frameStart, external);
-
-        // The envelope may have been reallocated while growing: build slices only now.
-        var buffer = envelope.Buffer;
-        var from = frameStart;
-        for (var i = 0; i < cuts.Count; i++)
+        var cuts = ArrayPool<int>.Shared.Rent(Math.Max(1, Partitions.Count)); // pooled: a request allocates nothing per partition
+        try
         {
-            segments.Add(new ArraySegment<byte>(buffer, from, cuts[i] - from));
-            segments.Add(Partitions[i].Records);
-            from = cuts[i];
+            var writer = new ProtocolWriter(envelope);
+            var external = Write(ref writer, version, envelope, cuts);
+            var length = RequestEncoder.EndFrame(envelope, frameStart, external);
+
+            // The envelope may have been reallocated while growing: build slices only now.
+            var buffer = envelope.Buffer;
+            var from = frameStart;
+            for (var i = 0; i < Partitions.Count; i++)
+            {
+                segments.Add(new ArraySegment<byte>(buffer, from, cuts[i] - from));
+                segments.Add(Partitions[i].Records);
+                from = cuts[i];
+            }
+            segments.Add(new ArraySegment<byte>(buffer, from, envelope.WrittenCount - from));
+            return length;
         }
-        segments.Add(new ArraySegment<byte>(buffer, from, envelope.WrittenCount - from));
-        return length;
+        finally
+        {
+            ArrayPool<int>.Shared.Return(cuts);
+        }
     }
 
-    /// <summary>Writes the body; with <paramref name="cuts"/> set, records where each batch belongs instead of copying it.</summary>
-    private int Write(ref ProtocolWriter writer, short version, PooledBufferWriter? envelope, List<int>? cuts)
+    /// <summary>Writes the body; with <paramref name="cuts"/> set, records where each batch belongs (cuts[i] for Partitions[i]) instead of copying it.</summary>
+    private int Write(ref ProtocolWriter writer, short version, PooledBufferWriter? envelope, int[]? cuts)
     {
         var flexible = ClientApiVersions.IsFlexible(ApiKey.Produce, version);
         writer.WriteString(TransactionalId, flexible);
@@ -75,7 +83,7 @@ public sealed class ProduceRequest(string? transactionalId, short acks, int time
                 if (cuts is null) writer.WriteRaw(data.Records);
                 else
                 {
-                    cuts.Add(envelope!.WrittenCount);
+                    cuts[i] = envelope!.WrittenCount;
                     external += data.Records.Count;
                 }
                 if (flexible) writer.WriteEmptyTaggedFields();
@@ -86,15 +94,16 @@ public sealed class ProduceRequest(string? transactionalId, short acks, int time
         return external;
     }
 
+    /// <summary>Counts the topics, checking each topic's partitions are adjacent; compares run starts only, without a set (no garbage per request).</summary>
     private int CountTopics()
     {
         var count = 0;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < Partitions.Count; i++)
         {
             var topic = Partitions[i].Topic;
             if (i > 0 && Partitions[i - 1].Topic == topic) continue;
-            if (!seen.Add(topic)) throw new ArgumentException($"Partitions of topic '{topic}' are not adjacent.");
+            for (var j = 0; j < i; j++)
+                if (Partitions[j].Topic == topic) throw new ArgumentException($"Partitions of topic '{topic}' are not adjacent.");
             count++;
         }
         return count;

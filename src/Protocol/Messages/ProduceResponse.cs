@@ -32,13 +32,26 @@ public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Par
 {
     public static ProduceResponse Parse(ReadOnlySpan<byte> body, short version)
     {
+        var results = new List<PartitionProduceResponse>();
+        var throttle = ParseInto(body, version, results, null, out var endpoints);
+        return new ProduceResponse(results, throttle, endpoints);
+    }
+
+    /// <summary>
+    /// <see cref="Parse"/> without the response object, for a reader that parses many: the partitions are added to
+    /// <paramref name="partitions"/>, and topic names come from <paramref name="topicNames"/> (when given) so a known
+    /// topic is not decoded into a new string. Returns ThrottleTimeMs; NodeEndpoints is null when absent.
+    /// </summary>
+    public static int ParseInto(ReadOnlySpan<byte> body, short version, List<PartitionProduceResponse> partitions, Utf8StringCache? topicNames,
+        out List<ProduceNodeEndpoint>? nodeEndpoints)
+    {
         var flexible = ClientApiVersions.IsFlexible(ApiKey.Produce, version);
         var reader = new ProtocolReader(body);
-        var results = new List<PartitionProduceResponse>();
+        var results = partitions;
         var topicCount = reader.ReadArrayLength(flexible);
         for (var t = 0; t < topicCount; t++)
         {
-            var topic = reader.ReadRequiredString(flexible);
+            var topic = topicNames is null ? reader.ReadRequiredString(flexible) : topicNames.Get(reader.ReadRequiredStringBytes(flexible));
             var partitionCount = reader.ReadArrayLength(flexible);
             for (var p = 0; p < partitionCount; p++)
             {
@@ -74,9 +87,9 @@ public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Par
         }
         var throttle = reader.ReadInt32();
         List<ProduceNodeEndpoint>? endpoints = null;
-        if (flexible && reader.ReadTaggedField(0, out var nodeEndpoints) && version >= 10)
+        if (flexible && reader.ReadTaggedField(0, out var nodeEndpointsField) && version >= 10)
         {
-            var nodes = new ProtocolReader(nodeEndpoints); // NodeEndpoints
+            var nodes = new ProtocolReader(nodeEndpointsField); // NodeEndpoints
             var count = nodes.ReadArrayLength(flexible: true);
             endpoints = new List<ProduceNodeEndpoint>(Math.Max(0, count));
             for (var n = 0; n < count; n++)
@@ -89,6 +102,7 @@ public sealed record ProduceResponse(IReadOnlyList<PartitionProduceResponse> Par
                 endpoints.Add(new ProduceNodeEndpoint(nodeId, host, port, rack));
             }
         }
-        return new ProduceResponse(results, throttle, endpoints);
+        nodeEndpoints = endpoints;
+        return throttle;
     }
 }

@@ -73,6 +73,14 @@ public ref struct ProtocolReader
 
     public string? ReadString(bool flexible) => flexible ? ReadCompactString() : ReadString();
 
+    /// <summary>A non-null STRING / COMPACT_STRING's UTF-8 bytes, not decoded (see <see cref="Utf8StringCache"/>).</summary>
+    public ReadOnlySpan<byte> ReadRequiredStringBytes(bool flexible)
+    {
+        var length = flexible ? ReadUnsignedLength() - 1 : ReadInt16();
+        if (length < 0) throw new KafkaProtocolException("Unexpected null string.");
+        return Take(length);
+    }
+
     /// <summary>Non-null string; a null where the schema forbids one is a protocol error.</summary>
     public string ReadRequiredString(bool flexible) =>
         ReadString(flexible) ?? throw new KafkaProtocolException("Unexpected null string.");

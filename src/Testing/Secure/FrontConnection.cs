@@ -18,7 +18,9 @@ namespace KafkaActors.Testing.Secure;
 /// and the write loop (reads the broker, writes the client); each stream direction has exactly one user, which is what
 /// SslStream and NetworkStream allow. The pipeline hands the write loop one <see cref="PendingResponse"/> per request
 /// through a bounded channel, so the write loop knows for each slot whether to read the broker's next response (the
-/// mock answers FIFO per connection) or to send a local answer. Frames live in pooled arrays. A deferred decision
+/// mock answers FIFO per connection) or to send a local answer. Frames live in pooled arrays, one per loop reused for
+/// every frame it handles (renting a 1 MiB array per frame missed the pool often enough to count in the benchmarks'
+/// bytes per record, which the relay shares a process with). A deferred decision
 /// (<see cref="FrameActionKind.Defer"/>) holds the read loop, and the frame, until it completes. When the client goes
 /// away the write loop still reads the broker's answers to the requests already forwarded, so a stage's
 /// <see cref="IForwardedResponseHandler"/> learns each outcome; only a broker that closes loses them (OnResponseLost).
@@ -143,6 +145,7 @@ internal sealed class FrontConnection : IAsyncDisposable
         var upstream = _upstreamStream!;
         var token = _closing.Token;
         var sizeBuffer = new byte[4];
+        byte[] buffer = [];
         try
         {
             while (true)
@@ -152,57 +155,59 @@ internal sealed class FrontConnection : IAsyncDisposable
                 var size = BinaryPrimitives.ReadInt32BigEndian(sizeBuffer);
                 if (size is < 10 or > MaxFrameSize)
                     return; // not Kafka, or bigger than any broker accepts: Kafka closes too
-                var buffer = ArrayPool<byte>.Shared.Rent(size + 4);
-                try
+                buffer = AtLeast(buffer, size + 4); // the last frame is done with: its decision and its forwarding are awaited
+                BinaryPrimitives.WriteInt32BigEndian(buffer, size);
+                await client.ReadExactlyAsync(buffer.AsMemory(4, size), token).ConfigureAwait(false);
+                var frame = new KafkaRequestFrame(buffer.AsMemory(4, size));
+                _settings.Log.RequestArrived(_settings.BrokerId, _listenerPort, _id, in frame);
+                var action = await DecideAsync(handlers, frame).ConfigureAwait(false);
+                switch (action.Kind)
                 {
-                    BinaryPrimitives.WriteInt32BigEndian(buffer, size);
-                    await client.ReadExactlyAsync(buffer.AsMemory(4, size), token).ConfigureAwait(false);
-                    var frame = new KafkaRequestFrame(buffer.AsMemory(4, size));
-                    _settings.Log.RequestArrived(_settings.BrokerId, _listenerPort, _id, in frame);
-                    var action = await DecideAsync(handlers, frame).ConfigureAwait(false);
-                    switch (action.Kind)
-                    {
-                        case FrameActionKind.Pass:
-                        case FrameActionKind.Forward:
-                        case FrameActionKind.ForwardWithoutResponse:
-                            // Queue the slot first: its response can only arrive after the write below.
-                            try
-                            {
-                                await _pending.Writer.WriteAsync(PendingResponse.Forwarded(action, frame), token).ConfigureAwait(false);
-                            }
-                            catch
-                            {
-                                action.ResponseHandler?.OnResponseLost(); // never sent: the broker never saw it
-                                throw;
-                            }
-                            if (action.Request is { } replacement)
-                                await WriteFrameAsync(upstream, replacement, token).ConfigureAwait(false);
-                            else
-                                await upstream.WriteAsync(buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
-                            if (action.CloseAfterResponse) return;
-                            break;
-                        case FrameActionKind.Ignore:
-                            break;
-                        case FrameActionKind.Respond:
-                            await _pending.Writer.WriteAsync(PendingResponse.Local(action.Response!, action.CloseAfterResponse, frame), token).ConfigureAwait(false);
-                            if (action.CloseAfterResponse) return;
-                            break;
-                        default:
-                            await _pending.Writer.WriteAsync(PendingResponse.CloseConnection, token).ConfigureAwait(false);
-                            return;
-                    }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    case FrameActionKind.Pass:
+                    case FrameActionKind.Forward:
+                    case FrameActionKind.ForwardWithoutResponse:
+                        // Queue the slot first: its response can only arrive after the write below.
+                        try
+                        {
+                            await _pending.Writer.WriteAsync(PendingResponse.Forwarded(action, frame), token).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            action.ResponseHandler?.OnResponseLost(); // never sent: the broker never saw it
+                            throw;
+                        }
+                        if (action.Request is { } replacement)
+                            await WriteFrameAsync(upstream, replacement, token).ConfigureAwait(false);
+                        else
+                            await upstream.WriteAsync(buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
+                        if (action.CloseAfterResponse) return;
+                        break;
+                    case FrameActionKind.Ignore:
+                        break;
+                    case FrameActionKind.Respond:
+                        await _pending.Writer.WriteAsync(PendingResponse.Local(action.Response!, action.CloseAfterResponse, frame), token).ConfigureAwait(false);
+                        if (action.CloseAfterResponse) return;
+                        break;
+                    default:
+                        await _pending.Writer.WriteAsync(PendingResponse.CloseConnection, token).ConfigureAwait(false);
+                        return;
                 }
             }
         }
         finally
         {
+            if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
             // The write loop drains what is queued, then ends the connection.
             _pending.Writer.TryComplete();
         }
+    }
+
+    /// <summary>A loop's frame buffer, grown (from the pool) when a frame does not fit it.</summary>
+    private static byte[] AtLeast(byte[] buffer, int size)
+    {
+        if (buffer.Length >= size) return buffer;
+        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+        return ArrayPool<byte>.Shared.Rent(size);
     }
 
     private static async ValueTask<FrameAction> DecideAsync(IFrameHandler[] handlers, KafkaRequestFrame frame)
@@ -227,6 +232,7 @@ internal sealed class FrontConnection : IAsyncDisposable
         var upstream = _upstreamReads!;
         var token = _closing.Token;
         var sizeBuffer = new byte[4];
+        byte[] buffer = [];
         var clientGone = false;
         PendingResponse? current = null;
         try
@@ -249,34 +255,27 @@ internal sealed class FrontConnection : IAsyncDisposable
                 var size = BinaryPrimitives.ReadInt32BigEndian(sizeBuffer);
                 if (size is < 4 or > MaxFrameSize)
                     return;
-                var buffer = ArrayPool<byte>.Shared.Rent(size + 4);
-                try
+                buffer = AtLeast(buffer, size + 4); // the last answer is written (or handled) already
+                sizeBuffer.CopyTo(buffer, 0);
+                await upstream.ReadExactlyAsync(buffer.AsMemory(4, size), token).ConfigureAwait(false);
+                current = null; // the answer arrived: from here on it is handled, not lost
+                if (pending.Handler is null && !pending.DropResponse && pending.Rewriter is null)
                 {
-                    sizeBuffer.CopyTo(buffer, 0);
-                    await upstream.ReadExactlyAsync(buffer.AsMemory(4, size), token).ConfigureAwait(false);
-                    current = null; // the answer arrived: from here on it is handled, not lost
-                    if (pending.Handler is null && !pending.DropResponse && pending.Rewriter is null)
+                    // The common case, relayed as it came (Fetch answers can be large): no copy.
+                    if (!clientGone)
                     {
-                        // The common case, relayed as it came (Fetch answers can be large): no copy.
-                        if (!clientGone)
-                        {
-                            LogSent(pending, buffer.AsSpan(4, size));
-                            clientGone = !await TryWriteClientAsync(client, buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
-                        }
-                    }
-                    else
-                    {
-                        byte[]? answer;
-                        if (pending.Handler is { } handler) answer = handler.OnResponse(buffer.AsSpan(4, size));
-                        else if (pending.DropResponse) answer = null;
-                        else answer = pending.Rewriter!(buffer.AsSpan(4, size));
-                        if (answer is not null && !clientGone)
-                            clientGone = !await TryWriteClientAsync(client, Sent(pending, answer), token).ConfigureAwait(false);
+                        LogSent(pending, buffer.AsSpan(4, size));
+                        clientGone = !await TryWriteClientAsync(client, buffer.AsMemory(0, size + 4), token).ConfigureAwait(false);
                     }
                 }
-                finally
+                else
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    byte[]? answer;
+                    if (pending.Handler is { } handler) answer = handler.OnResponse(buffer.AsSpan(4, size));
+                    else if (pending.DropResponse) answer = null;
+                    else answer = pending.Rewriter!(buffer.AsSpan(4, size));
+                    if (answer is not null && !clientGone)
+                        clientGone = !await TryWriteClientAsync(client, Sent(pending, answer), token).ConfigureAwait(false);
                 }
                 if (pending.CloseAfter) return;
             }
@@ -286,6 +285,7 @@ internal sealed class FrontConnection : IAsyncDisposable
         }
         finally
         {
+            if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
             current?.Handler?.OnResponseLost();
             // A FIN after the last response (rather than a reset) lets the client read it; closing also ends a read
             // loop blocked on the client.

@@ -2,12 +2,12 @@ namespace KafkaActors.Tests.Support;
 
 public static class ActorTestConfig
 {
-    /// <summary>For TestKit systems that host producers: quiet, and larger TCP reads (as the facade's own system).</summary>
+    /// <summary>For TestKit systems that host producers: quiet, and the producer's TCP frames (as the facade's own system).</summary>
     public const string Hocon = """
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off
-        akka.io.tcp.disabled-buffer-pool.buffer-size = 65536
-        """;
+
+        """ + KafkaActors.Network.ProducerTcpConfig.Hocon;
 }

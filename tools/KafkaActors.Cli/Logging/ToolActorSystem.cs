@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using KafkaActors.Network;
 using KafkaActors.Settings;
 
 namespace KafkaActors.Cli.Logging;
@@ -19,9 +20,7 @@ internal sealed class ToolActorSystem : IDisposable
         akka.loggers = ["{{typeof(StandardErrorLogger).AssemblyQualifiedName}}"]
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off
-        # As the producer's own system: larger TCP reads than Akka's 512-byte default.
-        akka.io.tcp.disabled-buffer-pool.buffer-size = 65536
-        """).WithFallback(ReferenceConfig.Config);
+        """).WithFallback(ProducerTcpConfig.Config).WithFallback(ReferenceConfig.Config); // TCP frames as the producer's own system
 
     public ActorSystem System { get; } = ActorSystem.Create("kafka-actors", Config);
 
