@@ -36,8 +36,6 @@ builder.Services
             loggers.ClearLoggers();
             loggers.AddLoggerFactory();
         })
-        // Akka.IO sends 4 KiB per socket write by default, with garbage on each; a producer sends whole requests.
-        .AddHocon(KafkaActors.Network.ProducerTcpConfig.Hocon, HoconAddMode.Prepend)
         // Settings layer up: these options, then appsettings.json's Kafka:Producers:orders (linger.ms,
         // compression.type, tell thresholds), then HOCON akka.kafka.producer, then reference.conf.
         .WithKafkaProducer<OrdersProducer, string, string>("orders", o =>

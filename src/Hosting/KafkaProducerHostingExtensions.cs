@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.DependencyInjection;
 using Akka.Hosting;
+using KafkaActors.Network;
 using KafkaActors.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,9 +39,8 @@ namespace KafkaActors.Hosting;
 /// With <see cref="KafkaProducerOptions.TransactionalId"/> (or <c>transactional.id</c> in another layer) the producer is
 /// transactional: call InitTransactions on the facade, or Tell <c>InitTransactions</c> to the actor, before the first
 /// transaction, and commit or abort it before the host stops.
-/// Nothing else in the ActorSystem's config is changed: a producer that makes its own ActorSystem reads and writes
-/// TCP in frames of up to 2 MiB, a hosted one keeps the system's <c>akka.io.tcp</c> settings (add
-/// <see cref="Network.ProducerTcpConfig.Hocon"/> to match, as the sample does).
+/// <see cref="Network.ProducerTcpConfig.Hocon"/> (TCP frames of up to 2 MiB, so a request is one socket send) is appended
+/// too, as a fallback: the system's own <c>akka.io.tcp</c> settings win. Nothing else in its config is changed.
 /// </remarks>
 public static class KafkaProducerHostingExtensions
 {
@@ -127,7 +127,12 @@ public static class KafkaProducerHostingExtensions
             if (!names.Add(name)) throw new ArgumentException($"A Kafka producer named '{name}' is already configured.", nameof(name));
             // reference.conf under everything, once: users see the defaults in the system's config, and
             // SettingsLayers tells them apart from what users set.
-            if (names.Count == 1) builder.AddHocon(ReferenceConfig.Config, HoconAddMode.Append);
+            if (names.Count == 1)
+            {
+                builder.AddHocon(ReferenceConfig.Config, HoconAddMode.Append);
+                // Appended, so the system's own akka.io.tcp settings win; otherwise Akka's 4 KiB frames cost a send per 4 KiB.
+                builder.AddHocon(ProducerTcpConfig.Config, HoconAddMode.Append);
+            }
         }
 
         // Copy everything now: the options object may be changed or reused after this call.

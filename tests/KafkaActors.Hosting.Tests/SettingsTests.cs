@@ -77,6 +77,34 @@ public sealed class SettingsTests(KafkaCluster kafka)
     }
 
     [Fact]
+    public async Task Tcp_frames_are_the_producers_unless_the_system_sets_its_own()
+    {
+        // A request goes out in one socket send (Akka.IO's default is 4 KiB per send); what the system sets wins.
+        using (var host = await TestHost.StartAsync(akka => akka.WithKafkaProducer<string, string>("frames", kafka.Bootstrap)))
+        {
+            var config = host.Services.GetRequiredService<ActorSystem>().Settings.Config;
+            Assert.Equal(2L * 1024 * 1024, config.GetByteSize("akka.io.tcp.maximum-frame-size"));
+            await ProduceOne(host, "frames");
+        }
+        using (var host = await TestHost.StartAsync(akka => akka
+            .AddHocon("akka.io.tcp.maximum-frame-size = 64KiB", HoconAddMode.Prepend)
+            .WithKafkaProducer<string, string>("own-frames", kafka.Bootstrap)))
+        {
+            var config = host.Services.GetRequiredService<ActorSystem>().Settings.Config;
+            Assert.Equal(64L * 1024, config.GetByteSize("akka.io.tcp.maximum-frame-size"));
+            await ProduceOne(host, "own-frames");
+        }
+    }
+
+    private async Task ProduceOne(IHost host, string name)
+    {
+        var topic = kafka.CreateTopic("frames", 1);
+        var producer = host.Services.GetRequiredService<IKafkaProducerRegistry>().Get<string, string>(name);
+        var metadata = await producer.SendAsync(new ProducerRecord<string, string>(topic, "k", "v"));
+        Assert.Equal(0, metadata.Offset);
+    }
+
+    [Fact]
     public async Task In_memory_configuration_with_nested_keys_and_lists()
     {
         using var host = await TestHost.StartAsync(akka => akka.WithKafkaProducer<string, string>("nested", o =>

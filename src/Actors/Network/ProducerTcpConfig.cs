@@ -4,7 +4,8 @@ namespace KafkaActors.Network;
 
 /// <summary>
 /// The Akka.IO TCP settings a producer's connections want, for the ActorSystems that host producers: the producer's
-/// own system uses them, a hosted one should add <see cref="Hocon"/> (the sample does). Akka.IO (1.5.74) puts at most
+/// own system uses them, Akka.Hosting's WithKafkaProducer appends them as a fallback, and an ActorSystem made any other
+/// way should add <see cref="Hocon"/>. Akka.IO (1.5.74) puts at most
 /// <c>maximum-frame-size</c> bytes (4 KiB by default) on the wire per socket send and allocates a list, and for a
 /// write it splits a new ByteString slice, on every send: 4 KiB frames cost about 100 KB of garbage per MiB
 /// written. A 2 MiB frame sends a whole request of max.request.size's default (1 MiB) at once, and reads take in
