@@ -36,6 +36,8 @@ public sealed record Workload(
             new("W5", "latency at 10,000 msg/s (5 s), 100 B, default batch.size", Scaled(50_000, scale), 100, 0, "none", false, 5, 16384, 10_000),
             // Transactions need idempotence: both clients turn it on for a transactional.id.
             w1 with { Name = "W6", Description = "W1 in transactions committed every 100 ms (transactional.id, so idempotence on)", Idempotence = true, TransactionMs = 100 },
+            // Latency under load short of saturation: the rate both clients can sustain, so neither fills its buffer memory.
+            w1 with { Name = "W7", Description = "W1 at a fixed 500,000 msg/s (2 s)", RatePerSecond = 500_000 },
         ];
     }
 

@@ -15,6 +15,9 @@ internal sealed class InFlightRequest(int correlationId, ApiKey apiKey, short ve
     public short Version { get; } = version;
     public long SentMs { get; } = sentMs;
 
+    /// <summary>The send on the Stopwatch, for request latencies finer than a millisecond (<see cref="BrokerQueueEstimate"/>).</summary>
+    public long SentTimestamp { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>False for acks=0 Produce requests: they complete when written.</summary>
     public bool ExpectsResponse { get; } = expectsResponse;
 
