@@ -210,8 +210,12 @@ internal sealed class BufferPool
 
     private byte[]? TakeLocked(int size, bool limited)
     {
-        if (limited && Limit is { } limit
-            && TotalMemory - _nonPooledAvailable - (long)_free.Count * PoolableSize + size > limit.EffectiveLimit(MonotonicClock.NowMs)) return null;
+        if (limited && Limit is { } limit)
+        {
+            // One allocation always fits when nothing else is in use: a record larger than the limit must not wait for quiet.
+            var inUse = TotalMemory - _nonPooledAvailable - (long)_free.Count * PoolableSize;
+            if (inUse > 0 && inUse + size > limit.EffectiveLimit(MonotonicClock.NowMs)) return null;
+        }
         // A split's overdraft (negative non-pooled budget) is repaid from the free list before a pooled buffer is reused.
         if (size == PoolableSize && _free.Count > 0 && _nonPooledAvailable >= 0) return _free.Pop();
         // Free pooled buffers back into the general budget until the request fits.

@@ -107,6 +107,22 @@ public sealed class AdaptiveBufferLimitTests
     }
 
     [Fact]
+    public async Task A_record_larger_than_the_limit_gets_its_memory_once_nothing_else_is_in_use()
+    {
+        var pool = NewPool();
+        var limit = LowerToFloor(pool);
+        limit.OnProduceAnswer(queuedAhead: 1, MonotonicClock.NowMs + 60_000);
+        var small = pool.TryAllocate(Step)!;
+        var large = pool.AllocateAsync(5 * Step, TimeSpan.FromSeconds(30));
+        await Task.Delay(50);
+        Assert.False(large.IsCompleted); // 1 + 5 batches would exceed the floor of 2
+        pool.Deallocate(small);
+        Assert.Equal(5 * Step, (await large.WaitAsync(TimeSpan.FromSeconds(10))).Length);
+        Assert.Equal(Total - 5L * Step, pool.AvailableMemory);
+        pool.Close();
+    }
+
+    [Fact]
     public void The_broker_queue_is_the_requests_in_flight_times_the_share_of_latency_above_the_quickest()
     {
         var estimate = new BrokerQueueEstimate();
