@@ -45,7 +45,7 @@ internal sealed class AdaptiveBufferLimit : IDisposable
         _quietCheck = new Timer(static state => ((AdaptiveBufferLimit)state!)._serveWaiters(), this, Timeout.Infinite, Timeout.Infinite);
         TotalMemory = totalMemory;
         Step = Math.Max(1, step);
-        Floor = Math.Min(totalMemory, Math.Max(2L * Step, 1L << 20));
+        Floor = Math.Min(totalMemory, Math.Max(4L * Step, 1L << 20));
         _limit = totalMemory;
     }
 
@@ -54,7 +54,10 @@ internal sealed class AdaptiveBufferLimit : IDisposable
     /// <summary>One batch.size: the unit appenders allocate in.</summary>
     public int Step { get; }
 
-    /// <summary>The least the limit goes down to: two batches (at least 1 MiB), so one can fill while one is sent.</summary>
+    /// <summary>
+    /// The least the limit goes down to: four batches (at least 1 MiB), so one can fill while the brokers have some
+    /// queued, even when a slow wake-up of the appender (a busy machine) makes answers look like queueing.
+    /// </summary>
     public long Floor { get; }
 
     /// <summary>The limit as steered, whether or not it is lifted for quiet now.</summary>

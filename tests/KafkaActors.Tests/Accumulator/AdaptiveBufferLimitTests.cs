@@ -37,15 +37,15 @@ public sealed class AdaptiveBufferLimitTests
         Assert.Equal(Total - Step, limit.Limit);
         for (var i = 0; i < 20; i++) limit.OnProduceAnswer(queuedAhead: 3, later);
         Assert.Equal(limit.Floor, limit.Limit);
-        Assert.Equal(2L * Step, limit.Floor);
+        Assert.Equal(4L * Step, limit.Floor);
         limit.OnProduceAnswer(queuedAhead: 0.2, later);
-        Assert.Equal(3L * Step, limit.Limit);
+        Assert.Equal(5L * Step, limit.Limit);
 
-        // Now the limit, not buffer.memory, holds the waiter back: it gets memory once no more than 2 batches are in use.
-        for (var i = 0; i < 13; i++) pool.Deallocate(held[i]);
+        // Now the limit, not buffer.memory, holds the waiter back: it gets memory once no more than 4 batches are in use.
+        for (var i = 0; i < 11; i++) pool.Deallocate(held[i]);
         Assert.False(waiting.IsCompleted);
-        pool.Deallocate(held[13]);
-        Assert.Same(held[13], await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        pool.Deallocate(held[11]);
+        Assert.Same(held[11], await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.False(limit.AppendersWaiting);
         pool.Close();
     }
@@ -56,19 +56,17 @@ public sealed class AdaptiveBufferLimitTests
         var pool = NewPool();
         var limit = LowerToFloor(pool);
         var later = MonotonicClock.NowMs + 60_000;
-        var first = pool.TryAllocate(Step);
-        Assert.NotNull(first);
-        var second = await pool.AllocateAsync(Step, TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Null(pool.TryAllocate(Step)); // two in use: the floor, though buffer.memory has room for 14 more
+        TakeFloor(pool);
+        Assert.Null(pool.TryAllocate(Step)); // the floor is in use, though buffer.memory has room for 12 more
 
-        var third = pool.AllocateAsync(Step, TimeSpan.FromSeconds(30));
+        var next = pool.AllocateAsync(Step, TimeSpan.FromSeconds(30));
         Assert.True(limit.AppendersWaiting);
         await Task.Delay(50);
-        Assert.False(third.IsCompleted);
+        Assert.False(next.IsCompleted);
         limit.OnProduceAnswer(queuedAhead: 0, later); // the broker ran dry: one batch more
-        await third.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(3L * Step, limit.Limit);
-        Assert.Equal(Total - 3L * Step, pool.AvailableMemory);
+        await next.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(limit.Floor + Step, limit.Limit);
+        Assert.Equal(Total - limit.Floor - Step, pool.AvailableMemory);
         pool.Close();
     }
 
@@ -79,9 +77,9 @@ public sealed class AdaptiveBufferLimitTests
         var limit = LowerToFloor(pool);
         // The last answer "arrives" one second from now: until a quiet time after it, the floor holds.
         limit.OnProduceAnswer(queuedAhead: 1, MonotonicClock.NowMs + 1000);
-        var held = new List<byte[]> { pool.TryAllocate(Step)!, pool.TryAllocate(Step)! };
+        var held = TakeFloor(pool);
         var waited = Stopwatch.StartNew();
-        var more = Enumerable.Range(0, 14).Select(_ => pool.AllocateAsync(Step, TimeSpan.FromSeconds(30))).ToList();
+        var more = Enumerable.Range(0, (int)((Total - limit.Floor) / Step)).Select(_ => pool.AllocateAsync(Step, TimeSpan.FromSeconds(30))).ToList();
         Assert.False(more[0].IsCompleted);
 
         held.AddRange(await Task.WhenAll(more).WaitAsync(TimeSpan.FromSeconds(20)));
@@ -97,8 +95,7 @@ public sealed class AdaptiveBufferLimitTests
         var pool = NewPool();
         LowerToFloor(pool);
         pool.Limit!.OnProduceAnswer(queuedAhead: 1, MonotonicClock.NowMs + 60_000);
-        Assert.NotNull(pool.TryAllocate(Step));
-        Assert.NotNull(pool.TryAllocate(Step));
+        TakeFloor(pool);
         Assert.Null(pool.TryAllocate(Step));
         // max.block.ms at or below the quiet time: the limit could turn it into a BufferExhaustedException Java would not throw.
         var granted = pool.AllocateAsync(Step, TimeSpan.FromMilliseconds(AdaptiveBufferLimit.QuietMs));
@@ -113,12 +110,12 @@ public sealed class AdaptiveBufferLimitTests
         var limit = LowerToFloor(pool);
         limit.OnProduceAnswer(queuedAhead: 1, MonotonicClock.NowMs + 60_000);
         var small = pool.TryAllocate(Step)!;
-        var large = pool.AllocateAsync(5 * Step, TimeSpan.FromSeconds(30));
+        var large = pool.AllocateAsync((int)limit.Floor + Step, TimeSpan.FromSeconds(30));
         await Task.Delay(50);
-        Assert.False(large.IsCompleted); // 1 + 5 batches would exceed the floor of 2
+        Assert.False(large.IsCompleted); // above the floor, with a batch in use
         pool.Deallocate(small);
-        Assert.Equal(5 * Step, (await large.WaitAsync(TimeSpan.FromSeconds(10))).Length);
-        Assert.Equal(Total - 5L * Step, pool.AvailableMemory);
+        Assert.Equal(limit.Floor + Step, (await large.WaitAsync(TimeSpan.FromSeconds(10))).Length);
+        Assert.Equal(Total - limit.Floor - Step, pool.AvailableMemory);
         pool.Close();
     }
 
@@ -137,6 +134,14 @@ public sealed class AdaptiveBufferLimitTests
     }
 
     private static BufferPool NewPool() => new(Total, Step, new ProducerMetrics(30_000, 2), adaptiveLimit: true);
+
+    /// <summary>As many batches as the limit's floor allows, without waiting.</summary>
+    private static List<byte[]> TakeFloor(BufferPool pool)
+    {
+        var held = new List<byte[]>();
+        for (var i = 0; i < pool.Limit!.Floor / Step; i++) held.Add(pool.TryAllocate(Step) ?? throw new InvalidOperationException($"batch {i} did not fit"));
+        return held;
+    }
 
     private static List<byte[]> TakeAll(BufferPool pool)
     {
