@@ -9,6 +9,9 @@ namespace KafkaActors.Accumulator;
 /// other sizes come from the remaining budget. Callers that find no memory wait, first come first
 /// served, up to max.block.ms, then get <see cref="BufferExhaustedException"/>. The one exception to the bound:
 /// the pieces of a split batch take their memory at once (<see cref="AllocateForSplit"/>), briefly overdrawing it.
+/// A producer's pool may also hold appenders back below buffer.memory (<see cref="Limit"/>, an
+/// <see cref="AdaptiveBufferLimit"/>) while the brokers have enough queued; never an allocation whose max.block.ms is
+/// shorter than that limit's quiet time, so it never causes a BufferExhaustedException Java would not throw.
 ///
 /// Shared by one producer's appenders (facade callers, the ProducerActor, stream stages), which take
 /// buffers, and its partition actors, which give them back through each batch's <see cref="BufferLease"/>.
@@ -24,16 +27,25 @@ internal sealed class BufferPool
     private long _nonPooledAvailable;
     private bool _closed;
 
-    public BufferPool(long totalMemory, int poolableSize, ProducerMetrics metrics)
+    /// <summary>A pool of <paramref name="totalMemory"/> bytes (buffer.memory) keeping buffers of <paramref name="poolableSize"/> (batch.size).</summary>
+    /// <param name="totalMemory">buffer.memory.</param>
+    /// <param name="poolableSize">batch.size.</param>
+    /// <param name="metrics">Where waits and exhaustion are counted.</param>
+    /// <param name="adaptiveLimit">Whether appenders are held back below <paramref name="totalMemory"/> by an <see cref="AdaptiveBufferLimit"/>.</param>
+    public BufferPool(long totalMemory, int poolableSize, ProducerMetrics metrics, bool adaptiveLimit = false)
     {
         TotalMemory = totalMemory;
         PoolableSize = poolableSize;
         _nonPooledAvailable = totalMemory;
         _metrics = metrics;
+        if (adaptiveLimit) Limit = new AdaptiveBufferLimit(totalMemory, poolableSize, ServeWaiters);
     }
 
     public long TotalMemory { get; }
     public int PoolableSize { get; }
+
+    /// <summary>How much of <see cref="TotalMemory"/> appenders may fill now; null when all of it (Java's pool).</summary>
+    public AdaptiveBufferLimit? Limit { get; }
 
     public long AvailableMemory
     {
@@ -52,7 +64,7 @@ internal sealed class BufferPool
         CheckSize(size);
         lock (_lock)
         {
-            return _waiters.Count == 0 ? TakeLocked(size) : null;
+            return _waiters.Count == 0 ? TakeLocked(size, limited: true) : null;
         }
     }
 
@@ -64,13 +76,16 @@ internal sealed class BufferPool
         lock (_lock)
         {
             if (_closed) return Task.FromException<byte[]>(new ProducerClosedException("Producer closed while allocating memory."));
+            // A wait too short to outlast a quiet broker is not held back by the limit (see AdaptiveBufferLimit.QuietMs).
+            var limited = maxWait.TotalMilliseconds > AdaptiveBufferLimit.QuietMs;
             if (_waiters.Count == 0)
             {
-                var buffer = TakeLocked(size);
+                var buffer = TakeLocked(size, limited);
                 if (buffer is not null) return Task.FromResult(buffer);
             }
-            waiter = new Waiter(size, this);
+            waiter = new Waiter(size, limited, this);
             waiter.Node = _waiters.AddLast(waiter);
+            UpdateWaitingLocked();
         }
         waiter.Arm(maxWait, cancellation);
         return waiter.Task;
@@ -145,7 +160,9 @@ internal sealed class BufferPool
             _closed = true;
             waiting = [.. _waiters];
             _waiters.Clear();
+            UpdateWaitingLocked();
         }
+        Limit?.Dispose();
         foreach (var waiter in waiting) waiter.Fail(new ProducerClosedException("Producer closed while allocating memory."));
     }
 
@@ -154,12 +171,31 @@ internal sealed class BufferPool
         List<(Waiter, byte[])>? granted = null;
         while (_waiters.First is { } first)
         {
-            var taken = TakeLocked(first.Value.Size);
+            var taken = TakeLocked(first.Value.Size, first.Value.Limited);
             if (taken is null) break;
             _waiters.RemoveFirst();
             (granted ??= []).Add((first.Value, taken));
         }
+        UpdateWaitingLocked();
         return granted;
+    }
+
+    /// <summary>The limit rose, or answers stopped: serve the waiters it allows now.</summary>
+    private void ServeWaiters()
+    {
+        List<(Waiter, byte[])>? granted;
+        lock (_lock)
+        {
+            granted = GrantWaitersLocked();
+            if (Limit is { AppendersWaiting: true } limit) limit.CheckQuietLater();
+        }
+        Grant(granted);
+    }
+
+    /// <summary>Tells the limit whether an appender it may hold back waits for memory.</summary>
+    private void UpdateWaitingLocked()
+    {
+        if (Limit is { } limit) limit.AppendersWaiting = _waiters.First is { Value.Limited: true };
     }
 
     private void Grant(List<(Waiter, byte[])>? granted)
@@ -172,8 +208,14 @@ internal sealed class BufferPool
         }
     }
 
-    private byte[]? TakeLocked(int size)
+    private byte[]? TakeLocked(int size, bool limited)
     {
+        if (limited && Limit is { } limit)
+        {
+            // One allocation always fits when nothing else is in use: a record larger than the limit must not wait for quiet.
+            var inUse = TotalMemory - _nonPooledAvailable - (long)_free.Count * PoolableSize;
+            if (inUse > 0 && inUse + size > limit.EffectiveLimit(MonotonicClock.NowMs)) return null;
+        }
         // A split's overdraft (negative non-pooled budget) is repaid from the free list before a pooled buffer is reused.
         if (size == PoolableSize && _free.Count > 0 && _nonPooledAvailable >= 0) return _free.Pop();
         // Free pooled buffers back into the general budget until the request fits.
@@ -196,6 +238,7 @@ internal sealed class BufferPool
         {
             if (waiter.Node?.List is null) return false;
             _waiters.Remove(waiter.Node);
+            UpdateWaitingLocked();
             return true;
         }
     }
@@ -204,7 +247,7 @@ internal sealed class BufferPool
     /// One queued allocation. It completes exactly once — granted, timed out or cancelled — whichever
     /// flips <c>_done</c> first; the losers back off (a late grant hands its buffer back to the pool).
     /// </summary>
-    private sealed class Waiter(int size, BufferPool pool)
+    private sealed class Waiter(int size, bool limited, BufferPool pool)
     {
         private readonly TaskCompletionSource<byte[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly long _startTicks = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -214,6 +257,9 @@ internal sealed class BufferPool
         private long _maxWaitMs;
 
         public int Size { get; } = size;
+
+        /// <summary>Whether the pool's <see cref="Limit"/> may hold it back (its max.block.ms is long enough).</summary>
+        public bool Limited { get; } = limited;
         public LinkedListNode<Waiter>? Node { get; set; }
         public Task<byte[]> Task => _completion.Task;
 

@@ -51,6 +51,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private readonly NodeMetrics _nodeMetrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly PendingProduceQueue _pendingProduce = new();
+    private readonly BrokerQueueEstimate _brokerQueue = new();
     private readonly Queue<Request> _pendingRequests = new();
     private readonly Dictionary<int, InFlightRequest> _inFlight = new();
     private readonly Stack<InFlightRequest> _spareRequests = new(); // done requests, reused (see InFlightRequest)
@@ -637,6 +638,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 _produced.Clear();
                 var throttleTimeMs = ProduceResponse.ParseInto(body, request.Version, _produced, _topicNames, out var nodeEndpoints);
                 _nodeMetrics.RecordLatency(MonotonicClock.NowMs - request.SentMs);
+                OnProduceAnswered(request);
                 OnThrottleTime(ApiKey.Produce, request.Version, throttleTimeMs);
                 OnProduceResponse(request, _produced, nodeEndpoints);
                 _produced.Clear();
@@ -646,6 +648,16 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 r.ReplyTo.Tell(new Response(r.Token, request.ApiKey, request.Version, body.ToArray(), _endpoint.NodeId));
                 break;
         }
+    }
+
+    /// <summary>Steers the producer's buffer limit by how many of our requests this answer says wait at the broker.</summary>
+    private void OnProduceAnswered(InFlightRequest request)
+    {
+        if (_options.BufferLimit is not { } limit) return;
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        // It is still counted in flight until its write is acknowledged too.
+        var inFlight = _inFlight.Count + (_inFlight.ContainsKey(request.CorrelationId) ? 0 : 1);
+        limit.OnProduceAnswer(_brokerQueue.OnAnswer(now - request.SentTimestamp, inFlight, now), MonotonicClock.NowMs);
     }
 
     private void OnProduceResponse(InFlightRequest request, List<PartitionProduceResponse> partitions, List<ProduceNodeEndpoint>? nodeEndpoints)

@@ -5,7 +5,8 @@ namespace KafkaActors.Network;
 
 /// <summary>
 /// The settings a connection needs, taken once per producer from <see cref="ProducerSettings"/>; shared by
-/// all its connections. <see cref="Sasl"/> is disposed by the producer actor when it stops.
+/// all its connections. <see cref="Sasl"/> is disposed by the producer actor when it stops. <see cref="BufferLimit"/>
+/// is the producer's buffer pool limit that Produce answers steer (null: none).
 /// </summary>
 internal sealed record ConnectionOptions(
     string ClientId,
@@ -22,7 +23,8 @@ internal sealed record ConnectionOptions(
     int ReceiveBufferBytes,
     TlsSettings? Tls = null,
     SaslClientFactory? Sasl = null,
-    string? TransactionalId = null)
+    string? TransactionalId = null,
+    Accumulator.AdaptiveBufferLimit? BufferLimit = null)
 {
     public string SoftwareName => "kafka-actors";
     public string SoftwareVersion => typeof(ConnectionOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -34,7 +36,7 @@ internal sealed record ConnectionOptions(
     public TimeSpan ConnectionSetupTimeoutAfter(int failedAttempts) =>
         ConnectionSetupTimeout.For(ConnectionSetupTimeoutMs, ConnectionSetupTimeoutMaxMs, failedAttempts);
 
-    public static ConnectionOptions From(ProducerSettings settings, string clientId) => new(
+    public static ConnectionOptions From(ProducerSettings settings, string clientId, Accumulator.AdaptiveBufferLimit? bufferLimit = null) => new(
         clientId,
         settings.Acks,
         settings.MaxInFlightRequestsPerConnection,
@@ -49,5 +51,6 @@ internal sealed record ConnectionOptions(
         settings.ReceiveBufferBytes,
         settings.Tls,
         SaslClientFactory.Create(settings),
-        settings.TransactionalId);
+        settings.TransactionalId,
+        bufferLimit);
 }

@@ -22,6 +22,9 @@ internal sealed class InFlightRequest
     public short Version { get; private set; }
     public long SentMs { get; private set; }
 
+    /// <summary>The send on the Stopwatch, for request latencies finer than a millisecond (<see cref="BrokerQueueEstimate"/>).</summary>
+    public long SentTimestamp { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>False for acks=0 Produce requests: they complete when written.</summary>
     public bool ExpectsResponse { get; private set; }
 

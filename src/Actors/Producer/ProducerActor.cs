@@ -47,7 +47,7 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
     internal ProducerActor(ProducerRuntime<TKey, TValue> runtime)
     {
         _runtime = runtime;
-        _connectionOptions = ConnectionOptions.From(runtime.Settings, runtime.ClientId);
+        _connectionOptions = ConnectionOptions.From(runtime.Settings, runtime.ClientId, runtime.Accumulator.Pool.Limit);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
