@@ -116,9 +116,14 @@ public static class ScaleRunner
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
+        var pauseBefore = GC.GetTotalPauseDuration();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         var started = Stopwatch.GetTimestamp();
         await fleet.SendLoad(perProducer);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var gc = $"{(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)Math.Max(1, options.Records):N0} B allocated per record, " +
+                 $"GC paused {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:F1} s ({GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(2) - gen2} gen2)";
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
         var after = cluster.HighWatermarks(options);
@@ -134,6 +139,6 @@ public static class ScaleRunner
         var records = (long)perProducer * fleet.Producers.Count;
         Console.WriteLine($"Throughput: {records:N0} keyed records of 100 B from {fleet.Producers.Count} producers at once in {elapsed.TotalSeconds:F1} s = {records / elapsed.TotalSeconds:N0} msg/s, " +
                           $"{cpu.TotalMicroseconds / records:F1} us CPU per record{(cluster.InProcess ? " (broker included)" : "")}; " +
-                          $"per partition (broker high watermarks) min {min:N0}, max {max:N0}, mean {(double)total / options.TotalPartitions:F1}; {total:N0} stored.");
+                          $"{gc}; per partition (broker high watermarks) min {min:N0}, max {max:N0}, mean {(double)total / options.TotalPartitions:F1}; {total:N0} stored.");
     }
 }
