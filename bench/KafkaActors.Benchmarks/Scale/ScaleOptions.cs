@@ -13,7 +13,7 @@ public sealed record ScaleOptions(int Topics, int Partitions, int Producers, int
     /// <summary>--topics N --partitions N --producers N --records N --bootstrap-server HOST:PORT --topic-prefix NAME.</summary>
     public static ScaleOptions Parse(string[] args)
     {
-        var options = new ScaleOptions(10, 1000, 100, 1_000_000, null, $"scale-{Environment.ProcessId}");
+        var options = new ScaleOptions(10, 1000, 100, 300_000, null, $"scale-{Environment.ProcessId}");
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
