@@ -52,6 +52,12 @@ internal sealed class BufferPool
         get { lock (_lock) return _nonPooledAvailable + (long)_free.Count * PoolableSize; }
     }
 
+    /// <summary>Bytes held on the free list for reuse (at most buffer.memory): memory of the producer, not of any partition.</summary>
+    public long FreeListBytes
+    {
+        get { lock (_lock) return (long)_free.Count * PoolableSize; }
+    }
+
     /// <summary>Callers waiting for memory: batches should be sent without lingering to free some.</summary>
     public int QueuedWaiters
     {

@@ -26,6 +26,7 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
     private readonly Lock _lock = new(); // System.Threading.Lock: its uncontended enter and exit stay in managed code
     private ProducerBatch? _open;
     private long _nextOrdinal;
+    private int _lastBatchRecords; // records in the last batch that left here: sizes the next one's record table
     private int _wakeupPending;
     private bool _closed;
     private volatile int _queuedBatches;
@@ -76,7 +77,11 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
                 }
                 var sealedOne = _open is not null;
                 if (sealedOne) SealOpenLocked();
-                var expected = freshBuffer.Length / Math.Max(1, RecordBatchBuilder.MaxRecordOverhead / 4 + keyLength + valueLength) + 1;
+                // A full batch's worth of record slots, unless this partition's last batch held far fewer: one partition of
+                // thousands gets a record now and then, and a table for a full batch (~6 KB at batch.size 16384) per record
+                // was most of what such a producer allocated.
+                var full = freshBuffer.Length / Math.Max(1, RecordBatchBuilder.MaxRecordOverhead / 4 + keyLength + valueLength) + 1;
+                var expected = Math.Min(full, Math.Max(16, 2 * _lastBatchRecords));
                 var batch = new ProducerBatch(TopicPartition, _nextOrdinal++, freshBuffer, freshBuffer.Length, owner, MonotonicClock.NowMs, expected);
                 freshBuffer = null;
                 if (!batch.TryAppend(timestamp, key, keyLength, value, valueLength, headers, completion))
@@ -105,6 +110,7 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
         {
             if (_open is not { } open || open.Ordinal != nextOrdinal || (!sendOpenNow && nowMs - open.CreatedMs < lingerMs)) return null;
             _open = null;
+            _lastBatchRecords = open.RecordCount;
             open.Seal();
             return open;
         }
@@ -173,6 +179,7 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
     {
         var open = _open!;
         _open = null;
+        _lastBatchRecords = open.RecordCount;
         open.Seal();
         Actor.Tell(new Partition.PartitionActor.BatchSealed(open), ActorRefs.NoSender);
     }

@@ -46,12 +46,17 @@ internal sealed class RecordAccumulator
     /// <summary>Every batch not yet completed: what flush waits for, and what a stopping partition actor fails if it never reached it.</summary>
     public ICollection<ProducerBatch> IncompleteBatches => _incomplete.Keys;
 
-    /// <summary>Begins a flush: wakes every partition so open batches go out now; returns what to wait for.</summary>
+    /// <summary>
+    /// Begins a flush: wakes every partition with an open batch so it goes out now; returns what to wait for. Only
+    /// those: a flush over 10,000 mostly idle partitions should not send 10,000 wakeups. A batch opened after the
+    /// check wakes its actor itself, which then sees the flush in progress (counted before the check).
+    /// </summary>
     public Task BeginFlush()
     {
         Interlocked.Increment(ref _flushesInProgress);
         foreach (var route in _routes.Values)
-            foreach (var partition in route.Partitions) partition.Wake();
+            foreach (var partition in route.Partitions)
+                if (partition.HasOpenBatch) partition.Wake();
         return Task.WhenAll(_incomplete.Keys.Select(b => b.Completion));
     }
 

@@ -8,7 +8,8 @@ namespace KafkaActors.Internal;
 /// <summary>
 /// The dispatcher every producer actor runs on (<c>kafka-actors.dispatcher</c> in reference.conf): dedicated
 /// threads, so a thread pool starved by blocked callers cannot stall metadata answers and batch
-/// completions. Registered on demand in ActorSystems whose config lacks it. Thread-safe (stateless).
+/// completions. Registered on demand in ActorSystems whose config lacks it, with the partition actors' mailbox
+/// (<see cref="CompactMailbox"/>). Thread-safe (stateless).
 /// </summary>
 internal static class ProducerDispatcher
 {
@@ -16,6 +17,7 @@ internal static class ProducerDispatcher
 
     public static void EnsureRegistered(ActorSystem system)
     {
+        if (!system.Settings.Config.HasPath(CompactMailbox.Id)) system.Settings.InjectTopLevelFallback(CompactMailbox.Registration);
         if (system.Dispatchers.HasDispatcher(Id)) return;
         var config = ConfigurationFactory.ParseString($"id = \"{Id}\"")
             .WithFallback(ReferenceConfig.Config.GetConfig(Id))

@@ -5,20 +5,26 @@ namespace KafkaActors.Network;
 /// <summary>
 /// Batches waiting for a Produce request on one connection, per partition in arrival order.
 /// A request takes at most one batch per partition (brokers reject more from Produce v3 on),
-/// visiting partitions round-robin so a busy partition cannot starve the others. Owned by one
+/// visiting partitions round-robin so a busy partition cannot starve the others. Only partitions with a batch
+/// waiting have a queue (an emptied one goes back to a few spares), and the tables shrink when nothing waits: a
+/// connection to a broker leading thousands of partitions holds nothing for the idle ones. Owned by one
 /// ConnectionActor; not thread-safe.
 /// </summary>
 internal sealed class PendingProduceQueue
 {
+    private const int SpareQueues = 64;
+    private const int TrimAbove = 256;
     private readonly Dictionary<TopicPartition, Queue<ConnectionActor.SendBatch>> _byPartition = new();
     private readonly Queue<TopicPartition> _ready = new();
+    private readonly Stack<Queue<ConnectionActor.SendBatch>> _spare = new();
 
     public int Count { get; private set; }
 
     public void Enqueue(ConnectionActor.SendBatch produce)
     {
         var tp = produce.Batch.TopicPartition;
-        if (!_byPartition.TryGetValue(tp, out var queue)) _byPartition[tp] = queue = new Queue<ConnectionActor.SendBatch>();
+        if (!_byPartition.TryGetValue(tp, out var queue))
+            _byPartition[tp] = queue = _spare.TryPop(out var spare) ? spare : new Queue<ConnectionActor.SendBatch>();
         if (queue.Count == 0) _ready.Enqueue(tp);
         queue.Enqueue(produce);
         Count++;
@@ -44,7 +50,9 @@ internal sealed class PendingProduceQueue
             Count--;
             size += batchBytes;
             if (queue.Count > 0) _ready.Enqueue(tp);
+            else Release(tp, queue);
         }
+        if (Count == 0) Trim();
         // The wire format nests partitions under topics: keep each topic's partitions together.
         taken.Sort(static (a, b) =>
         {
@@ -61,10 +69,27 @@ internal sealed class PendingProduceQueue
         {
             all.AddRange(queue);
             queue.Clear();
+            if (_spare.Count < SpareQueues) _spare.Push(queue);
         }
+        _byPartition.Clear();
         _ready.Clear();
         Count = 0;
+        Trim();
         return all;
+    }
+
+    private void Release(TopicPartition tp, Queue<ConnectionActor.SendBatch> queue)
+    {
+        _byPartition.Remove(tp);
+        if (_spare.Count < SpareQueues) _spare.Push(queue);
+    }
+
+    /// <summary>Nothing waits: tables grown for a burst over many partitions go back to a small size.</summary>
+    private void Trim()
+    {
+        if (_byPartition.Capacity <= TrimAbove) return;
+        _byPartition.TrimExcess();
+        _ready.TrimExcess();
     }
 
     public static ProducePartitionData ToPartitionData(ConnectionActor.SendBatch produce) =>

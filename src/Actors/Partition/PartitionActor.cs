@@ -25,20 +25,20 @@ namespace KafkaActors.Partition;
 /// has come back, then re-sends the failed ones oldest first, so a retry never overtakes a later batch
 /// that the broker has not yet rejected.
 /// </summary>
-internal sealed partial class PartitionActor : ActorBase, IWithTimers
+internal sealed partial class PartitionActor : ActorBase
 {
-    private const string BackoffTimer = "backoff";
-    private const string ExpiryTimer = "expiry";
-
     private readonly PartitionAccumulator _accumulator;
     private readonly PartitionContext _context;
     private readonly TopicMetrics _topicMetrics;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<ProducerBatch> _sealed = new();
     private readonly List<ProducerBatch> _inFlight = [];
     private readonly List<ProducerBatch> _retries = [];
-    private readonly Action<Exception> _onCallbackError;
-    private readonly PreciseTimer _lingerTimer;
+    // Made on first use: most partitions of a large producer are idle most of the time, and an idle one should
+    // cost little more than its mailbox (a logger with its source string is ~150 bytes a partition).
+    private ILoggingAdapter? _log;
+    private PreciseTimer? _lingerTimer;
+    private OneShotTimer? _backoffTimer;
+    private OneShotTimer? _expiryTimer;
     private IActorRef? _connection;
     private int _leaderId = -1;
     private int _leaderEpoch = -1;
@@ -60,16 +60,14 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         _context = context;
         _topicMetrics = context.Metrics.ForTopic(accumulator.TopicPartition.Topic);
         _sequencer = new PartitionSequencer(context.Idempotent);
-        _lingerTimer = new PreciseTimer(Self, LingerElapsed.Instance);
-        _onCallbackError = e => _log.Warning(e, "A delivery callback for {0} threw; other records are unaffected.", _accumulator.TopicPartition);
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
     public static Props Props(PartitionAccumulator accumulator, PartitionContext context) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(accumulator, context)).WithDispatcher(ProducerDispatcher.Id);
+        Akka.Actor.Props.Create(() => new PartitionActor(accumulator, context)).WithDispatcher(ProducerDispatcher.Id).WithMailbox(CompactMailbox.Id);
 
     private TopicPartition TopicPartition => _accumulator.TopicPartition;
+
+    private ILoggingAdapter Log => _log ??= Context.GetLogger();
 
     protected override bool Receive(object message)
     {
@@ -90,13 +88,8 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
                 _lingerDue = long.MaxValue;
                 Drain();
                 return true;
-            case BackoffElapsed:
-                Drain();
-                return true;
-            case ExpiryTick:
-                _expiryDue = long.MaxValue;
-                ExpireBatches();
-                Drain();
+            case OneShotTimer.Tick tick:
+                OnTimer(tick);
                 return true;
             case LeaderChanged leader:
                 OnLeaderChanged(leader);
@@ -117,6 +110,9 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             case AbortUndrainedBatches abort:
                 AbortUndrained(abort.Cause);
                 return true;
+            case DescribeTimers:
+                Sender.Tell(new TimersDescribed(TopicPartition, (_backoffTimer?.IsArmed == true ? 1 : 0) + (_expiryTimer?.IsArmed == true ? 1 : 0), _lingerTimer?.IsArmed ?? false));
+                return true;
             case AbortBatches abort:
                 // It stays until its parent stops: batches sealed meanwhile are still on their way here.
                 _aborted ??= abort.Cause;
@@ -130,13 +126,27 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     /// <summary>Stopped with its producer: nothing here will ever be sent, so every record gets an outcome now.</summary>
     protected override void PostStop()
     {
-        _lingerTimer.Dispose();
+        _lingerTimer?.Dispose();
+        _backoffTimer?.Cancel();
+        _expiryTimer?.Cancel();
         var stopped = new ProducerClosedException($"The producer stopped before the record to {TopicPartition} was acknowledged.");
         AbortAll(stopped);
         // Batches sealed after this actor's last message never reach it: fail them from the producer's
         // register of incomplete batches (nobody else holds them any more).
         foreach (var batch in _context.Accumulator.IncompleteBatches)
             if (batch.TopicPartition == TopicPartition && batch.IsClosed && !batch.IsDone && !batch.Lent) Fail(batch, stopped);
+    }
+
+    /// <summary>Backoff over, or the oldest batch may have expired; a cancelled or superseded tick is ignored.</summary>
+    private void OnTimer(OneShotTimer.Tick tick)
+    {
+        if (!tick.Timer.TryConsume(tick)) return;
+        if (tick.Timer == _expiryTimer)
+        {
+            _expiryDue = long.MaxValue;
+            ExpireBatches();
+        }
+        Drain();
     }
 
     private void OnSealed(ProducerBatch batch)
@@ -276,7 +286,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
             var baseOffset = result.Error == ErrorCode.None ? result.BaseOffset : -1;
             _sequencer.OnAcknowledged(batch);
             _topicMetrics.RecordSent(batch.RecordCount);
-            batch.Complete(baseOffset, result.LogAppendTime, _context.Interceptor, _onCallbackError);
+            batch.Complete(baseOffset, result.LogAppendTime, _context.Interceptor, _context.OnCallbackError);
             return;
         }
 
@@ -301,7 +311,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         {
             if (batch.Attempts <= _context.Retries && now - batch.CreatedMs < _context.DeliveryTimeoutMs)
             {
-                _log.Debug("Retrying {0} (attempt {1}): {2}", batch, batch.Attempts + 1, error.Message);
+                Log.Debug("Retrying {0} (attempt {1}): {2}", batch, batch.Attempts + 1, error.Message);
                 _topicMetrics.RecordRetry(batch.RecordCount);
                 InsertRetry(batch);
                 _recovering = true;
@@ -344,7 +354,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         foreach (var piece in pieces) InsertRetry(piece);
         _recovering = true;
         _context.Metrics.RecordBatchSplit();
-        _log.Warning("{0} was too large for node {1} (MESSAGE_TOO_LARGE{2}): split into {3} batches.",
+        Log.Warning("{0} was too large for node {1} (MESSAGE_TOO_LARGE{2}): split into {3} batches.",
             description, _leaderId, string.IsNullOrEmpty(brokerMessage) ? "" : ": " + brokerMessage, pieces.Count);
     }
 
@@ -375,7 +385,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
     private void Fail(ProducerBatch batch, Exception error)
     {
         _topicMetrics.RecordError(batch.RecordCount);
-        batch.Fail(error, _context.Interceptor, _onCallbackError);
+        batch.Fail(error, _context.Interceptor, _context.OnCallbackError);
     }
 
     /// <summary>
@@ -388,7 +398,7 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         else
         {
             _topicMetrics.RecordError(batch.RecordCount);
-            batch.Fail(recordExceptions, _context.Interceptor, _onCallbackError);
+            batch.Fail(recordExceptions, _context.Interceptor, _context.OnCallbackError);
         }
         if (_context.Transactional) Context.Parent.Tell(new ProducerActorMessages.TransactionBatchFailed(error));
     }
@@ -474,16 +484,16 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
 
     private void ScheduleTimers(long now, bool blocked)
     {
-        if (now < _backoffUntil) Timers.StartSingleTimer(BackoffTimer, BackoffElapsed.Instance, TimeSpan.FromMilliseconds(_backoffUntil - now));
+        if (now < _backoffUntil) (_backoffTimer ??= new OneShotTimer(Self)).Start(Context.System.Scheduler, _backoffUntil, now);
 
         // Linger: wake when the open batch is due, unless something else will wake us first. A timer
-        // that fires early or for nothing only causes a harmless extra drain, so timers are only ever
-        // moved earlier, never cancelled.
+        // that fires early or for nothing only causes a harmless extra drain, so while batches come and go
+        // timers are only moved earlier; they are cancelled once the partition has nothing left (below).
         var lingerDue = !blocked && _inFlight.Count < MaxInFlightNow ? _accumulator.OpenBatchDue(_context.LingerMs) ?? long.MaxValue : long.MaxValue;
         if (lingerDue < _lingerDue)
         {
             _lingerDue = lingerDue;
-            _lingerTimer.Schedule(TimeSpan.FromMilliseconds(Math.Max(0, lingerDue - now)));
+            (_lingerTimer ??= new PreciseTimer(Self, LingerElapsed.Instance)).Schedule(TimeSpan.FromMilliseconds(Math.Max(0, lingerDue - now)));
         }
 
         // Delivery timeout of the oldest queued batch.
@@ -495,7 +505,28 @@ internal sealed partial class PartitionActor : ActorBase, IWithTimers
         if (expiryDue < _expiryDue)
         {
             _expiryDue = expiryDue;
-            Timers.StartSingleTimer(ExpiryTimer, ExpiryTick.Instance, TimeSpan.FromMilliseconds(Math.Max(0, expiryDue - now) + 1));
+            (_expiryTimer ??= new OneShotTimer(Self)).Start(Context.System.Scheduler, expiryDue + 1, now);
         }
+        else if (expiryDue == long.MaxValue) CancelTimers();
+    }
+
+    /// <summary>
+    /// No batch open, queued or awaiting its outcome: an idle partition keeps no timer. Else each would keep its
+    /// expiry for delivery.timeout.ms after its last batch (and its linger timer for linger.ms after a flush):
+    /// a million armed timers at 100 producers × 10,000 partitions.
+    /// </summary>
+    private void CancelTimers()
+    {
+        if (_expiryDue != long.MaxValue)
+        {
+            _expiryDue = long.MaxValue;
+            _expiryTimer?.Cancel();
+        }
+        if (_lingerDue != long.MaxValue)
+        {
+            _lingerDue = long.MaxValue;
+            _lingerTimer?.Cancel();
+        }
+        _backoffTimer?.Cancel();
     }
 }

@@ -7,13 +7,20 @@ using KafkaActors.Settings;
 
 namespace KafkaActors.Partition;
 
-/// <summary>What every partition actor of one producer shares: settings it reads, and the producer-wide objects it reports to.</summary>
-internal sealed class PartitionContext(RecordAccumulator accumulator, ProducerMetrics metrics, IAcknowledgementInterceptor? interceptor, IActorRef metadataActor)
+/// <summary>
+/// What every partition actor of one producer shares: settings it reads, and the producer-wide objects it reports to
+/// (shared, so that each of thousands of partitions need not hold its own). Immutable.
+/// </summary>
+internal sealed class PartitionContext(RecordAccumulator accumulator, ProducerMetrics metrics, IAcknowledgementInterceptor? interceptor, IActorRef metadataActor,
+    Action<Exception> onCallbackError)
 {
     public RecordAccumulator Accumulator { get; } = accumulator;
     public ProducerMetrics Metrics { get; } = metrics;
     public IAcknowledgementInterceptor? Interceptor { get; } = interceptor;
     public IActorRef MetadataActor { get; } = metadataActor;
+
+    /// <summary>Logs an exception a delivery callback threw; the other records are unaffected.</summary>
+    public Action<Exception> OnCallbackError { get; } = onCallbackError;
 
     private ProducerSettings Settings => Accumulator.Settings;
     public bool Idempotent => Settings.EnableIdempotence;

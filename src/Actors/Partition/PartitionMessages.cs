@@ -50,18 +50,18 @@ internal sealed partial class PartitionActor
     /// <summary>From the ProducerActor on close: fail every batch here, and every batch sealed later, with this error.</summary>
     internal sealed record AbortBatches(Exception Cause) : INoSerializationVerificationNeeded;
 
+    /// <summary>Diagnostics (tests, the scale benchmark): the sender is told <see cref="TimersDescribed"/>.</summary>
+    internal sealed class DescribeTimers : INoSerializationVerificationNeeded
+    {
+        public static readonly DescribeTimers Instance = new();
+        private DescribeTimers() { }
+    }
+
+    /// <summary>The reply to <see cref="DescribeTimers"/>: the actor's armed scheduler timers (expiry, backoff) and whether its linger timer is armed.</summary>
+    internal sealed record TimersDescribed(TopicPartition TopicPartition, int SchedulerTimers, bool LingerArmed) : INoSerializationVerificationNeeded;
+
     private sealed class LingerElapsed : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
         public static readonly LingerElapsed Instance = new();
-    }
-
-    private sealed class BackoffElapsed : INoSerializationVerificationNeeded, IDeadLetterSuppression
-    {
-        public static readonly BackoffElapsed Instance = new();
-    }
-
-    private sealed class ExpiryTick : INoSerializationVerificationNeeded, IDeadLetterSuppression
-    {
-        public static readonly ExpiryTick Instance = new();
     }
 }

@@ -16,6 +16,12 @@ internal sealed class PreciseScheduler
     private readonly PriorityQueue<(PreciseTimer Timer, long Generation), long> _due = new();
     private Thread? _thread;
 
+    /// <summary>Firings still due, superseded ones included (each is dropped when its time comes): for diagnostics.</summary>
+    public int Pending
+    {
+        get { lock (_lock) return _due.Count; }
+    }
+
     public void Schedule(PreciseTimer timer, long generation, long dueTimestamp)
     {
         lock (_lock)

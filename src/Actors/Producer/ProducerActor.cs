@@ -62,7 +62,7 @@ public sealed class ProducerActor<TKey, TValue> : ActorBase, IWithTimers, IProdu
         var metadataOptions = MetadataOptions.From(settings);
         _connections = new BrokerConnections(Context, _connectionOptions, _runtime.Metrics);
         _metadata = Context.ActorOf(MetadataActor.Props(bootstrap, metadataOptions), "metadata");
-        var partitionContext = new PartitionContext(_runtime.Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata);
+        var partitionContext = new PartitionContext(_runtime.Accumulator, _runtime.Metrics, _runtime.AcknowledgementInterceptor, _metadata, _runtime.OnCallbackError);
         _producerIds = new ProducerIdManager<TKey, TValue>(_runtime, this, Self, Timers, _log);
         _routes = new TopicRoutes(_runtime.Accumulator, Context, partitionContext, _metadata, _connections, _producerIds.ForNewPartition);
         _sendQueues = new SendQueues<TKey, TValue>(_runtime, _routes, Self);
