@@ -129,6 +129,9 @@ public class KafkaProducerOptions
     /// <summary><c>tracing.propagate-context</c> (KafkaActors only): write each traced record's span context into its headers (W3C traceparent). Default: true.</summary>
     public bool? TracingPropagateContext { get; set; }
 
+    /// <summary><c>buffer.adaptive-limit</c> (KafkaActors only): hold appenders back below buffer.memory while the brokers have enough queued. Default: true.</summary>
+    public bool? BufferAdaptiveLimit { get; set; }
+
     /// <summary>
     /// Any other producer setting by its Java name (e.g. <c>"connections.max.idle.ms"</c>, <c>"security.protocol"</c>,
     /// <c>"sasl.jaas.config"</c>). Unknown names fail startup. Secrets set here are kept out of the ActorSystem's
@@ -204,6 +207,7 @@ public class KafkaProducerOptions
         Set(properties, C.TellBufferFullThreshold, TellBufferFullThreshold);
         Set(properties, C.TellReadyThreshold, TellReadyThreshold);
         Set(properties, C.TracingPropagateContext, TracingPropagateContext);
+        Set(properties, C.BufferAdaptiveLimit, BufferAdaptiveLimit);
         return properties;
     }
 

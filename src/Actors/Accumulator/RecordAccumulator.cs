@@ -19,7 +19,7 @@ internal sealed class RecordAccumulator
     public RecordAccumulator(ProducerSettings settings, ProducerMetrics metrics)
     {
         Settings = settings;
-        Pool = new BufferPool(settings.BufferMemory, Math.Max(settings.BatchSize, 1), metrics, adaptiveLimit: true);
+        Pool = new BufferPool(settings.BufferMemory, Math.Max(settings.BatchSize, 1), metrics, adaptiveLimit: settings.BufferAdaptiveLimit);
     }
 
     public ProducerSettings Settings { get; }

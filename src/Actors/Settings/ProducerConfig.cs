@@ -110,4 +110,7 @@ public static class ProducerConfig
 
     /// <summary>KafkaActors only: whether a traced record's span context is written into its headers (W3C traceparent, tracestate).</summary>
     public const string TracingPropagateContext = "tracing.propagate-context";
+
+    /// <summary>KafkaActors only: whether appenders may be held back below buffer.memory while the brokers have enough queued.</summary>
+    public const string BufferAdaptiveLimit = "buffer.adaptive-limit";
 }

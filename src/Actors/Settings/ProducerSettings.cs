@@ -77,6 +77,14 @@ public sealed record ProducerSettings
     /// </summary>
     public bool TracingPropagateContext { get; init; } = true;
 
+    /// <summary>
+    /// KafkaActors only (<c>buffer.adaptive-limit</c>): while appenders wait for memory and the brokers already have
+    /// enough of this producer's requests queued, hold them back below buffer.memory (a limit steered by each Produce
+    /// answer; lifted while no answer comes), so a saturated producer queues less and its records wait less. Off: Java's
+    /// rule, appenders wait only once buffer.memory is used up. Default: true.
+    /// </summary>
+    public bool BufferAdaptiveLimit { get; init; } = true;
+
     /// <summary><c>security.protocol</c>. Default: <see cref="Security.SecurityProtocol.Plaintext"/>.</summary>
     public SecurityProtocol SecurityProtocol { get; init; }
 

@@ -136,6 +136,7 @@ internal static class ProducerSettingsReader
             TellBufferFullThreshold = tellFull,
             TellReadyThreshold = tellReady,
             TracingPropagateContext = r.Bool(C.TracingPropagateContext),
+            BufferAdaptiveLimit = r.Bool(C.BufferAdaptiveLimit),
             SecurityProtocol = securityProtocol,
             Tls = tls,
             Sasl = sasl,

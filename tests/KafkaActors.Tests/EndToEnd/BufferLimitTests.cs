@@ -53,5 +53,15 @@ public sealed class BufferLimitTests(KafkaFixture fixture, ITestOutputHelper out
         }
     }
 
+    [Fact]
+    public async Task Off_appenders_wait_only_once_buffer_memory_is_used_up()
+    {
+        var topic = fixture.CreateTopic("buffer-limit-off", 1);
+        await using var producer = Producers.Strings(fixture.Bootstrap, ("buffer.adaptive-limit", "false"));
+        Assert.Null(producer.Runtime.Accumulator.Pool.Limit); // Java's rule: nothing below buffer.memory holds them back
+        await producer.SendAsync(new ProducerRecord<string?, string?>(topic, null, "v"));
+        Assert.Single(fixture.ReadAll(topic));
+    }
+
     private static int Sequence(ConsumedRecord record) => int.Parse(Encoding.UTF8.GetString(record.Value!, 0, 6));
 }

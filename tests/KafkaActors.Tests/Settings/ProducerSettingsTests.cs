@@ -94,6 +94,8 @@ public sealed class ProducerSettingsTests
         Assert.True(ProducerSettings.Create(Bootstrap).TracingPropagateContext);
         Assert.False(ProducerSettings.Create(Bootstrap).WithProperty("tracing.propagate-context", "false").TracingPropagateContext);
         Assert.False(ProducerSettings.FromProperties(new Dictionary<string, string> { ["bootstrap.servers"] = Bootstrap, ["tracing.propagate-context"] = "off" }).TracingPropagateContext);
+        Assert.True(ProducerSettings.Create(Bootstrap).BufferAdaptiveLimit);
+        Assert.False(ProducerSettings.Create(Bootstrap).WithProperty("buffer.adaptive-limit", "false").BufferAdaptiveLimit);
     }
 
     [Theory]
