@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dispatch;
@@ -15,13 +16,14 @@ internal static class ProducerDispatcher
 {
     public const string Id = "kafka-actors.dispatcher";
 
+    // Akka creates the executor configurator from its type name in reference.conf: keep its constructor when trimmed.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(ProducerExecutorConfigurator))]
     public static void EnsureRegistered(ActorSystem system)
     {
         if (!system.Settings.Config.HasPath(CompactMailbox.Id)) system.Settings.InjectTopLevelFallback(CompactMailbox.Registration);
         if (system.Dispatchers.HasDispatcher(Id)) return;
         var config = ConfigurationFactory.ParseString($"id = \"{Id}\"")
             .WithFallback(ReferenceConfig.Config.GetConfig(Id))
-            .WithFallback(ConfigurationFactory.ParseString("executor = fork-join-executor"))
             .WithFallback(system.Settings.Config.GetConfig("akka.actor.default-dispatcher"));
         system.Dispatchers.RegisterConfigurator(Id, new DispatcherConfigurator(config, system.Dispatchers.Prerequisites));
     }
