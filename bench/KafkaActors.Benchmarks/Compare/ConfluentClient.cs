@@ -73,18 +73,7 @@ public static class ConfluentClient
                     measurement.Completed(report.Error.Code == ErrorCode.NoError);
                 };
             }
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(topic, message, handler);
-                    break;
-                }
-                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(1));
-                }
-            }
+            BlockingProduce.Produce(producer, topic, message, handler);
             if (transactions.CommitDue()) producer.CommitTransaction(CommitTimeout);
         }
         if (transactions.CommitLast()) producer.CommitTransaction(CommitTimeout);

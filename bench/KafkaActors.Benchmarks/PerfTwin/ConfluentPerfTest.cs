@@ -1,5 +1,6 @@
 using System.Globalization;
 using Confluent.Kafka;
+using KafkaActors.Benchmarks.Compare;
 using KafkaActors.Cli.PerfTest;
 using KafkaActors.Testing;
 
@@ -76,18 +77,7 @@ public static class ConfluentPerfTest
                     }
                     stats.Record((int)(now - sendStartMs), value.Length, now);
                 };
-                while (true)
-                {
-                    try
-                    {
-                        producer.Produce(topic, message, callback);
-                        break;
-                    }
-                    catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                    {
-                        producer.Poll(TimeSpan.FromMilliseconds(1));
-                    }
-                }
+                BlockingProduce.Produce(producer, topic, message, callback);
                 if (throttler.ShouldThrottle(i, sendStartMs)) throttler.Throttle();
             }
             producer.Flush(FlushTimeout);

@@ -110,37 +110,26 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         var headers = record.Headers;
         var scratch = _scratch ??= new SerializationScratch();
         if (!TryRawBytes(record.Key, _rawKeys, out prepared.Key, out prepared.KeyLength))
-        {
-            var keyScratch = scratch.Key;
-            keyScratch.Clear();
-            bool hasKey;
-            try
-            {
-                hasKey = runtime.KeySerializer.Serialize(record.Key, new SerializationContext(record.Topic, true, headers), keyScratch);
-            }
-            catch (Exception e) when (e is not KafkaException)
-            {
-                throw new SerializationException($"Can't serialize key of record to topic {record.Topic} with {runtime.KeySerializer.GetType().Name}: {e.Message}", e);
-            }
-            prepared.Key = keyScratch.WrittenSpan;
-            prepared.KeyLength = hasKey ? keyScratch.WrittenCount : -1;
-        }
+            prepared.KeyLength = SerializeInto(runtime.KeySerializer, record.Key, scratch.Key, record.Topic, isKey: true, headers, out prepared.Key);
         if (!TryRawBytes(record.Value, _rawValues, out prepared.Value, out prepared.ValueLength))
+            prepared.ValueLength = SerializeInto(runtime.ValueSerializer, record.Value, scratch.Value, record.Topic, isKey: false, headers, out prepared.Value);
+    }
+
+    /// <summary>A key or value through its serializer into a scratch buffer; its length, or -1 for null.</summary>
+    private static int SerializeInto<T>(ISerializer<T> serializer, T data, PooledBufferWriter scratch, string topic, bool isKey, Headers? headers, out ReadOnlySpan<byte> bytes)
+    {
+        scratch.Clear();
+        bool hasData;
+        try
         {
-            var valueScratch = scratch.Value;
-            valueScratch.Clear();
-            bool hasValue;
-            try
-            {
-                hasValue = runtime.ValueSerializer.Serialize(record.Value, new SerializationContext(record.Topic, false, headers), valueScratch);
-            }
-            catch (Exception e) when (e is not KafkaException)
-            {
-                throw new SerializationException($"Can't serialize value of record to topic {record.Topic} with {runtime.ValueSerializer.GetType().Name}: {e.Message}", e);
-            }
-            prepared.Value = valueScratch.WrittenSpan;
-            prepared.ValueLength = hasValue ? valueScratch.WrittenCount : -1;
+            hasData = serializer.Serialize(data, new SerializationContext(topic, isKey, headers), scratch);
         }
+        catch (Exception e) when (e is not KafkaException)
+        {
+            throw new SerializationException($"Can't serialize {(isKey ? "key" : "value")} of record to topic {topic} with {serializer.GetType().Name}: {e.Message}", e);
+        }
+        bytes = scratch.WrittenSpan;
+        return hasData ? scratch.WrittenCount : -1;
     }
 
     /// <summary>

@@ -135,26 +135,8 @@ public sealed class RecordBatchBuilder
 
     /// <summary>An unsigned varint at <paramref name="at"/>; returns the index after it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PutVarint(Span<byte> destination, int at, uint value)
-    {
-        while (value >= 0x80)
-        {
-            destination[at++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[at++] = (byte)value;
-        return at;
-    }
+    private static int PutVarint(Span<byte> destination, int at, uint value) => at + Varint.WriteUnsigned(destination[at..], value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PutVarint64(Span<byte> destination, int at, ulong value)
-    {
-        while (value >= 0x80)
-        {
-            destination[at++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[at++] = (byte)value;
-        return at;
-    }
+    private static int PutVarint64(Span<byte> destination, int at, ulong value) => at + Varint.WriteUnsigned64(destination[at..], value);
 }
