@@ -1,8 +1,9 @@
 namespace KafkaActors.Cli.PerfTest;
 
 /// <summary>
-/// Kafka's <c>ProducerPerformance.Stats</c>: totals, a reporting window printed every 5 s, and up to 500,000
-/// sampled latencies for the percentiles. Unlike Java's (called from one I/O thread) it is called from several
+/// Kafka's <c>ProducerPerformance.Stats</c>: totals, a reporting window printed every 5 s, and about 500,000
+/// sampled latencies for the percentiles (every n-th record of each thread rather than of the whole run; below 1M
+/// records, every record, as in Kafka). Unlike Java's (called from one I/O thread) it is called from several
 /// partition actors at once. So that they do not contend for one lock per record, each calling thread counts into its
 /// own <see cref="PerfStatsSlot"/> under that slot's lock, which only the window closer and the total line ever take
 /// besides its owner; the window line is printed outside them. Every record is in exactly one window: the closer moves
