@@ -1,6 +1,7 @@
 using Akka.Actor;
 using KafkaActors.Errors;
 using KafkaActors.Metadata;
+using KafkaActors.Partitioning;
 using KafkaActors.Producer;
 using KafkaActors.Protocol.Records;
 
@@ -52,9 +53,11 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
     /// A buffer that turns out not to be needed stays in <paramref name="freshBuffer"/> for the caller to give back.
     /// On success, <paramref name="appendedBytes"/> is what the record added to its batch (with the batch header
     /// when it opened the batch, as Java's appendedBytes) and <paramref name="batchFull"/> whether it filled it.
+    /// The built-in partitioner's <paramref name="sticky"/> state, if given, counts those bytes under the lock.
     /// </summary>
     public bool TryAppend(long timestamp, ReadOnlySpan<byte> key, int keyLength, ReadOnlySpan<byte> value, int valueLength,
-        ReadOnlySpan<RecordHeader> headers, object? completion, ref byte[]? freshBuffer, out int appendedBytes, out bool batchFull)
+        ReadOnlySpan<RecordHeader> headers, object? completion, ref byte[]? freshBuffer, out int appendedBytes, out bool batchFull,
+        BuiltInPartitioner? sticky = null)
     {
         var wake = false;
         lock (_lock)
@@ -93,6 +96,8 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
                 if (batchFull) SealOpenLocked();
                 else wake = !sealedOne; // a new batch: the actor starts its linger clock (a BatchSealed wakes it too)
             }
+            // Under this partition's lock, which every count for a choice of this partition holds: no atomic add needed.
+            sticky?.AppendedLocked(TopicPartition.Partition, appendedBytes, batchFull);
         }
         if (wake) Wake();
         return true;

@@ -81,7 +81,25 @@ internal sealed class BuiltInPartitioner(int stickyBatchSize, bool adaptive, lon
     {
         var sticky = Volatile.Read(ref _sticky);
         if (sticky is null || sticky.Partition != partition) return; // chosen before a concurrent switch
-        var produced = Interlocked.Add(ref sticky.ProducedBytes, bytes);
+        Counted(sticky, Interlocked.Add(ref sticky.ProducedBytes, bytes), batchFull);
+    }
+
+    /// <summary>
+    /// <see cref="Appended"/> for the send path, called under <paramref name="partition"/>'s append lock. Every count for a
+    /// choice of that partition made there holds the same lock, so a plain read-add-write loses none; the write is
+    /// volatile for the lock-free readers (<see cref="Keeps"/>).
+    /// </summary>
+    internal void AppendedLocked(int partition, int bytes, bool batchFull)
+    {
+        var sticky = Volatile.Read(ref _sticky);
+        if (sticky is null || sticky.Partition != partition) return; // chosen before a concurrent switch
+        var produced = sticky.ProducedBytes + bytes;
+        Volatile.Write(ref sticky.ProducedBytes, produced);
+        Counted(sticky, produced, batchFull);
+    }
+
+    private void Counted(StickyPartitionInfo sticky, long produced, bool batchFull)
+    {
         if ((produced >= _stickyBatchSize && batchFull) || produced >= 2L * _stickyBatchSize) sticky.SwitchDue = true;
     }
 
@@ -129,7 +147,10 @@ internal sealed class StickyPartitionInfo(int partition)
 {
     public readonly int Partition = partition;
 
-    /// <summary>Bytes appended since the choice (Interlocked).</summary>
+    /// <summary>
+    /// Bytes appended since the choice: added with Interlocked by <see cref="BuiltInPartitioner.Appended"/>, or plainly
+    /// under the partition's append lock by <see cref="BuiltInPartitioner.AppendedLocked"/> (the send path uses only the latter).
+    /// </summary>
     public long ProducedBytes;
 
     /// <summary>Set once enough was appended: the next record draws a new partition.</summary>

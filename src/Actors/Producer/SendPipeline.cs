@@ -234,14 +234,14 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         {
             if (buffer is not null) pool.Deallocate(buffer);
         }
-        if (prepared.Sticky is { } sticky) sticky.Appended(prepared.Partition, appendedBytes, batchFull); // the built-in one cannot throw
-        else if (prepared.PartitionerChose) OnAppended(topic, prepared.Partition, appendedBytes);
+        // The built-in partitioner (prepared.Sticky) counted the bytes under the partition's lock.
+        if (prepared.Sticky is null && prepared.PartitionerChose) OnAppended(topic, prepared.Partition, appendedBytes);
         return AppendResult.Appended;
     }
 
     private static bool TryAppend(ref PreparedRecord prepared, object? completion, ref byte[]? buffer, out int appendedBytes, out bool batchFull) =>
         prepared.Accumulator.TryAppend(prepared.Timestamp, prepared.Key, prepared.KeyLength, prepared.Value, prepared.ValueLength,
-            prepared.Headers, completion, ref buffer, out appendedBytes, out batchFull);
+            prepared.Headers, completion, ref buffer, out appendedBytes, out batchFull, prepared.Sticky);
 
     /// <summary>
     /// The bytes really appended go to a user's partitioner (the built-in one, through <see cref="PreparedRecord.Sticky"/>,

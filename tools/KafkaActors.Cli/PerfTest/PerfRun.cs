@@ -39,6 +39,7 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
                 Console.Out.WriteLine($"Warmup first {warmupRecords} records. Steady state results will print after the complete test summary.");
             var startMs = Clock.NowMs;
             stats = new PerfStats(numRecords, Console.Out, startMs, reportingIntervalMs);
+            var recorder = new PerfRecorder(stats, errors);
             var throttler = new ThroughputThrottler(throughput, startMs);
             long transactionSize = 0;
             long transactionStartMs = 0;
@@ -54,11 +55,12 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
                 if (warmupRecords > 0 && i == warmupRecords)
                 {
                     steadyState = new PerfStats(numRecords - warmupRecords, Console.Out, sendStartMs, reportingIntervalMs, steadyState: true);
+                    recorder = new PerfRecorder(stats, errors, steadyState);
                     stats.SuppressWindows();
                 }
                 try
                 {
-                    producer.Send(record, new PerfCallback(sendStartMs, record.Value.Length, stats, errors, steadyState));
+                    producer.Send(record, new PerfCallback(sendStartMs, record.Value.Length, recorder));
                 }
                 catch (KafkaException e)
                 {
