@@ -7,7 +7,7 @@ namespace KafkaActors.Accumulator;
 /// <see cref="BufferPool"/> lets appenders wait once this limit is in use, and the connections steer it from what
 /// they see (TCP Vegas's rule, with requests for packets): a Produce answer that found fewer than
 /// <see cref="GrowBelow"/> requests queued at its broker raises it by one batch.size, one that found more than
-/// <see cref="ShrinkAbove"/> lowers it by one, both only while appenders wait for memory (otherwise memory limits
+/// <see cref="ShrinkAbove"/> lowers it by an eighth of what is above the floor (at least one), both only while appenders wait for memory (otherwise memory limits
 /// nothing, and the signal says nothing about it).
 ///
 /// buffer.memory keeps Java's meaning, as an upper bound: the limit starts there and never exceeds it, and when no
@@ -35,7 +35,7 @@ internal sealed class AdaptiveBufferLimit : IDisposable
     private long _lastAnswerMs = long.MinValue / 2;
     private volatile bool _appendersWaiting;
 
-    /// <summary>Starts at <paramref name="totalMemory"/> (buffer.memory) and moves by <paramref name="step"/> (batch.size).</summary>
+    /// <summary>Starts at <paramref name="totalMemory"/> (buffer.memory) and rises by <paramref name="step"/> (batch.size).</summary>
     /// <param name="totalMemory">buffer.memory.</param>
     /// <param name="step">batch.size.</param>
     /// <param name="serveWaiters">The pool's: grant what waiters the limit now allows (it rose, or answers stopped).</param>
@@ -98,7 +98,9 @@ internal sealed class AdaptiveBufferLimit : IDisposable
         }
         else if (queuedAhead > ShrinkAbove && limit > Floor)
         {
-            Interlocked.CompareExchange(ref _limit, Math.Max(Floor, limit - Step), limit);
+            // Down by an eighth of what is above the floor (at least a step): from 32 MiB of 16 KiB batches a step at
+            // a time would take ~2,000 answers, longer than many a saturated run lasts; up stays additive (AIMD).
+            Interlocked.CompareExchange(ref _limit, Math.Max(Floor, limit - Math.Max(Step, (limit - Floor) / 8)), limit);
         }
     }
 

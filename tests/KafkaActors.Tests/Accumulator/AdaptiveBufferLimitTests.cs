@@ -18,7 +18,7 @@ public sealed class AdaptiveBufferLimitTests
     private const long Total = 16L * Step;
 
     [Fact]
-    public async Task The_limit_starts_at_buffer_memory_and_moves_by_one_batch_per_answer_only_while_appenders_wait()
+    public async Task The_limit_starts_at_buffer_memory_falls_by_an_eighth_above_the_floor_and_rises_by_one_batch_only_while_appenders_wait()
     {
         var pool = NewPool();
         var limit = pool.Limit!;
@@ -32,9 +32,11 @@ public sealed class AdaptiveBufferLimitTests
         var waiting = pool.AllocateAsync(Step, TimeSpan.FromSeconds(30));
         Assert.True(limit.AppendersWaiting);
         limit.OnProduceAnswer(queuedAhead: 2, later);
-        Assert.Equal(Total - Step, limit.Limit);
+        var fallen = Total - (Total - limit.Floor) / 8; // an eighth of the 12 batches above the floor
+        Assert.Equal(Total - 3 * Step / 2, fallen);
+        Assert.Equal(fallen, limit.Limit);
         limit.OnProduceAnswer(queuedAhead: 1, later); // within the band: hold
-        Assert.Equal(Total - Step, limit.Limit);
+        Assert.Equal(fallen, limit.Limit);
         for (var i = 0; i < 20; i++) limit.OnProduceAnswer(queuedAhead: 3, later);
         Assert.Equal(limit.Floor, limit.Limit);
         Assert.Equal(4L * Step, limit.Floor);
