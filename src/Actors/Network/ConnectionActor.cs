@@ -333,8 +333,14 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     /// <summary>A request of the connection's own (handshakes), answered to this actor rather than to a requester.</summary>
     private void SendControl(IKafkaRequest body, short version)
     {
+        SendEncoded(body, version, requester: null);
+    }
+
+    /// <summary>A request other than Produce, encoded whole into its envelope: the connection's own, or a requester's.</summary>
+    private void SendEncoded(IKafkaRequest body, short version, Request? requester)
+    {
         var request = SpareRequest();
-        request.StartOther(body.ApiKey, null);
+        request.StartOther(body.ApiKey, requester);
         request.Sent(NextCorrelationId(), version, MonotonicClock.NowMs, expectsResponse: true);
         RequestEncoder.Encode(request.Envelope, body, version, request.CorrelationId, _options.ClientId);
         request.Segments.Add(new ArraySegment<byte>(request.Envelope.Buffer, 0, request.Envelope.WrittenCount));
@@ -479,12 +485,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 $"Node {_endpoint} supports no version of {request.Body.ApiKey} that this client speaks ({ClientApiVersions.For(request.Body.ApiKey)})."), _endpoint.NodeId));
             return;
         }
-        var inFlight = SpareRequest();
-        inFlight.StartOther(request.Body.ApiKey, request);
-        inFlight.Sent(NextCorrelationId(), version, MonotonicClock.NowMs, expectsResponse: true);
-        RequestEncoder.Encode(inFlight.Envelope, request.Body, version, inFlight.CorrelationId, _options.ClientId);
-        inFlight.Segments.Add(new ArraySegment<byte>(inFlight.Envelope.Buffer, 0, inFlight.Envelope.WrittenCount));
-        Write(inFlight);
+        SendEncoded(request.Body, version, request);
     }
 
     private void SendProduce(NegotiatedVersions versions)
