@@ -5,12 +5,26 @@ namespace KafkaActors.Accumulator;
 
 /// <summary>
 /// Completes one record's outcome. A completion is stored as a plain object reference per record in
-/// its batch (no wrapper allocated): a task source, a delegate, or an <see cref="IDeliveryCallback"/>; for a
-/// traced record (only while someone listens) a <see cref="TracedDelivery"/>, whose span ends before its delivery is told.
+/// its batch (no wrapper allocated): a task source, a delegate, an <see cref="IDeliveryCallback"/> or a
+/// <see cref="BatchDeliveryCallback"/>; for a traced record (only while someone listens) a <see cref="TracedDelivery"/>,
+/// whose span ends before its delivery is told. Stateless; the caller's loop carries the open batch-callback run.
 /// </summary>
 internal static class DeliveryCompletion
 {
+    /// <summary>A record completed on its own (failed before reaching a batch): a run of one for a batch callback.</summary>
     public static void Complete(object? completion, in RecordMetadata metadata, Exception? exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError)
+    {
+        BatchDeliveryCallback? run = null;
+        Complete(completion, metadata, metadata.Timestamp, exception, interceptor, onCallbackError, ref run);
+        EndRun(run, onCallbackError);
+    }
+
+    /// <summary>
+    /// One record of a batch's completion loop. <paramref name="run"/> is the batch callback whose run is open (null at the
+    /// loop's start): a record with another one ends it first. The loop ends the last with <see cref="EndRun"/>.
+    /// </summary>
+    public static void Complete(object? completion, in RecordMetadata metadata, long createTime, Exception? exception, IAcknowledgementInterceptor? interceptor,
+        Action<Exception> onCallbackError, ref BatchDeliveryCallback? run)
     {
         if (completion is TracedDelivery traced)
         {
@@ -18,10 +32,20 @@ internal static class DeliveryCompletion
             completion = traced.Delivery;
         }
         if (interceptor is not null) interceptor.OnAcknowledgement(metadata, exception);
-        // The callback object first: the facade's most common completion, and an interface check costs the most.
+        // Class checks first (cheap), then the callback interface: the facade's most common completion, and an
+        // interface check costs the most.
         switch (completion)
         {
             case null:
+                return;
+            case BatchDeliveryCallback batched:
+                if (!ReferenceEquals(batched, run))
+                {
+                    EndRun(run, onCallbackError);
+                    run = batched;
+                }
+                try { batched.OnCompletion(metadata, createTime, exception); }
+                catch (Exception e) { onCallbackError(e); }
                 return;
             case IDeliveryCallback callback:
                 Invoke(callback, metadata, exception, onCallbackError);
@@ -36,6 +60,14 @@ internal static class DeliveryCompletion
             default:
                 throw new InvalidOperationException($"Unknown completion type {completion.GetType()}.");
         }
+    }
+
+    /// <summary>Ends the open run of a batch callback, if any (after a batch's last record).</summary>
+    public static void EndRun(BatchDeliveryCallback? run, Action<Exception> onCallbackError)
+    {
+        if (run is null) return;
+        try { run.OnBatchEnd(); }
+        catch (Exception e) { onCallbackError(e); }
     }
 
     // A throwing user callback must not stop the other records of the batch from completing.
