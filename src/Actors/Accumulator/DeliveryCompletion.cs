@@ -32,23 +32,23 @@ internal static class DeliveryCompletion
             completion = traced.Delivery;
         }
         if (interceptor is not null) interceptor.OnAcknowledgement(metadata, exception);
-        // Class checks first (cheap), then the callback interface: the facade's most common completion, and an
-        // interface check costs the most.
+        // The callback objects first: the facade's most common completion, and an interface check costs the most.
         switch (completion)
         {
             case null:
                 return;
-            case BatchDeliveryCallback batched:
-                if (!ReferenceEquals(batched, run))
-                {
-                    EndRun(run, onCallbackError);
-                    run = batched;
-                }
-                try { batched.OnCompletion(metadata, createTime, exception); }
-                catch (Exception e) { onCallbackError(e); }
-                return;
             case IDeliveryCallback callback:
-                Invoke(callback, metadata, exception, onCallbackError);
+                if (callback is BatchDeliveryCallback batched)
+                {
+                    if (!ReferenceEquals(batched, run))
+                    {
+                        EndRun(run, onCallbackError);
+                        run = batched;
+                    }
+                    try { batched.OnCompletion(metadata, createTime, exception); }
+                    catch (Exception e) { onCallbackError(e); }
+                }
+                else Invoke(callback, metadata, exception, onCallbackError);
                 return;
             case TaskCompletionSource<RecordMetadata> task:
                 if (exception is null) task.TrySetResult(metadata);

@@ -44,11 +44,12 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
             // The send time of a record is its CreateTime (see PerfCallback): the loop reads the clock itself only for
             // the throttler (a negative target never throttles) and for transactions.
             var timed = throughput >= 0 || transactional;
+            var single = payloads.Single; // the usual one record: no call per send to pick it
             long transactionSize = 0;
             long transactionStartMs = 0;
             for (long i = 0; i < numRecords; i++, sent++)
             {
-                var record = payloads.Next();
+                var record = single ?? payloads.Next();
                 if (transactional && transactionSize == 0)
                 {
                     producer.BeginTransaction();

@@ -51,10 +51,14 @@ internal sealed class PerfStats
     }
 
     /// <summary>
-    /// One acknowledged record (failures are not counted, as in Kafka), counted on the calling thread until its
-    /// <see cref="EndBatch"/>; no lock.
+    /// The calling thread's slot: it counts that thread's acknowledged records (failures are not counted, as in Kafka)
+    /// without a lock, until the thread's <see cref="EndBatch"/>. Only that thread may use it.
     /// </summary>
-    public void Record(int latencyMs, int bytes) => Slot().Record(latencyMs, bytes);
+    public PerfStatsSlot ThreadSlot()
+    {
+        var slots = t_slots;
+        return (slots is not null && _id < slots.Length ? slots[_id] : null) ?? NewSlot();
+    }
 
     /// <summary>
     /// The calling thread's records since its last call (one batch's) join the totals and the window, under one lock;
@@ -62,21 +66,15 @@ internal sealed class PerfStats
     /// </summary>
     public void EndBatch(long nowMs)
     {
-        Slot().Publish();
+        ThreadSlot().Publish();
         if (nowMs - Volatile.Read(ref _windowStart) >= _reportingIntervalMs) CloseWindow(nowMs);
     }
 
-    /// <summary>One acknowledged record on its own: <see cref="Record(int,int)"/> and <see cref="EndBatch"/>.</summary>
+    /// <summary>One acknowledged record on its own: counted in <see cref="ThreadSlot"/>, then <see cref="EndBatch"/>.</summary>
     public void Record(int latencyMs, int bytes, long nowMs)
     {
-        Record(latencyMs, bytes);
+        ThreadSlot().Record(latencyMs, bytes);
         EndBatch(nowMs);
-    }
-
-    private PerfStatsSlot Slot()
-    {
-        var slots = t_slots;
-        return (slots is not null && _id < slots.Length ? slots[_id] : null) ?? NewSlot();
     }
 
     /// <summary>The calling thread's first record: its slot, registered so that windows and totals include it.</summary>
