@@ -14,18 +14,26 @@ internal static class DeliveryCompletion
     /// <summary>A record completed on its own (failed before reaching a batch): a run of one for a batch callback.</summary>
     public static void Complete(object? completion, in RecordMetadata metadata, Exception? exception, IAcknowledgementInterceptor? interceptor, Action<Exception> onCallbackError)
     {
-        BatchDeliveryCallback? run = null;
+        var run = default(BatchRun);
         Complete(completion, metadata, metadata.Timestamp, exception, interceptor, onCallbackError, ref run);
-        EndRun(run, onCallbackError);
+        EndRun(ref run, onCallbackError);
     }
 
     /// <summary>
-    /// One record of a batch's completion loop. <paramref name="run"/> is the batch callback whose run is open (null at the
+    /// One record of a batch's completion loop. <paramref name="run"/> is the batch callback whose run is open (none at the
     /// loop's start): a record with another one ends it first. The loop ends the last with <see cref="EndRun"/>.
     /// </summary>
     public static void Complete(object? completion, in RecordMetadata metadata, long createTime, Exception? exception, IAcknowledgementInterceptor? interceptor,
-        Action<Exception> onCallbackError, ref BatchDeliveryCallback? run)
+        Action<Exception> onCallbackError, ref BatchRun run)
     {
+        if (run.Callback is { } open && ReferenceEquals(completion, open))
+        {
+            // The open run's next record (the usual case of a batch callback): no type checks.
+            if (interceptor is not null) interceptor.OnAcknowledgement(metadata, exception);
+            try { open.OnCompletion(metadata, createTime, exception, ref run.State); }
+            catch (Exception e) { onCallbackError(e); }
+            return;
+        }
         if (completion is TracedDelivery traced)
         {
             traced.End(metadata, exception);
@@ -40,12 +48,12 @@ internal static class DeliveryCompletion
             case IDeliveryCallback callback:
                 if (callback is BatchDeliveryCallback batched)
                 {
-                    if (!ReferenceEquals(batched, run))
+                    if (!ReferenceEquals(batched, run.Callback))
                     {
-                        EndRun(run, onCallbackError);
-                        run = batched;
+                        EndRun(ref run, onCallbackError); // another callback's run, if one is open
+                        run.Callback = batched;
                     }
-                    try { batched.OnCompletion(metadata, createTime, exception); }
+                    try { batched.OnCompletion(metadata, createTime, exception, ref run.State); }
                     catch (Exception e) { onCallbackError(e); }
                 }
                 else Invoke(callback, metadata, exception, onCallbackError);
@@ -63,10 +71,12 @@ internal static class DeliveryCompletion
     }
 
     /// <summary>Ends the open run of a batch callback, if any (after a batch's last record).</summary>
-    public static void EndRun(BatchDeliveryCallback? run, Action<Exception> onCallbackError)
+    public static void EndRun(ref BatchRun run, Action<Exception> onCallbackError)
     {
-        if (run is null) return;
-        try { run.OnBatchEnd(); }
+        if (run.Callback is not { } open) return;
+        var state = run.State;
+        run = default;
+        try { open.OnBatchEnd(state); }
         catch (Exception e) { onCallbackError(e); }
     }
 

@@ -310,7 +310,7 @@ internal sealed class ProducerBatch
         var partition = TopicPartition.Partition;
         var records = _records.AsSpan(0, _builder.RecordCount);
         // The batch callback whose run of records is open: one loop on one thread, so its records complete at one instant.
-        BatchDeliveryCallback? run = null;
+        var run = default(BatchRun);
         for (var i = 0; i < records.Length; i++)
         {
             ref readonly var r = ref records[i];
@@ -318,7 +318,7 @@ internal sealed class ProducerBatch
                 logAppendTime >= 0 ? logAppendTime : r.Timestamp, r.KeySize, r.ValueSize);
             DeliveryCompletion.Complete(r.Completion, metadata, r.Timestamp, recordExceptions?.Invoke(i) ?? exception, interceptor, onCallbackError, ref run);
         }
-        DeliveryCompletion.EndRun(run, onCallbackError);
+        DeliveryCompletion.EndRun(ref run, onCallbackError);
         ReleaseWhenReturned();
     }
 

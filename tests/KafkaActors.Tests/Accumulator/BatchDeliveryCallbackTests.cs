@@ -32,8 +32,8 @@ public sealed class BatchDeliveryCallbackTests(KafkaFixture fixture) : IClassFix
         // The LogAppendTime is the metadata's timestamp; the CreateTime comes apart. A record with another batch callback
         // ends the open run; other completions in between do not.
         Assert.Equal(
-            ["a 50 1234 1000", "a 51 1234 1001", "a 53 1234 1003", "a end", "b 54 1234 1004", "b 55 1234 1005", "action 56", "b end",
-             "a 57 1234 1007", "a end"], log);
+            ["a 50 1234 1000", "a 51 1234 1001", "a 53 1234 1003", "a end 3", "b 54 1234 1004", "b 55 1234 1005", "action 56", "b end 2",
+             "a 57 1234 1007", "a end 1"], log);
         Assert.Equal(52, (await task.Task).Offset);
         Assert.Equal("b threw at 55", Assert.Single(callbackErrors).Message);
     }
@@ -49,7 +49,7 @@ public sealed class BatchDeliveryCallbackTests(KafkaFixture fixture) : IClassFix
         batch.Fail(new InvalidOperationException("gone"), null, e => throw e);
         DeliveryCompletion.Complete(a, new RecordMetadata("t", 0, RecordMetadata.UnknownOffset, -1, -1, -1), new InvalidOperationException("alone"), null, e => throw e);
 
-        Assert.Equal(["a -1 7 7 gone", "a -1 7 7 gone", "a -1 7 7 gone", "a end", "a -1 -1 -1 alone", "a end"], log);
+        Assert.Equal(["a -1 7 7 gone", "a -1 7 7 gone", "a -1 7 7 gone", "a end 3", "a -1 -1 -1 alone", "a end 1"], log);
     }
 
     [Fact]
@@ -104,13 +104,15 @@ public sealed class BatchDeliveryCallbackTests(KafkaFixture fixture) : IClassFix
     /// <summary>Logs what it is told (one thread). Not thread-safe.</summary>
     private sealed class LoggingCallback(string name, List<string> log, long? throwAt = null) : BatchDeliveryCallback
     {
-        public override void OnCompletion(in RecordMetadata metadata, long createTime, Exception? exception)
+        public override void OnCompletion(in RecordMetadata metadata, long createTime, Exception? exception, ref object? batchState)
         {
+            // The state is the run's own: null at its first record.
+            batchState = (int?)batchState + 1 ?? 1;
             log.Add($"{name} {metadata.Offset} {metadata.Timestamp} {createTime}{(exception is null ? "" : " " + exception.Message)}");
             if (metadata.Offset == throwAt) throw new InvalidOperationException($"{name} threw at {throwAt}");
         }
 
-        public override void OnBatchEnd() => log.Add($"{name} end");
+        public override void OnBatchEnd(object? batchState) => log.Add($"{name} end {batchState}");
     }
 
     /// <summary>
@@ -129,7 +131,7 @@ public sealed class BatchDeliveryCallbackTests(KafkaFixture fixture) : IClassFix
         public int Runs => Volatile.Read(ref _runs);
         public int Misordered => Volatile.Read(ref _misordered);
 
-        public override void OnCompletion(in RecordMetadata metadata, long createTime, Exception? exception)
+        public override void OnCompletion(in RecordMetadata metadata, long createTime, Exception? exception, ref object? batchState)
         {
             if (t_open && t_openPartition != metadata.Partition) Interlocked.Increment(ref _misordered);
             t_open = true;
@@ -138,7 +140,7 @@ public sealed class BatchDeliveryCallbackTests(KafkaFixture fixture) : IClassFix
             else Completed.Enqueue((metadata, createTime));
         }
 
-        public override void OnBatchEnd()
+        public override void OnBatchEnd(object? batchState)
         {
             if (!t_open) Interlocked.Increment(ref _misordered);
             t_open = false;

@@ -10,39 +10,35 @@ namespace KafkaActors.Cli.PerfTest;
 /// hands back here whatever the topic's timestamp type. The acknowledgement's time is read once per batch: a batch's
 /// records complete together in one loop on one thread, and <see cref="OnBatchEnd"/> ends that loop's run, so a time is
 /// never reused for another batch; the stats are published once per batch too. Runs on partition actors, several at
-/// once: what it keeps between calls is per thread (<see cref="Run"/>). Thread-safe.
+/// once: what it keeps for a batch is its thread's <see cref="Run"/>. Thread-safe.
 /// </summary>
 internal sealed class PerfCallback(PerfStats stats, SendErrors errors, PerfStats? steadyState = null) : BatchDeliveryCallback
 {
     [ThreadStatic] private static Run? t_run;
 
-    public override void OnCompletion(in RecordMetadata metadata, long createTime, Exception? exception)
+    public override void OnCompletion(in RecordMetadata metadata, long createTime, Exception? exception, ref object? batchState)
     {
         if (exception is not null)
         {
             errors.Add(exception);
             return;
         }
-        var run = t_run;
-        if (run is null || run.NowMs == 0) run = Begin();
+        var run = (Run?)batchState ?? Begin(ref batchState);
         var latency = (int)(run.NowMs - createTime);
         var bytes = metadata.SerializedValueSize;
         run.Stats!.Record(latency, bytes);
         run.SteadyState?.Record(latency, bytes);
     }
 
-    public override void OnBatchEnd()
+    public override void OnBatchEnd(object? batchState)
     {
-        var run = t_run;
-        if (run is null || run.NowMs == 0) return; // no record of the run succeeded: nothing counted
-        var now = run.NowMs;
-        run.NowMs = 0;
-        stats.EndBatch(now);
-        steadyState?.EndBatch(now);
+        if (batchState is not Run run) return; // no record of the run succeeded: nothing counted
+        stats.EndBatch(run.NowMs);
+        steadyState?.EndBatch(run.NowMs);
     }
 
     /// <summary>The run's first acknowledged record: its time, and this thread's slots of this callback's stats.</summary>
-    private Run Begin()
+    private Run Begin(ref object? batchState)
     {
         var run = t_run ??= new Run();
         if (!ReferenceEquals(run.Callback, this))
@@ -52,12 +48,13 @@ internal sealed class PerfCallback(PerfStats stats, SendErrors errors, PerfStats
             run.SteadyState = steadyState?.ThreadSlot();
         }
         run.NowMs = Clock.NowMs;
+        batchState = run;
         return run;
     }
 
     /// <summary>
-    /// A thread's current run: its acknowledgement time (0 between runs) and where its records count (the slots of the
-    /// callback that last ran on it), so a record costs one thread-static read. Owned by that thread (thread-static).
+    /// A thread's current run: its acknowledgement time and where its records count (the slots of the callback that last
+    /// ran on it). Owned by that thread (thread-static): its runs never overlap.
     /// </summary>
     private sealed class Run
     {
