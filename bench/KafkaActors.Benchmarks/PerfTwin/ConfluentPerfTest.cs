@@ -16,7 +16,11 @@ namespace KafkaActors.Benchmarks.PerfTwin;
 /// translated: buffer.memory, max.in.flight.requests.per.connection, socket buffers; its message-count limits raised
 /// out of the way, so bytes bound a batch and the queue as in Java), waits for the topic's metadata before the clock starts
 /// (perf-test's <c>PartitionsFor</c>), and measures and prints with perf-test's own <see cref="PerfStats"/>, clock,
-/// payload and throttler, one delivery handler per record carrying its send time (perf-test's <c>PerfCallback</c>).
+/// payload and throttler, one delivery handler per record carrying its send time (perf-test's <c>PerfCallback</c>
+/// needs none: our producer hands each record's CreateTime back, which Confluent's report does not, since the embedded
+/// broker answers with a LogAppendTime), that time also being the record's timestamp (one clock read per send, as in
+/// perf-test). Its acknowledgement side reads the clock and takes the stats' lock once per report: Confluent.Kafka calls
+/// the handler per message and does not say where a batch's reports end (perf-test does both once per batch).
 /// A full local queue blocks the sender as Java's <c>send</c> does when buffer memory is exhausted: Poll, then retry.
 /// Runs on the calling thread; not thread-safe.
 /// </summary>
@@ -66,7 +70,10 @@ public static class ConfluentPerfTest
             var throttler = new ThroughputThrottler(throughput, startMs);
             for (long i = 0; i < numRecords; i++)
             {
+                // perf-test's one clock read per send is the record's CreateTime (its producer stamps it); here the tool's
+                // read stamps it, so librdkafka reads no wall clock of its own. Produce copies the message at once.
                 var sendStartMs = Clock.NowMs;
+                message.Timestamp = new Timestamp(sendStartMs, TimestampType.CreateTime);
                 Action<DeliveryReport<byte[]?, byte[]>> callback = report =>
                 {
                     var now = Clock.NowMs;

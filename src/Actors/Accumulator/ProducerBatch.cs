@@ -309,13 +309,16 @@ internal sealed class ProducerBatch
         var topic = TopicPartition.Topic;
         var partition = TopicPartition.Partition;
         var records = _records.AsSpan(0, _builder.RecordCount);
+        // The batch callback whose run of records is open: one loop on one thread, so its records complete at one instant.
+        var run = default(BatchRun);
         for (var i = 0; i < records.Length; i++)
         {
             ref readonly var r = ref records[i];
             var metadata = new RecordMetadata(topic, partition, baseOffset < 0 ? RecordMetadata.UnknownOffset : baseOffset + i,
                 logAppendTime >= 0 ? logAppendTime : r.Timestamp, r.KeySize, r.ValueSize);
-            DeliveryCompletion.Complete(r.Completion, metadata, recordExceptions?.Invoke(i) ?? exception, interceptor, onCallbackError);
+            DeliveryCompletion.Complete(r.Completion, metadata, r.Timestamp, recordExceptions?.Invoke(i) ?? exception, interceptor, onCallbackError, ref run);
         }
+        DeliveryCompletion.EndRun(ref run, onCallbackError);
         ReleaseWhenReturned();
     }
 

@@ -3,20 +3,21 @@ using System.Diagnostics;
 namespace KafkaActors.Cli.PerfTest;
 
 /// <summary>
-/// Milliseconds on a monotonic clock, for send→ack latencies and rates (Kafka's tool uses the wall clock;
-/// a monotonic one cannot jump). <see cref="Environment.TickCount64"/> is avoided: on Linux it is a coarse
-/// clock with a resolution of several milliseconds. Read once per send and once per acknowledgement, so it is one raw
-/// <see cref="Stopwatch.GetTimestamp"/> and an integer division (by a constant once the JIT has seen
-/// the static readonly field), without a TimeSpan or a double. Thread-safe.
+/// perf-test's clocks, Java's: <see cref="NowMs"/> is the wall clock in milliseconds since the epoch
+/// (<c>System.currentTimeMillis</c>), the clock the producer stamps a record's CreateTime with, so a send→ack latency is
+/// the acknowledgement's time minus the record's CreateTime and the send itself reads no clock in the tool;
+/// <see cref="NowNs"/> is monotonic (<c>System.nanoTime</c>), for the throttler's naps. Like Java's tool, a step of the
+/// wall clock during a run shows in its figures. <see cref="Environment.TickCount64"/> is avoided: on Linux it is a
+/// coarse clock with a resolution of several milliseconds. Thread-safe.
 /// </summary>
 internal static class Clock
 {
+    private const long UnixEpochMs = 62_135_596_800_000; // DateTime.UnixEpoch in milliseconds since 0001-01-01
     private static readonly long Origin = Stopwatch.GetTimestamp();
-    private static readonly long TicksPerMs = Stopwatch.Frequency / 1000;
     private static readonly double NsPerTick = 1_000_000_000.0 / Stopwatch.Frequency;
 
-    /// <summary>Whole milliseconds since the first use (truncated, as the elapsed TimeSpan's were).</summary>
-    public static long NowMs => (Stopwatch.GetTimestamp() - Origin) / TicksPerMs;
+    /// <summary>Milliseconds since the epoch, as <c>DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()</c> (the CreateTime the producer stamps).</summary>
+    public static long NowMs => DateTime.UtcNow.Ticks / TimeSpan.TicksPerMillisecond - UnixEpochMs;
 
     public static long NowNs => (long)((Stopwatch.GetTimestamp() - Origin) * NsPerTick);
 }

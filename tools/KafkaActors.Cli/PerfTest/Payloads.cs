@@ -18,6 +18,9 @@ internal sealed class Payloads
 
     public int Count => _records.Length;
 
+    /// <summary>The record when there is only one (every send sends it), else null.</summary>
+    public ProducerRecord<byte[]?, byte[]>? Single => _records.Length == 1 ? _records[0] : null;
+
     /// <summary>The record to send next (not thread-safe: one sending thread).</summary>
     public ProducerRecord<byte[]?, byte[]> Next() => _records.Length == 1 ? _records[0] : _records[_random.Next(_records.Length)];
 

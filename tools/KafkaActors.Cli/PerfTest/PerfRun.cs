@@ -39,28 +39,32 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
                 Console.Out.WriteLine($"Warmup first {warmupRecords} records. Steady state results will print after the complete test summary.");
             var startMs = Clock.NowMs;
             stats = new PerfStats(numRecords, Console.Out, startMs, reportingIntervalMs);
-            var recorder = new PerfRecorder(stats, errors);
+            var callback = new PerfCallback(stats, errors);
             var throttler = new ThroughputThrottler(throughput, startMs);
+            // The send time of a record is its CreateTime (see PerfCallback): the loop reads the clock itself only for
+            // the throttler (a negative target never throttles) and for transactions.
+            var timed = throughput >= 0 || transactional;
+            var single = payloads.Single; // the usual one record: no call per send to pick it
             long transactionSize = 0;
             long transactionStartMs = 0;
             for (long i = 0; i < numRecords; i++, sent++)
             {
-                var record = payloads.Next();
+                var record = single ?? payloads.Next();
                 if (transactional && transactionSize == 0)
                 {
                     producer.BeginTransaction();
                     transactionStartMs = Clock.NowMs;
                 }
-                var sendStartMs = Clock.NowMs;
+                var sendStartMs = timed ? Clock.NowMs : 0;
                 if (warmupRecords > 0 && i == warmupRecords)
                 {
-                    steadyState = new PerfStats(numRecords - warmupRecords, Console.Out, sendStartMs, reportingIntervalMs, steadyState: true);
-                    recorder = new PerfRecorder(stats, errors, steadyState);
+                    steadyState = new PerfStats(numRecords - warmupRecords, Console.Out, timed ? sendStartMs : Clock.NowMs, reportingIntervalMs, steadyState: true);
+                    callback = new PerfCallback(stats, errors, steadyState);
                     stats.SuppressWindows();
                 }
                 try
                 {
-                    producer.Send(record, new PerfCallback(sendStartMs, record.Value.Length, recorder));
+                    producer.Send(record, callback);
                 }
                 catch (KafkaException e)
                 {
@@ -80,7 +84,7 @@ internal sealed class PerfRun(ProducerSettings settings, string topic, long numR
                         break;
                     }
                 }
-                if (throttler.ShouldThrottle(i, sendStartMs)) throttler.Throttle();
+                if (timed && throttler.ShouldThrottle(i, sendStartMs)) throttler.Throttle();
             }
             if (transactional && transactionSize != 0 && commitFailed is null && stoppedBy is null && errors.EndedBy is null)
                 TryCommit(producer, out commitFailed);

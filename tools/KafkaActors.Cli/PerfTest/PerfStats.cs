@@ -5,9 +5,10 @@ namespace KafkaActors.Cli.PerfTest;
 /// sampled latencies for the percentiles (every n-th record of each thread rather than of the whole run; below 1M
 /// records, every record, as in Kafka). Unlike Java's (called from one I/O thread) it is called from several
 /// partition actors at once. So that they do not contend for one lock per record, each calling thread counts into its
-/// own <see cref="PerfStatsSlot"/> under that slot's lock, which only the window closer and the total line ever take
-/// besides its owner; the window line is printed outside them. Every record is in exactly one window: the closer moves
-/// each slot's window out under its lock. With <c>--warmup-records</c> (Kafka 4.x) a second one counts the steady
+/// own <see cref="PerfStatsSlot"/>: without a lock per record, then once per batch (<see cref="EndBatch"/>) into the
+/// slot's totals and window under that slot's lock, which only the window closer and the total line ever take besides
+/// its owner; the window line is printed outside them. Every record is in exactly one window: the closer moves each
+/// slot's window out under its lock. With <c>--warmup-records</c> (Kafka 4.x) a second one counts the steady
 /// state: it is labelled in its total line, and once it starts the whole run's stats stop printing windows
 /// (<see cref="SuppressWindows"/>), so each window is printed once. Thread-safe.
 /// </summary>
@@ -49,13 +50,31 @@ internal sealed class PerfStats
         _sampleCapacity = (int)(numRecords / _sampling + 1);
     }
 
-    /// <summary>One acknowledged record (failures are not counted, as in Kafka).</summary>
-    public void Record(int latencyMs, int bytes, long nowMs)
+    /// <summary>
+    /// The calling thread's slot: it counts that thread's acknowledged records (failures are not counted, as in Kafka)
+    /// without a lock, until the thread's <see cref="EndBatch"/>. Only that thread may use it.
+    /// </summary>
+    public PerfStatsSlot ThreadSlot()
     {
         var slots = t_slots;
-        var slot = slots is not null && _id < slots.Length ? slots[_id] : null;
-        (slot ?? NewSlot()).Record(latencyMs, bytes);
+        return (slots is not null && _id < slots.Length ? slots[_id] : null) ?? NewSlot();
+    }
+
+    /// <summary>
+    /// The calling thread's records since its last call (one batch's) join the totals and the window, under one lock;
+    /// then the window is closed if <paramref name="nowMs"/> is past its end.
+    /// </summary>
+    public void EndBatch(long nowMs)
+    {
+        ThreadSlot().Publish();
         if (nowMs - Volatile.Read(ref _windowStart) >= _reportingIntervalMs) CloseWindow(nowMs);
+    }
+
+    /// <summary>One acknowledged record on its own: counted in <see cref="ThreadSlot"/>, then <see cref="EndBatch"/>.</summary>
+    public void Record(int latencyMs, int bytes, long nowMs)
+    {
+        ThreadSlot().Record(latencyMs, bytes);
+        EndBatch(nowMs);
     }
 
     /// <summary>The calling thread's first record: its slot, registered so that windows and totals include it.</summary>
