@@ -75,10 +75,34 @@ internal sealed class BufferPool
     }
 
     /// <summary>Waits (asynchronously) up to <paramref name="maxWait"/> for memory, in FIFO order with other waiters.</summary>
-    public Task<byte[]> AllocateAsync(int size, TimeSpan maxWait, CancellationToken cancellation = default)
+    public Task<byte[]> AllocateAsync(int size, TimeSpan maxWait, CancellationToken cancellation = default) =>
+        Queue(size, maxWait, cancellation, blocking: false, out _);
+
+    /// <summary>
+    /// Blocks the calling thread up to <paramref name="maxWait"/> for memory (Java's blocking send). It sleeps until
+    /// the wait ends, without spinning first as a Task's wait would: memory comes back only once a broker has answered,
+    /// long after any spin, and a spinning sender takes CPU from the threads that free it (a saturated producer waits
+    /// here about once per batch).
+    /// </summary>
+    public byte[] Allocate(int size, TimeSpan maxWait, CancellationToken cancellation = default)
+    {
+        var allocation = Queue(size, maxWait, cancellation, blocking: true, out var waiter);
+        waiter?.WaitUntilDone();
+        try
+        {
+            return allocation.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new InterruptException("Interrupted while waiting for buffer memory.", e);
+        }
+    }
+
+    /// <summary>Memory now, or a queued <paramref name="waiter"/> (null when the task is already complete).</summary>
+    private Task<byte[]> Queue(int size, TimeSpan maxWait, CancellationToken cancellation, bool blocking, out Waiter? waiter)
     {
         CheckSize(size);
-        Waiter waiter;
+        waiter = null;
         lock (_lock)
         {
             if (_closed) return Task.FromException<byte[]>(new ProducerClosedException("Producer closed while allocating memory."));
@@ -89,25 +113,12 @@ internal sealed class BufferPool
                 var buffer = TakeLocked(size, limited);
                 if (buffer is not null) return Task.FromResult(buffer);
             }
-            waiter = new Waiter(size, limited, this);
+            waiter = new Waiter(size, limited, this, blocking);
             waiter.Node = _waiters.AddLast(waiter);
             UpdateWaitingLocked();
         }
         waiter.Arm(maxWait, cancellation);
         return waiter.Task;
-    }
-
-    /// <summary>Blocks the calling thread up to <paramref name="maxWait"/> for memory (Java's blocking send).</summary>
-    public byte[] Allocate(int size, TimeSpan maxWait, CancellationToken cancellation = default)
-    {
-        try
-        {
-            return AllocateAsync(size, maxWait, cancellation).GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new InterruptException("Interrupted while waiting for buffer memory.", e);
-        }
     }
 
     /// <summary>
@@ -259,11 +270,15 @@ internal sealed class BufferPool
 
     /// <summary>
     /// One queued allocation. It completes exactly once — granted, timed out or cancelled — whichever
-    /// flips <c>_done</c> first; the losers back off (a late grant hands its buffer back to the pool).
+    /// flips <c>_done</c> first; the losers back off (a late grant hands its buffer back to the pool). A blocking one
+    /// also sets its signal once complete, which its thread sleeps on (<see cref="WaitUntilDone"/>).
     /// </summary>
-    private sealed class Waiter(int size, bool limited, BufferPool pool)
+    private sealed class Waiter(int size, bool limited, BufferPool pool, bool blocking)
     {
         private readonly TaskCompletionSource<byte[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Never disposed: it holds no kernel handle (its WaitHandle is never asked for), and a completer may still be
+        // inside Set when the woken thread returns.
+        private readonly ManualResetEventSlim? _signal = blocking ? new ManualResetEventSlim(false, spinCount: 0) : null;
         private readonly long _startTicks = System.Diagnostics.Stopwatch.GetTimestamp();
         private int _done;
         private Timer? _timer;
@@ -286,11 +301,15 @@ internal sealed class BufferPool
             if (Volatile.Read(ref _done) == 1) Cleanup(); // granted meanwhile: stop the clocks we just started
         }
 
+        /// <summary>A blocking waiter's thread: sleeps until the allocation is granted, has failed or was cancelled.</summary>
+        public void WaitUntilDone() => _signal!.Wait();
+
         public bool Grant(byte[] buffer)
         {
             if (Interlocked.Exchange(ref _done, 1) != 0) return false;
             Finish();
             _completion.TrySetResult(buffer);
+            _signal?.Set();
             return true;
         }
 
@@ -299,6 +318,7 @@ internal sealed class BufferPool
             if (Interlocked.Exchange(ref _done, 1) != 0) return;
             Finish();
             _completion.TrySetException(error);
+            _signal?.Set();
         }
 
         private void Expire(CancellationToken? cancelled)
@@ -309,12 +329,15 @@ internal sealed class BufferPool
             if (cancelled is { } token)
             {
                 _completion.TrySetCanceled(token);
-                return;
             }
-            pool._metrics.RecordBufferExhausted();
-            _completion.TrySetException(new BufferExhaustedException(
-                $"Failed to allocate {Size} bytes within the configured max blocking time {_maxWaitMs} ms. " +
-                $"Total memory: {pool.TotalMemory} bytes. Available memory: {pool.AvailableMemory} bytes. Poolable size: {pool.PoolableSize} bytes"));
+            else
+            {
+                pool._metrics.RecordBufferExhausted();
+                _completion.TrySetException(new BufferExhaustedException(
+                    $"Failed to allocate {Size} bytes within the configured max blocking time {_maxWaitMs} ms. " +
+                    $"Total memory: {pool.TotalMemory} bytes. Available memory: {pool.AvailableMemory} bytes. Poolable size: {pool.PoolableSize} bytes"));
+            }
+            _signal?.Set();
         }
 
         private void Finish()
