@@ -87,7 +87,7 @@ internal sealed class BufferPool
     public byte[] Allocate(int size, TimeSpan maxWait, CancellationToken cancellation = default)
     {
         var allocation = Queue(size, maxWait, cancellation, blocking: true, out var waiter);
-        waiter?.WaitUntilDone();
+        waiter?.WaitUntilDone(maxWait, cancellation);
         try
         {
             return allocation.GetAwaiter().GetResult();
@@ -292,17 +292,45 @@ internal sealed class BufferPool
         public LinkedListNode<Waiter>? Node { get; set; }
         public Task<byte[]> Task => _completion.Task;
 
-        /// <summary>Starts the clocks; called once the waiter is queued, so a grant may already have beaten it.</summary>
+        /// <summary>
+        /// Starts the clocks; called once the waiter is queued, so a grant may already have beaten it. A blocking waiter's
+        /// clocks are its own thread's (<see cref="WaitUntilDone"/>): no timer or registration per wait.
+        /// </summary>
         public void Arm(TimeSpan maxWait, CancellationToken cancellation)
         {
             _maxWaitMs = (long)maxWait.TotalMilliseconds;
+            if (_signal is not null) return;
             _timer = new Timer(static state => ((Waiter)state!).Expire(null), this, maxWait, Timeout.InfiniteTimeSpan);
             if (cancellation.CanBeCanceled) _registration = cancellation.Register(() => Expire(cancellation));
             if (Volatile.Read(ref _done) == 1) Cleanup(); // granted meanwhile: stop the clocks we just started
         }
 
-        /// <summary>A blocking waiter's thread: sleeps until the allocation is granted, has failed or was cancelled.</summary>
-        public void WaitUntilDone() => _signal!.Wait();
+        /// <summary>
+        /// A blocking waiter's thread: sleeps until the allocation is granted or has failed, and expires the waiter
+        /// itself once <paramref name="maxWait"/> has passed or <paramref name="cancellation"/> is cancelled.
+        /// </summary>
+        public void WaitUntilDone(TimeSpan maxWait, CancellationToken cancellation)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                while (true)
+                {
+                    var leftMs = Math.Ceiling((maxWait - System.Diagnostics.Stopwatch.GetElapsedTime(started)).TotalMilliseconds);
+                    if (leftMs <= 0)
+                    {
+                        Expire(null);
+                        return;
+                    }
+                    // In slices a wait accepts (int milliseconds): max.block.ms may be longer.
+                    if (_signal!.Wait((int)Math.Min(int.MaxValue, leftMs), cancellation)) return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                Expire(cancellation);
+            }
+        }
 
         public bool Grant(byte[] buffer)
         {
