@@ -245,9 +245,9 @@ internal sealed class BufferPool
 
     /// <summary>
     /// A new array. One of batch.size goes on the free list and usually lives as long as the producer, so it is
-    /// allocated on the pinned object heap: it never passes through gen0 and gen1, where every collection of a filling pool would
-    /// copy it (the first seconds of a producer allocate up to buffer.memory of them), and a socket write that pins it
-    /// cannot fragment gen0. Other sizes are used once and left to the GC, so they start in gen0 like any array.
+    /// allocated on the pinned object heap: it never passes through gen0 and gen1, where every collection of a filling
+    /// pool would copy it, and a socket write that pins it cannot fragment gen0. Other sizes are used once and left to
+    /// the GC, so they start in gen0 like any array.
     /// </summary>
     private byte[] NewBuffer(int size) => GC.AllocateUninitializedArray<byte>(size, pinned: size == PoolableSize);
 
