@@ -10,13 +10,21 @@ namespace KafkaActors.Accumulator;
 /// <see cref="ShrinkAbove"/> lowers it by an eighth of what is above the floor (at least one), both only while appenders wait for memory (otherwise memory limits
 /// nothing, and the signal says nothing about it).
 ///
-/// buffer.memory keeps Java's meaning, as an upper bound: the limit starts there and never exceeds it, and when no
-/// Produce answer has come for <see cref="QuietMs"/> (a broker down or stalled) it is lifted until the next one,
-/// so a producer that cannot deliver buffers up to buffer.memory and blocks max.block.ms as Java's does.
+/// It starts low, at the <see cref="Floor"/>, as TCP starts with a small window: a producer's first records then
+/// wait for the brokers' first answers instead of filling buffer.memory with batches nobody needs queued yet (a fresh
+/// process that takes 32 MiB of 16 KiB arrays at once spends tens of milliseconds on page faults and on collections
+/// that copy them, and its records wait behind them). Until the first answer that finds a queue (slow start)
+/// each raise is by an eighth of the limit (at least one batch.size), so a link that needs much in flight gets it
+/// within tens of answers; after it, raises are additive.
+///
+/// buffer.memory keeps Java's meaning, as an upper bound: the limit never exceeds it, and when no Produce answer has
+/// come for <see cref="QuietMs"/> (a broker down or stalled) it is lifted until the next one, so a producer that
+/// cannot deliver buffers up to buffer.memory and blocks max.block.ms as Java's does. Before any answer, the quiet time
+/// runs from the first check (the first allocation made while another buffer is in use).
 ///
 /// Owned by the producer's <see cref="BufferPool"/> (which applies it under its lock); fed by every ConnectionActor.
-/// Thread-safe: the limit and the time of the last answer are single longs written with Interlocked/Volatile;
-/// a step lost to a concurrent one only makes the walk slower.
+/// Thread-safe: the limit and the time of the last answer are single longs written with Interlocked/Volatile, the
+/// slow-start flag is volatile; a step lost to a concurrent one only makes the walk slower.
 /// </summary>
 internal sealed class AdaptiveBufferLimit : IDisposable
 {
@@ -29,13 +37,17 @@ internal sealed class AdaptiveBufferLimit : IDisposable
     /// <summary>No Produce answer for this long lifts the limit (the brokers are not taking data anyway).</summary>
     public const long QuietMs = 100;
 
+    // No answer yet, and the quiet time not started either (see EffectiveLimit).
+    private const long NotStarted = long.MinValue;
+
     private readonly Action _serveWaiters;
     private readonly Timer _quietCheck;
     private long _limit;
-    private long _lastAnswerMs = long.MinValue / 2;
+    private long _lastAnswerMs = NotStarted;
     private volatile bool _appendersWaiting;
+    private volatile bool _slowStart = true;
 
-    /// <summary>Starts at <paramref name="totalMemory"/> (buffer.memory) and rises by <paramref name="step"/> (batch.size).</summary>
+    /// <summary>Starts at the <see cref="Floor"/> and rises by <paramref name="step"/> (batch.size), up to <paramref name="totalMemory"/> (buffer.memory).</summary>
     /// <param name="totalMemory">buffer.memory.</param>
     /// <param name="step">batch.size.</param>
     /// <param name="serveWaiters">The pool's: grant what waiters the limit now allows (it rose, or answers stopped).</param>
@@ -46,7 +58,7 @@ internal sealed class AdaptiveBufferLimit : IDisposable
         TotalMemory = totalMemory;
         Step = Math.Max(1, step);
         Floor = Math.Min(totalMemory, Math.Max(4L * Step, 1L << 20));
-        _limit = totalMemory;
+        _limit = Floor;
     }
 
     public long TotalMemory { get; }
@@ -64,7 +76,17 @@ internal sealed class AdaptiveBufferLimit : IDisposable
     public long Limit => Interlocked.Read(ref _limit);
 
     /// <summary>What appenders may have allocated at <paramref name="nowMs"/>: <see cref="TotalMemory"/> while no answers come.</summary>
-    public long EffectiveLimit(long nowMs) => nowMs - Volatile.Read(ref _lastAnswerMs) >= QuietMs ? TotalMemory : Limit;
+    public long EffectiveLimit(long nowMs)
+    {
+        var lastAnswerMs = Volatile.Read(ref _lastAnswerMs);
+        if (lastAnswerMs == NotStarted)
+        {
+            // The first check: the brokers have a quiet time from now to give their first answer.
+            Interlocked.CompareExchange(ref _lastAnswerMs, nowMs, NotStarted);
+            return Limit;
+        }
+        return nowMs - lastAnswerMs >= QuietMs ? TotalMemory : Limit;
+    }
 
     /// <summary>
     /// BufferPool, under its lock: whether an appender waits for memory (one this limit may hold back). While one
@@ -94,12 +116,15 @@ internal sealed class AdaptiveBufferLimit : IDisposable
         var limit = Limit;
         if (queuedAhead < GrowBelow && limit < TotalMemory)
         {
-            if (Interlocked.CompareExchange(ref _limit, Math.Min(TotalMemory, limit + Step), limit) == limit) _serveWaiters();
+            var raise = _slowStart ? Math.Max(Step, limit / 8) : Step;
+            if (Interlocked.CompareExchange(ref _limit, Math.Min(TotalMemory, limit + raise), limit) == limit) _serveWaiters();
         }
-        else if (queuedAhead > ShrinkAbove && limit > Floor)
+        else if (queuedAhead > ShrinkAbove)
         {
+            _slowStart = false;
+            if (limit <= Floor) return;
             // Down by an eighth of what is above the floor (at least a step): from 32 MiB of 16 KiB batches a step at
-            // a time would take ~2,000 answers, longer than many a saturated run lasts; up stays additive (AIMD).
+            // a time would take ~2,000 answers, longer than many a saturated run lasts; up is additive from now on (AIMD).
             Interlocked.CompareExchange(ref _limit, Math.Max(Floor, limit - Math.Max(Step, (limit - Floor) / 8)), limit);
         }
     }

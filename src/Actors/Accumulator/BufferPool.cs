@@ -75,10 +75,34 @@ internal sealed class BufferPool
     }
 
     /// <summary>Waits (asynchronously) up to <paramref name="maxWait"/> for memory, in FIFO order with other waiters.</summary>
-    public Task<byte[]> AllocateAsync(int size, TimeSpan maxWait, CancellationToken cancellation = default)
+    public Task<byte[]> AllocateAsync(int size, TimeSpan maxWait, CancellationToken cancellation = default) =>
+        Queue(size, maxWait, cancellation, blocking: false, out _);
+
+    /// <summary>
+    /// Blocks the calling thread up to <paramref name="maxWait"/> for memory (Java's blocking send). It sleeps until
+    /// the wait ends, without spinning first as a Task's wait would: memory comes back only once a broker has answered,
+    /// long after any spin, and a spinning sender takes CPU from the threads that free it (a saturated producer waits
+    /// here about once per batch).
+    /// </summary>
+    public byte[] Allocate(int size, TimeSpan maxWait, CancellationToken cancellation = default)
+    {
+        var allocation = Queue(size, maxWait, cancellation, blocking: true, out var waiter);
+        waiter?.WaitUntilDone(maxWait, cancellation);
+        try
+        {
+            return allocation.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new InterruptException("Interrupted while waiting for buffer memory.", e);
+        }
+    }
+
+    /// <summary>Memory now, or a queued <paramref name="waiter"/> (null when the task is already complete).</summary>
+    private Task<byte[]> Queue(int size, TimeSpan maxWait, CancellationToken cancellation, bool blocking, out Waiter? waiter)
     {
         CheckSize(size);
-        Waiter waiter;
+        waiter = null;
         lock (_lock)
         {
             if (_closed) return Task.FromException<byte[]>(new ProducerClosedException("Producer closed while allocating memory."));
@@ -89,25 +113,12 @@ internal sealed class BufferPool
                 var buffer = TakeLocked(size, limited);
                 if (buffer is not null) return Task.FromResult(buffer);
             }
-            waiter = new Waiter(size, limited, this);
+            waiter = new Waiter(size, limited, this, blocking);
             waiter.Node = _waiters.AddLast(waiter);
             UpdateWaitingLocked();
         }
         waiter.Arm(maxWait, cancellation);
         return waiter.Task;
-    }
-
-    /// <summary>Blocks the calling thread up to <paramref name="maxWait"/> for memory (Java's blocking send).</summary>
-    public byte[] Allocate(int size, TimeSpan maxWait, CancellationToken cancellation = default)
-    {
-        try
-        {
-            return AllocateAsync(size, maxWait, cancellation).GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new InterruptException("Interrupted while waiting for buffer memory.", e);
-        }
     }
 
     /// <summary>
@@ -123,7 +134,7 @@ internal sealed class BufferPool
             if (size == PoolableSize && _free.Count > 0) return _free.Pop();
             _nonPooledAvailable -= size;
         }
-        return GC.AllocateUninitializedArray<byte>(size);
+        return NewBuffer(size);
     }
 
     /// <summary>Gives a buffer back; serves queued waiters first.</summary>
@@ -229,8 +240,16 @@ internal sealed class BufferPool
         if (_nonPooledAvailable + free < size) return null;
         while (_nonPooledAvailable < size) { _free.Pop(); _nonPooledAvailable += PoolableSize; }
         _nonPooledAvailable -= size;
-        return GC.AllocateUninitializedArray<byte>(size);
+        return NewBuffer(size);
     }
+
+    /// <summary>
+    /// A new array. One of batch.size goes on the free list and usually lives as long as the producer, so it is
+    /// allocated on the pinned object heap: it never passes through gen0 and gen1, where every collection of a filling
+    /// pool would copy it, and a socket write that pins it cannot fragment gen0. Other sizes are used once and left to
+    /// the GC, so they start in gen0 like any array.
+    /// </summary>
+    private byte[] NewBuffer(int size) => GC.AllocateUninitializedArray<byte>(size, pinned: size == PoolableSize);
 
     private void CheckSize(int size)
     {
@@ -251,11 +270,15 @@ internal sealed class BufferPool
 
     /// <summary>
     /// One queued allocation. It completes exactly once — granted, timed out or cancelled — whichever
-    /// flips <c>_done</c> first; the losers back off (a late grant hands its buffer back to the pool).
+    /// flips <c>_done</c> first; the losers back off (a late grant hands its buffer back to the pool). A blocking one
+    /// also sets its signal once complete, which its thread sleeps on (<see cref="WaitUntilDone"/>).
     /// </summary>
-    private sealed class Waiter(int size, bool limited, BufferPool pool)
+    private sealed class Waiter(int size, bool limited, BufferPool pool, bool blocking)
     {
         private readonly TaskCompletionSource<byte[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Never disposed: it holds no kernel handle (its WaitHandle is never asked for), and a completer may still be
+        // inside Set when the woken thread returns.
+        private readonly ManualResetEventSlim? _signal = blocking ? new ManualResetEventSlim(false, spinCount: 0) : null;
         private readonly long _startTicks = System.Diagnostics.Stopwatch.GetTimestamp();
         private int _done;
         private Timer? _timer;
@@ -269,13 +292,44 @@ internal sealed class BufferPool
         public LinkedListNode<Waiter>? Node { get; set; }
         public Task<byte[]> Task => _completion.Task;
 
-        /// <summary>Starts the clocks; called once the waiter is queued, so a grant may already have beaten it.</summary>
+        /// <summary>
+        /// Starts the clocks; called once the waiter is queued, so a grant may already have beaten it. A blocking waiter's
+        /// clocks are its own thread's (<see cref="WaitUntilDone"/>): no timer or registration per wait.
+        /// </summary>
         public void Arm(TimeSpan maxWait, CancellationToken cancellation)
         {
             _maxWaitMs = (long)maxWait.TotalMilliseconds;
+            if (_signal is not null) return;
             _timer = new Timer(static state => ((Waiter)state!).Expire(null), this, maxWait, Timeout.InfiniteTimeSpan);
             if (cancellation.CanBeCanceled) _registration = cancellation.Register(() => Expire(cancellation));
             if (Volatile.Read(ref _done) == 1) Cleanup(); // granted meanwhile: stop the clocks we just started
+        }
+
+        /// <summary>
+        /// A blocking waiter's thread: sleeps until the allocation is granted or has failed, and expires the waiter
+        /// itself once <paramref name="maxWait"/> has passed or <paramref name="cancellation"/> is cancelled.
+        /// </summary>
+        public void WaitUntilDone(TimeSpan maxWait, CancellationToken cancellation)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                while (true)
+                {
+                    var leftMs = Math.Ceiling((maxWait - System.Diagnostics.Stopwatch.GetElapsedTime(started)).TotalMilliseconds);
+                    if (leftMs <= 0)
+                    {
+                        Expire(null);
+                        return;
+                    }
+                    // In slices a wait accepts (int milliseconds): max.block.ms may be longer.
+                    if (_signal!.Wait((int)Math.Min(int.MaxValue, leftMs), cancellation)) return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                Expire(cancellation);
+            }
         }
 
         public bool Grant(byte[] buffer)
@@ -283,6 +337,7 @@ internal sealed class BufferPool
             if (Interlocked.Exchange(ref _done, 1) != 0) return false;
             Finish();
             _completion.TrySetResult(buffer);
+            _signal?.Set();
             return true;
         }
 
@@ -291,6 +346,7 @@ internal sealed class BufferPool
             if (Interlocked.Exchange(ref _done, 1) != 0) return;
             Finish();
             _completion.TrySetException(error);
+            _signal?.Set();
         }
 
         private void Expire(CancellationToken? cancelled)
@@ -301,12 +357,15 @@ internal sealed class BufferPool
             if (cancelled is { } token)
             {
                 _completion.TrySetCanceled(token);
-                return;
             }
-            pool._metrics.RecordBufferExhausted();
-            _completion.TrySetException(new BufferExhaustedException(
-                $"Failed to allocate {Size} bytes within the configured max blocking time {_maxWaitMs} ms. " +
-                $"Total memory: {pool.TotalMemory} bytes. Available memory: {pool.AvailableMemory} bytes. Poolable size: {pool.PoolableSize} bytes"));
+            else
+            {
+                pool._metrics.RecordBufferExhausted();
+                _completion.TrySetException(new BufferExhaustedException(
+                    $"Failed to allocate {Size} bytes within the configured max blocking time {_maxWaitMs} ms. " +
+                    $"Total memory: {pool.TotalMemory} bytes. Available memory: {pool.AvailableMemory} bytes. Poolable size: {pool.PoolableSize} bytes"));
+            }
+            _signal?.Set();
         }
 
         private void Finish()

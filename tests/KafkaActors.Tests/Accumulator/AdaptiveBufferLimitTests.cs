@@ -8,8 +8,8 @@ using Xunit;
 namespace KafkaActors.Tests.Accumulator;
 
 /// <summary>
-/// The buffer pool's adaptive limit: it holds appenders back below buffer.memory only while Produce answers say the
-/// brokers have enough queued, serves them when an answer raises it or when answers stop, and never holds back a wait
+/// The buffer pool's adaptive limit: it starts at its floor and holds appenders back below buffer.memory only while
+/// Produce answers say the brokers have enough queued, serves them when an answer raises it or when answers stop, and never holds back a wait
 /// shorter than its quiet time. Answers are stamped in the future where a test must not see the quiet rule.
 /// </summary>
 public sealed class AdaptiveBufferLimitTests
@@ -18,37 +18,86 @@ public sealed class AdaptiveBufferLimitTests
     private const long Total = 16L * Step;
 
     [Fact]
-    public async Task The_limit_starts_at_buffer_memory_falls_by_an_eighth_above_the_floor_and_rises_by_one_batch_only_while_appenders_wait()
+    public async Task The_limit_starts_at_the_floor_falls_by_an_eighth_above_the_floor_and_rises_by_one_batch_only_while_appenders_wait()
     {
         var pool = NewPool();
         var limit = pool.Limit!;
         var later = MonotonicClock.NowMs + 60_000;
-        Assert.Equal(Total, limit.Limit);
+        Assert.Equal(4L * Step, limit.Floor);
+        Assert.Equal(limit.Floor, limit.Limit);
 
-        limit.OnProduceAnswer(queuedAhead: 4, later); // nobody waits: memory limits nothing
-        Assert.Equal(Total, limit.Limit);
+        limit.OnProduceAnswer(queuedAhead: 0, later); // nobody waits: memory limits nothing
+        Assert.Equal(limit.Floor, limit.Limit);
 
-        var held = TakeAll(pool);
-        var waiting = pool.AllocateAsync(Step, TimeSpan.FromSeconds(30));
+        // Slow start: while no answer has found a queue, raises are by an eighth of the limit, at least a batch (here up to 8 MiB).
+        var held = TakeFloor(pool);
+        var waiting = pool.AllocateAsync(12 * Step, TimeSpan.FromSeconds(30)); // needs 16 batches in use: the whole of buffer.memory
         Assert.True(limit.AppendersWaiting);
-        limit.OnProduceAnswer(queuedAhead: 2, later);
-        var fallen = Total - (Total - limit.Floor) / 8; // an eighth of the 12 batches above the floor
-        Assert.Equal(Total - 3 * Step / 2, fallen);
-        Assert.Equal(fallen, limit.Limit);
+        for (var i = 0; i < 5; i++) limit.OnProduceAnswer(queuedAhead: 0.2, later);
+        Assert.Equal(9L * Step, limit.Limit);
+        limit.OnProduceAnswer(queuedAhead: 2, later); // a queue: slow start is over, and down by an eighth of the 5 batches above the floor, at least one
+        Assert.Equal(8L * Step, limit.Limit);
         limit.OnProduceAnswer(queuedAhead: 1, later); // within the band: hold
-        Assert.Equal(fallen, limit.Limit);
+        Assert.Equal(8L * Step, limit.Limit);
         for (var i = 0; i < 20; i++) limit.OnProduceAnswer(queuedAhead: 3, later);
         Assert.Equal(limit.Floor, limit.Limit);
-        Assert.Equal(4L * Step, limit.Floor);
-        limit.OnProduceAnswer(queuedAhead: 0.2, later);
+        limit.OnProduceAnswer(queuedAhead: 0.2, later); // additive now
         Assert.Equal(5L * Step, limit.Limit);
-
-        // Now the limit, not buffer.memory, holds the waiter back: it gets memory once no more than 4 batches are in use.
-        for (var i = 0; i < 11; i++) pool.Deallocate(held[i]);
         Assert.False(waiting.IsCompleted);
-        pool.Deallocate(held[11]);
-        Assert.Same(held[11], await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        for (var i = 0; i < 11; i++) limit.OnProduceAnswer(queuedAhead: 0.2, later);
+        Assert.Equal(Total, limit.Limit);
+        held.Add(await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.False(limit.AppendersWaiting);
+        Assert.Equal(0, pool.AvailableMemory);
+
+        // Now the limit, not buffer.memory, holds a waiter back: it gets memory once no more than the limit is in use.
+        var more = pool.AllocateAsync(Step, TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 20; i++) limit.OnProduceAnswer(queuedAhead: 3, later);
+        Assert.Equal(limit.Floor, limit.Limit);
+        pool.Deallocate(held[^1]); // the 12 MiB: 4 batches in use now, at the floor
+        Assert.False(more.IsCompleted);
+        pool.Deallocate(held[0]);
+        Assert.Same(held[0], await more.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(limit.AppendersWaiting);
+        pool.Close();
+    }
+
+    [Fact]
+    public void In_slow_start_each_raise_is_an_eighth_of_the_limit_and_at_least_one_batch()
+    {
+        const int step = 64 << 10;
+        var pool = new BufferPool(Total, step, new ProducerMetrics(30_000, 2), adaptiveLimit: true);
+        var limit = pool.Limit!;
+        var later = MonotonicClock.NowMs + 60_000;
+        Assert.Equal(1L << 20, limit.Floor); // 16 batches: the 1 MiB minimum
+        for (var i = 0; i < limit.Floor / step; i++) Assert.NotNull(pool.TryAllocate(step));
+        Assert.Null(pool.TryAllocate(step));
+        _ = pool.AllocateAsync(8 << 20, TimeSpan.FromSeconds(30));
+        var expected = limit.Floor;
+        for (var i = 0; i < 10; i++)
+        {
+            limit.OnProduceAnswer(queuedAhead: 0, later);
+            expected += Math.Max(step, expected / 8);
+            Assert.Equal(expected, limit.Limit);
+        }
+        Assert.True(expected > 2 * limit.Floor); // ten answers more than doubled it, where one batch each would add 62%
+        pool.Close();
+    }
+
+    [Fact]
+    public async Task Before_any_answer_the_quiet_time_runs_from_the_first_check_then_the_limit_is_lifted()
+    {
+        var pool = NewPool();
+        var limit = pool.Limit!;
+        var held = TakeFloor(pool); // the second allocation starts the quiet time
+        var waited = Stopwatch.StartNew();
+        var rest = Enumerable.Range(0, (int)((Total - limit.Floor) / Step)).Select(_ => pool.AllocateAsync(Step, TimeSpan.FromSeconds(30))).ToList();
+        Assert.False(rest[0].IsCompleted); // the brokers have not had their quiet time to answer yet
+
+        held.AddRange(await Task.WhenAll(rest).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(waited.ElapsedMilliseconds >= AdaptiveBufferLimit.QuietMs / 2, $"served after {waited.ElapsedMilliseconds} ms");
+        Assert.Equal(0, pool.AvailableMemory); // no answer came: all of buffer.memory, as Java's pool gives when the broker is gone
+        Assert.Equal(limit.Floor, limit.Limit); // lifted, not raised
         pool.Close();
     }
 
@@ -145,22 +194,18 @@ public sealed class AdaptiveBufferLimitTests
         return held;
     }
 
-    private static List<byte[]> TakeAll(BufferPool pool)
-    {
-        var held = new List<byte[]>();
-        while (pool.TryAllocate(Step) is { } buffer) held.Add(buffer);
-        Assert.Equal(Total / Step, held.Count);
-        return held;
-    }
-
-    /// <summary>Drives the limit to its floor the way connections do (answers finding a queue while an appender waits), then frees everything.</summary>
+    /// <summary>
+    /// Ends slow start the way connections do (an answer finding a queue while an appender waits), then frees
+    /// everything: the limit stays at its floor and rises by one batch per answer from now on.
+    /// </summary>
     private static AdaptiveBufferLimit LowerToFloor(BufferPool pool)
     {
         var limit = pool.Limit!;
-        var held = TakeAll(pool);
+        var held = TakeFloor(pool);
         var waiting = pool.AllocateAsync(Step, TimeSpan.FromSeconds(30));
-        for (var i = 0; i < 20; i++) limit.OnProduceAnswer(queuedAhead: 3, MonotonicClock.NowMs + 60_000);
+        limit.OnProduceAnswer(queuedAhead: 3, MonotonicClock.NowMs + 60_000);
         Assert.Equal(limit.Floor, limit.Limit);
+        Assert.False(waiting.IsCompleted);
         foreach (var buffer in held) pool.Deallocate(buffer);
         pool.Deallocate(waiting.GetAwaiter().GetResult());
         Assert.Equal(Total, pool.AvailableMemory);

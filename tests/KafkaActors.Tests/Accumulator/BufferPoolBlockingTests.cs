@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using KafkaActors.Accumulator;
+using KafkaActors.Errors;
+using KafkaActors.Metrics;
+using Xunit;
+
+namespace KafkaActors.Tests.Accumulator;
+
+/// <summary>
+/// The pool's blocking allocation (Java's blocking send), which sleeps on its own signal and keeps its own clocks:
+/// it gets memory given back by another thread, fails with BufferExhaustedException once max.block.ms has passed,
+/// turns a cancellation into InterruptException, and fails when the pool closes; a waiter that gave up holds no place.
+/// </summary>
+public sealed class BufferPoolBlockingTests
+{
+    private const int Step = 16 << 10;
+
+    [Fact]
+    public async Task A_blocked_allocation_gets_the_buffer_another_thread_gives_back()
+    {
+        var pool = NewPool();
+        var held = TakeAll(pool);
+        var blocked = Task.Run(() => pool.Allocate(Step, TimeSpan.FromSeconds(30)));
+        await WaitUntilQueued(pool);
+        Assert.False(blocked.IsCompleted);
+        pool.Deallocate(held[0]);
+        Assert.Same(held[0], await blocked.WaitAsync(TimeSpan.FromSeconds(10)));
+        pool.Close();
+    }
+
+    [Fact]
+    public async Task A_blocked_allocation_fails_with_BufferExhaustedException_after_max_block_ms_and_leaves_the_queue()
+    {
+        var pool = NewPool();
+        var held = TakeAll(pool);
+        var waited = Stopwatch.StartNew();
+        var blocked = Task.Run(() => pool.Allocate(Step, TimeSpan.FromMilliseconds(200)));
+        await Assert.ThrowsAsync<BufferExhaustedException>(() => blocked.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(waited.ElapsedMilliseconds >= 150, $"gave up after {waited.ElapsedMilliseconds} ms");
+        Assert.Equal(0, pool.QueuedWaiters);
+        pool.Deallocate(held[0]);
+        Assert.Same(held[0], pool.TryAllocate(Step)); // nobody queued ahead any more
+        pool.Close();
+    }
+
+    [Fact]
+    public async Task A_cancelled_blocked_allocation_fails_with_InterruptException()
+    {
+        var pool = NewPool();
+        TakeAll(pool);
+        using var cancellation = new CancellationTokenSource();
+        var blocked = Task.Run(() => pool.Allocate(Step, TimeSpan.FromSeconds(30), cancellation.Token));
+        await WaitUntilQueued(pool);
+        cancellation.Cancel();
+        await Assert.ThrowsAsync<InterruptException>(() => blocked.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, pool.QueuedWaiters);
+        pool.Close();
+    }
+
+    [Fact]
+    public async Task A_blocked_allocation_fails_when_the_pool_closes()
+    {
+        var pool = NewPool();
+        TakeAll(pool);
+        var blocked = Task.Run(() => pool.Allocate(Step, TimeSpan.FromSeconds(30)));
+        await WaitUntilQueued(pool);
+        pool.Close();
+        await Assert.ThrowsAsync<ProducerClosedException>(() => blocked.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    // Java's pool (no adaptive limit): only buffer.memory holds an allocation back.
+    private static BufferPool NewPool() => new(4 * Step, Step, new ProducerMetrics(30_000, 2));
+
+    private static List<byte[]> TakeAll(BufferPool pool)
+    {
+        var held = new List<byte[]>();
+        while (pool.TryAllocate(Step) is { } buffer) held.Add(buffer);
+        Assert.Equal(4, held.Count);
+        return held;
+    }
+
+    private static async Task WaitUntilQueued(BufferPool pool)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (pool.QueuedWaiters == 0)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the allocation never queued");
+            await Task.Delay(5);
+        }
+    }
+}
