@@ -43,7 +43,7 @@ internal sealed class ProducerBatch
         _limit = limit;
         _builder.Reset(buffer, limit);
         // Sized for the batch from its first record: growing by doubling would rent (and copy) a dozen arrays per batch.
-        _records = ArrayPool<RecordThunk>.Shared.Rent(Math.Clamp(expectedRecords, 16, 1 << 20));
+        _records = owner.RecordThunkPool.Rent(Math.Clamp(expectedRecords, 16, 1 << 20));
     }
 
     public TopicPartition TopicPartition { get; }
@@ -335,7 +335,7 @@ internal sealed class ProducerBatch
     private void ReleaseMemory()
     {
         _releasePending = false;
-        ArrayPool<RecordThunk>.Shared.Return(_records);
+        _owner.RecordThunkPool.Return(_records);
         _records = [];
         _compressed?.Dispose();
         _compressed = null;
@@ -351,16 +351,16 @@ internal sealed class ProducerBatch
 
     private void Grow()
     {
-        var bigger = ArrayPool<RecordThunk>.Shared.Rent(_records.Length * 2);
+        var bigger = _owner.RecordThunkPool.Rent(_records.Length * 2);
         Array.Copy(_records, bigger, _records.Length);
         Array.Clear(_records);
-        ArrayPool<RecordThunk>.Shared.Return(_records);
+        _owner.RecordThunkPool.Return(_records);
         _records = bigger;
     }
 
     public override string ToString() =>
         $"ProducerBatch({TopicPartition}, #{Ordinal}{(SplitOffset > 0 ? $"+{SplitOffset}" : "")}, {RecordCount} records, seq {BaseSequence})";
 
-    /// <summary>What a record's outcome needs besides the broker's answer.</summary>
-    private readonly record struct RecordThunk(object? Completion, long Timestamp, int KeySize, int ValueSize);
+    /// <summary>What a record's outcome needs besides the broker's answer (internal for <see cref="RecordAccumulator.RecordThunkPool"/>).</summary>
+    internal readonly record struct RecordThunk(object? Completion, long Timestamp, int KeySize, int ValueSize);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using KafkaActors.Metrics;
 using KafkaActors.Settings;
@@ -20,10 +21,21 @@ internal sealed class RecordAccumulator
     {
         Settings = settings;
         Pool = new BufferPool(settings.BufferMemory, Math.Max(settings.BatchSize, 1), metrics, adaptiveLimit: settings.BufferAdaptiveLimit);
+        // Every batch holds a buffer of at least batch.size from the pool, so buffer.memory / batch.size bounds how many
+        // record arrays are in use at once; capped, as the pool reserves that many slots per size up front.
+        var batches = (int)Math.Clamp(settings.BufferMemory / Math.Max(settings.BatchSize, 1) + 8, 16, 1024);
+        RecordThunkPool = ArrayPool<ProducerBatch.RecordThunk>.Create(1 << 20, batches);
     }
 
     public ProducerSettings Settings { get; }
     public BufferPool Pool { get; }
+
+    /// <summary>
+    /// The batches' per-record arrays (thread-safe: rented by senders, returned by partition actors). Not the shared pool:
+    /// with large batches it keeps too few arrays of one size per core for all the batches in flight, and each miss
+    /// allocates hundreds of KiB (W2: about 1 B per record).
+    /// </summary>
+    public ArrayPool<ProducerBatch.RecordThunk> RecordThunkPool { get; }
 
     public bool IsClosed => _closed;
 
