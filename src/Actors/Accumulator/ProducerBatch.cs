@@ -177,7 +177,7 @@ internal sealed class ProducerBatch
             _compression = CompressionType.None;
             return;
         }
-        var output = new PooledBufferWriter(Math.Max(256, _builder.SizeInBytes / 2));
+        var output = new PooledBufferWriter(Math.Max(256, _builder.SizeInBytes / 2), _owner.CompressionPool);
         output.GetSpan(RecordBatchLayout.HeaderSize);
         output.Advance(RecordBatchLayout.HeaderSize);
         CompressionCodecs.Compress(compression, level, _builder.Records, output);

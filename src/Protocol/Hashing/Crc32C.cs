@@ -13,7 +13,7 @@ namespace KafkaActors.Protocol.Hashing;
 /// three independent streams over three adjacent blocks and join them (Mark Adler's crc32c.c): a CRC state moved
 /// past a block of zeros is a linear map, applied with four table lookups. Where the CPU has AVX-512 VPCLMULQDQ,
 /// inputs of at least <see cref="Crc32CFolding.MinLength"/> bytes are folded by carry-less multiplication instead
-/// (<see cref="Crc32CFolding"/>), several times faster. Stateless and thread-safe.
+/// (<see cref="Crc32CFolding"/>), about twice as fast as the three streams. Stateless and thread-safe.
 /// </summary>
 public static class Crc32C
 {
