@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Numerics;
 using System.Text;
 using KafkaActors.Protocol.Hashing;
 using Xunit;
@@ -63,6 +65,55 @@ public class HashingTests
                 var slice = data.AsSpan(offset, length);
                 Assert.Equal(BitwiseCrc32C(slice), Crc32C.Compute(slice));
             }
+    }
+
+    [Fact]
+    public void Crc32C_matches_the_bitwise_definition_for_every_length_and_alignment_up_to_2_KiB()
+    {
+        var data = new byte[2048 + 64];
+        new Random(11).NextBytes(data);
+        for (var length = 0; length <= 2048; length++)
+        {
+            var slice = data.AsSpan(length % 64, length);
+            Assert.Equal(BitwiseCrc32C(slice), Crc32C.Compute(slice));
+        }
+    }
+
+    [Fact]
+    public void Crc32C_of_long_inputs_matches_the_crc_instruction_one_word_at_a_time()
+    {
+        var data = new byte[(1 << 20) + 300];
+        new Random(5).NextBytes(data);
+        // Around the folding loop's 256-byte step and its 64- and 16-byte tails, from 1 KiB to 1 MiB, at odd offsets.
+        int[] lengths = [4095, 4096, 4096 + 63, 4096 + 64 + 15, 4096 + 64 + 16 + 7, 16 * 1024, 64 * 1024 + 1000, 1 << 20];
+        foreach (var length in lengths)
+            foreach (var offset in new[] { 0, 1, 13, 64 + 5 })
+            {
+                var slice = data.AsSpan(offset, length);
+                Assert.Equal(InstructionCrc32C(slice), Crc32C.Compute(slice));
+            }
+    }
+
+    [Fact]
+    public void Crc32C_folding_continues_a_running_state()
+    {
+        if (!Crc32CFolding.IsSupported) return; // The scalar path is covered by the other tests.
+        var data = new byte[5000];
+        new Random(3).NextBytes(data);
+        var state = Crc32CFolding.Update(0x12345678u, data, out var consumed);
+        Assert.Equal(data.Length / 16 * 16, consumed);
+        Assert.Equal(InstructionUpdate(0x12345678u, data.AsSpan(0, consumed)), state);
+    }
+
+    /// <summary>The CRC instruction over one 8-byte word after another, a single dependent stream.</summary>
+    private static uint InstructionCrc32C(ReadOnlySpan<byte> data) => ~InstructionUpdate(~0u, data);
+
+    private static uint InstructionUpdate(uint crc, ReadOnlySpan<byte> data)
+    {
+        var i = 0;
+        for (; i + 8 <= data.Length; i += 8) crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data[i..]));
+        for (; i < data.Length; i++) crc = BitOperations.Crc32C(crc, data[i]);
+        return crc;
     }
 
     /// <summary>CRC-32C one bit at a time, straight from its definition (reflected polynomial 0x82F63B78).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using KafkaActors.Protocol.Compression;
 using KafkaActors.Protocol.Primitives;
@@ -175,5 +176,54 @@ public class RecordBatchTests
         Assert.Equal(Hex.Format(Hex.Parse("04224D18")), Hex.Format(frame[..4])); // LZ4 frame magic
         Assert.Equal(0x60, frame[4]); // FLG: version 01, block independence, no checksums, no content size
         Assert.Equal(0x40, frame[5]); // BD: 64 KiB blocks
+        Assert.Equal(0x82, frame[6]); // HC: second byte of xxHash32(FLG, BD), what Java's KafkaLZ4BlockOutputStream writes
+        Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(frame[^4..])); // the end mark
+    }
+
+    [Fact]
+    public void Lz4_frame_has_independent_64_KiB_blocks_stores_incompressible_ones_as_is_and_decodes()
+    {
+        // 64 KiB of text, 64 KiB of noise, then 10,000 bytes of text: three blocks, the second stored uncompressed.
+        var data = new byte[2 * 65536 + 10_000];
+        var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("kafka-actors lz4 block ", 10_000)));
+        text.AsSpan(0, 65536).CopyTo(data);
+        new Random(9).NextBytes(data.AsSpan(65536, 65536));
+        text.AsSpan(0, 10_000).CopyTo(data.AsSpan(2 * 65536));
+
+        using var output = new PooledBufferWriter();
+        CompressionCodecs.Compress(CompressionType.Lz4, 9, data, output);
+        var frame = output.WrittenSpan;
+        var sizes = new List<uint>();
+        for (var offset = 7; ;)
+        {
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(frame[offset..]);
+            if (size == 0) { Assert.Equal(frame.Length, offset + 4); break; }
+            sizes.Add(size);
+            offset += 4 + (int)(size & 0x7FFFFFFF);
+        }
+        Assert.Equal(3, sizes.Count);
+        Assert.True(sizes[0] < 65536 / 4, $"first block {sizes[0]}");
+        Assert.Equal(0x80000000u | 65536, sizes[1]);
+        Assert.True(sizes[2] < 10_000, $"last block {sizes[2]}");
+
+        using var back = new PooledBufferWriter();
+        CompressionCodecs.Decompress(CompressionType.Lz4, frame, back);
+        Assert.Equal(data, back.ToArray());
+        // And the frame decoded by K4os' decoder directly, the one that reads librdkafka's frames too.
+        Assert.Equal(data, K4os.Compression.LZ4.Streams.LZ4Frame.Decode(frame.ToArray(), new System.Buffers.ArrayBufferWriter<byte>()).WrittenSpan.ToArray());
+    }
+
+    [Theory]
+    [InlineData(9)] // lz4's fast compressor
+    [InlineData(4)] // the high-compression one
+    public void Lz4_compression_of_a_batch_allocates_nothing(int level)
+    {
+        var data = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("value-of-a-record ", 20_000)));
+        using var output = new PooledBufferWriter(data.Length + 1024);
+        CompressionCodecs.Compress(CompressionType.Lz4, level, data, output); // warm-up: static state, JIT
+        output.Clear();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        CompressionCodecs.Compress(CompressionType.Lz4, level, data, output);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }

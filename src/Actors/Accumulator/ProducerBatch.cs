@@ -43,7 +43,7 @@ internal sealed class ProducerBatch
         _limit = limit;
         _builder.Reset(buffer, limit);
         // Sized for the batch from its first record: growing by doubling would rent (and copy) a dozen arrays per batch.
-        _records = ArrayPool<RecordThunk>.Shared.Rent(Math.Clamp(expectedRecords, 16, 1 << 20));
+        _records = owner.RecordThunkPool.Rent(Math.Clamp(expectedRecords, 16, 1 << 20));
     }
 
     public TopicPartition TopicPartition { get; }
@@ -177,7 +177,7 @@ internal sealed class ProducerBatch
             _compression = CompressionType.None;
             return;
         }
-        var output = new PooledBufferWriter(Math.Max(256, _builder.SizeInBytes / 2));
+        var output = new PooledBufferWriter(Math.Max(256, _builder.SizeInBytes / 2), _owner.CompressionPool);
         output.GetSpan(RecordBatchLayout.HeaderSize);
         output.Advance(RecordBatchLayout.HeaderSize);
         CompressionCodecs.Compress(compression, level, _builder.Records, output);
@@ -338,7 +338,7 @@ internal sealed class ProducerBatch
     private void ReleaseMemory()
     {
         _releasePending = false;
-        ArrayPool<RecordThunk>.Shared.Return(_records);
+        _owner.RecordThunkPool.Return(_records);
         _records = [];
         _compressed?.Dispose();
         _compressed = null;
@@ -354,16 +354,16 @@ internal sealed class ProducerBatch
 
     private void Grow()
     {
-        var bigger = ArrayPool<RecordThunk>.Shared.Rent(_records.Length * 2);
+        var bigger = _owner.RecordThunkPool.Rent(_records.Length * 2);
         Array.Copy(_records, bigger, _records.Length);
         Array.Clear(_records);
-        ArrayPool<RecordThunk>.Shared.Return(_records);
+        _owner.RecordThunkPool.Return(_records);
         _records = bigger;
     }
 
     public override string ToString() =>
         $"ProducerBatch({TopicPartition}, #{Ordinal}{(SplitOffset > 0 ? $"+{SplitOffset}" : "")}, {RecordCount} records, seq {BaseSequence})";
 
-    /// <summary>What a record's outcome needs besides the broker's answer.</summary>
-    private readonly record struct RecordThunk(object? Completion, long Timestamp, int KeySize, int ValueSize);
+    /// <summary>What a record's outcome needs besides the broker's answer (internal for <see cref="RecordAccumulator.RecordThunkPool"/>).</summary>
+    internal readonly record struct RecordThunk(object? Completion, long Timestamp, int KeySize, int ValueSize);
 }

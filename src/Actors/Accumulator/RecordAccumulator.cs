@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using KafkaActors.Metrics;
+using KafkaActors.Protocol.Records;
 using KafkaActors.Settings;
 
 namespace KafkaActors.Accumulator;
@@ -20,10 +22,30 @@ internal sealed class RecordAccumulator
     {
         Settings = settings;
         Pool = new BufferPool(settings.BufferMemory, Math.Max(settings.BatchSize, 1), metrics, adaptiveLimit: settings.BufferAdaptiveLimit);
+        // Every batch holds a buffer of at least batch.size from the pool, so buffer.memory / batch.size bounds how many
+        // arrays of each kind are in use at once; capped, as a pool reserves that many slots per size up front (64 slots of
+        // 17-24 sizes: 9-12 KB a pool, which matters with many producers; small batches miss only small arrays).
+        var batches = (int)Math.Clamp(settings.BufferMemory / Math.Max(settings.BatchSize, 1) + 8, 16, 64);
+        RecordThunkPool = ArrayPool<ProducerBatch.RecordThunk>.Create(1 << 20, batches);
+        CompressionPool = settings.CompressionType == CompressionType.None ? ArrayPool<byte>.Shared : ArrayPool<byte>.Create(1 << 27, batches);
     }
 
     public ProducerSettings Settings { get; }
     public BufferPool Pool { get; }
+
+    /// <summary>
+    /// The batches' per-record arrays (thread-safe: rented by senders, returned by partition actors). This producer's own
+    /// rather than the shared pool: it keeps an array of each size for every batch that can exist at once (up to 64), is
+    /// never trimmed, and lends one of the next two larger sizes when a size runs out; a miss allocates hundreds of KiB
+    /// with 1 MiB batches.
+    /// </summary>
+    public ArrayPool<ProducerBatch.RecordThunk> RecordThunkPool { get; }
+
+    /// <summary>
+    /// The arrays of compressed payloads (thread-safe: rented by partition actors, returned where batches complete), own for
+    /// the same reasons: a miss allocates an array of half a batch. The shared pool when nothing is compressed.
+    /// </summary>
+    public ArrayPool<byte> CompressionPool { get; }
 
     public bool IsClosed => _closed;
 

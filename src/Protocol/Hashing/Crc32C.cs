@@ -11,7 +11,9 @@ namespace KafkaActors.Protocol.Hashing;
 ///
 /// One CRC instruction waits for the previous one (a latency of about 3 cycles for 8 bytes), so long inputs run
 /// three independent streams over three adjacent blocks and join them (Mark Adler's crc32c.c): a CRC state moved
-/// past a block of zeros is a linear map, applied with four table lookups. Stateless and thread-safe.
+/// past a block of zeros is a linear map, applied with four table lookups. Where the CPU has AVX-512 VPCLMULQDQ,
+/// inputs of at least <see cref="Crc32CFolding.MinLength"/> bytes are folded by carry-less multiplication instead
+/// (<see cref="Crc32CFolding"/>), about twice as fast as the three streams. Stateless and thread-safe.
 /// </summary>
 public static class Crc32C
 {
@@ -32,6 +34,11 @@ public static class Crc32C
     /// <summary>Continues a running (non-inverted) CRC state over more bytes.</summary>
     public static uint Update(uint crc, ReadOnlySpan<byte> data)
     {
+        if (data.Length >= Crc32CFolding.MinLength && Crc32CFolding.IsSupported)
+        {
+            crc = Crc32CFolding.Update(crc, data, out var consumed);
+            data = data[consumed..];
+        }
         while (data.Length >= 3 * LongBlock)
         {
             crc = ThreeStreams(crc, data, LongBlock, LongShift);

@@ -3,18 +3,24 @@ using System.Buffers;
 namespace KafkaActors.Protocol.Primitives;
 
 /// <summary>
-/// A growable <see cref="IBufferWriter{T}"/> over <see cref="ArrayPool{T}.Shared"/> arrays whose
+/// A growable <see cref="IBufferWriter{T}"/> over pooled arrays (<see cref="ArrayPool{T}.Shared"/> unless given a pool) whose
 /// written bytes stay addressable, so a frame's size prefix can be patched after the body is written.
 /// Not thread-safe: one owner at a time. <see cref="Dispose"/> returns the array to the pool.
 /// </summary>
 public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
+    private readonly ArrayPool<byte> _pool;
     private byte[] _buffer;
     private int _written;
 
-    public PooledBufferWriter(int initialCapacity = 256)
+    public PooledBufferWriter(int initialCapacity = 256) : this(initialCapacity, ArrayPool<byte>.Shared)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(16, initialCapacity));
+    }
+
+    public PooledBufferWriter(int initialCapacity, ArrayPool<byte> pool)
+    {
+        _pool = pool;
+        _buffer = pool.Rent(Math.Max(16, initialCapacity));
     }
 
     public int WrittenCount => _written;
@@ -56,7 +62,7 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         var buffer = _buffer;
         _buffer = [];
         _written = 0;
-        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer.Length > 0) _pool.Return(buffer);
     }
 
     private void Ensure(int sizeHint)
@@ -64,9 +70,9 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         if (sizeHint < 1) sizeHint = 1;
         if (_buffer.Length - _written >= sizeHint) return;
         var newSize = Math.Max(_buffer.Length * 2, _written + sizeHint);
-        var bigger = ArrayPool<byte>.Shared.Rent(newSize);
+        var bigger = _pool.Rent(newSize);
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0) _pool.Return(_buffer);
         _buffer = bigger;
     }
 }
