@@ -39,9 +39,6 @@ internal ref struct PreparedRecord
 /// </summary>
 internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime)
 {
-    // One thread-static for both buffers: each access to a thread-static costs a lookup, on every record.
-    [ThreadStatic] private static SerializationScratch? _scratch;
-
     private readonly int _maxRequestSize = runtime.Settings.MaxRequestSize;
     private readonly long _bufferMemory = runtime.Settings.BufferMemory;
     private readonly int _batchSize = runtime.Settings.BatchSize;
@@ -107,12 +104,10 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     /// </summary>
     private void Serialize(ProducerRecord<TKey, TValue> record, ref PreparedRecord prepared)
     {
-        var headers = record.Headers;
-        var scratch = _scratch ??= new SerializationScratch();
         if (!TryRawBytes(record.Key, _rawKeys, out prepared.Key, out prepared.KeyLength))
-            prepared.KeyLength = SerializeInto(runtime.KeySerializer, record.Key, scratch.Key, record.Topic, isKey: true, headers, out prepared.Key);
+            prepared.KeyLength = SerializeInto(runtime.KeySerializer, record.Key, SerializationScratch.ForThisThread.Key, record.Topic, isKey: true, record.Headers, out prepared.Key);
         if (!TryRawBytes(record.Value, _rawValues, out prepared.Value, out prepared.ValueLength))
-            prepared.ValueLength = SerializeInto(runtime.ValueSerializer, record.Value, scratch.Value, record.Topic, isKey: false, headers, out prepared.Value);
+            prepared.ValueLength = SerializeInto(runtime.ValueSerializer, record.Value, SerializationScratch.ForThisThread.Value, record.Topic, isKey: false, record.Headers, out prepared.Value);
     }
 
     /// <summary>A key or value through its serializer into a scratch buffer; its length, or -1 for null.</summary>
@@ -173,7 +168,7 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         }
         else
         {
-            var context = new PartitionerContext(route.PartitionCount, route.AvailablePartitions, route);
+            var context = new PartitionerContext(route.PartitionCount, route.AvailablePartitions, route, availableFixedWithLoad: true);
             int partition;
             if (_builtIn is not null)
             {
@@ -284,6 +279,12 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
 /// <summary>A sending thread's scratch buffers for the serialized key and value. Owned by that thread (thread-static).</summary>
 internal sealed class SerializationScratch
 {
+    // Not in the generic SendPipeline: a generic class's thread-static costs a helper call per access, this one an inlined TLS read.
+    [ThreadStatic] private static SerializationScratch? _current;
+
+    /// <summary>This thread's scratch buffers (raw byte keys and values need none).</summary>
+    public static SerializationScratch ForThisThread => _current ??= new SerializationScratch();
+
     public readonly PooledBufferWriter Key = new(256);
     public readonly PooledBufferWriter Value = new(1024);
 }
