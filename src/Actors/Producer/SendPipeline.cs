@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
@@ -67,13 +68,19 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     /// <summary>For records accepted before close began: only a closed accumulator (or a fatal error) stops them.</summary>
     public void ThrowIfCannotAppend()
     {
+        if (runtime.Accumulator.IsClosed || runtime.FatalError is not null) ThrowCannotAppend();
+    }
+
+    // Out of line: the exceptions' messages would give every send a larger stack frame to set up.
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowCannotAppend()
+    {
         if (runtime.Accumulator.IsClosed) throw new ProducerClosedException("Cannot perform operation after producer has been closed.");
         switch (runtime.FatalError)
         {
-            case null: return;
             // A broker's refusal (e.g. no idempotence support) stays typed: it becomes the record's outcome.
             case ApiException api: throw new ApiException(api.ErrorCode, $"The producer cannot send any more: {api.Message}", api);
-            case var fatal: throw new KafkaException($"The producer cannot send any more: {fatal.Message}", fatal);
+            case var fatal: throw new KafkaException($"The producer cannot send any more: {fatal!.Message}", fatal);
         }
     }
 
@@ -162,8 +169,7 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
 
         if (record.Partition is { } explicitPartition)
         {
-            if (explicitPartition >= route.PartitionCount)
-                throw new ArgumentException($"Invalid partition given with record: {explicitPartition} is not in the range [0...{route.PartitionCount}).");
+            if (explicitPartition >= route.PartitionCount) ThrowInvalidPartition(explicitPartition, route.PartitionCount);
             prepared.Partition = explicitPartition;
         }
         else
@@ -176,8 +182,7 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
                 partition = _builtIn.Partition(sticky, prepared.Key, hasKey, context);
             }
             else partition = runtime.Partitioner.Partition(record.Topic, prepared.Key, hasKey, prepared.Value, context);
-            if ((uint)partition >= (uint)route.PartitionCount)
-                throw new KafkaException($"Partitioner {runtime.Partitioner.GetType().Name} chose partition {partition} of topic {record.Topic}, which has {route.PartitionCount}.");
+            if ((uint)partition >= (uint)route.PartitionCount) ThrowPartitionerOutOfRange(partition, record.Topic, route.PartitionCount);
             prepared.Partition = partition;
             prepared.PartitionerChose = true;
         }
@@ -188,13 +193,27 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         }
 
         var size = RecordBatchBuilder.EstimateSizeUpperBound(prepared.KeyLength, prepared.ValueLength, prepared.Headers);
-        if (size > _maxRequestSize)
-            throw new RecordTooLargeException($"The message is {size} bytes when serialized which is larger than {_maxRequestSize}, which is the value of the max.request.size configuration.");
-        if (size > _bufferMemory)
-            throw new RecordTooLargeException($"The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration ({_bufferMemory}).");
+        if (size > _maxRequestSize || size > _bufferMemory) ThrowTooLarge(size);
         prepared.SizeUpperBound = size;
         prepared.Accumulator = route.Partitions[prepared.Partition];
         prepared.Timestamp = record.Timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    }
+
+    // The throws of Place, out of line: their messages' formatting would give every send a larger stack frame to set up.
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalidPartition(int partition, int partitionCount) =>
+        throw new ArgumentException($"Invalid partition given with record: {partition} is not in the range [0...{partitionCount}).");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowPartitionerOutOfRange(int partition, string topic, int partitionCount) =>
+        throw new KafkaException($"Partitioner {runtime.Partitioner.GetType().Name} chose partition {partition} of topic {topic}, which has {partitionCount}.");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowTooLarge(int size)
+    {
+        if (size > _maxRequestSize)
+            throw new RecordTooLargeException($"The message is {size} bytes when serialized which is larger than {_maxRequestSize}, which is the value of the max.request.size configuration.");
+        throw new RecordTooLargeException($"The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration ({_bufferMemory}).");
     }
 
     /// <summary>
