@@ -36,6 +36,7 @@ internal sealed class RecordAccumulator
     /// The topic's current route, if any. Most sends name the topic of the send before with the same string, so the
     /// route last found is kept and recognised by that string's reference: no hashing of the name per record.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetRoute(string topic, out TopicRoute route)
     {
         var last = Volatile.Read(ref _lastRoute);

@@ -52,13 +52,15 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     private static bool IsRaw(object serializer) => ReferenceEquals(serializer, Serializers.ByteArray) || ReferenceEquals(serializer, Serializers.Memory);
 
     /// <summary>Step 2: sends after close (or after a fatal error) fail fast.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ThrowIfClosed()
     {
-        if (runtime.IsClosing) throw new ProducerClosedException("Cannot perform operation after producer has been closed.");
+        if (runtime.IsClosing) ThrowClosed();
         ThrowIfCannotAppend();
     }
 
     /// <summary>Step 2 for a new record: closed, fatal, or (transactional producers) outside an open transaction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ThrowIfCannotSend()
     {
         ThrowIfClosed();
@@ -66,10 +68,14 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     }
 
     /// <summary>For records accepted before close began: only a closed accumulator (or a fatal error) stops them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ThrowIfCannotAppend()
     {
         if (runtime.Accumulator.IsClosed || runtime.FatalError is not null) ThrowCannotAppend();
     }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowClosed() => throw new ProducerClosedException("Cannot perform operation after producer has been closed.");
 
     // Out of line: the exceptions' messages would give every send a larger stack frame to set up.
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
