@@ -8,7 +8,8 @@ namespace KafkaActors.Accumulator;
 /// queue sizes the built-in partitioner weighs (<see cref="ITopicLoad"/>). Immutable (but for <see cref="Usage"/>,
 /// which a new route of the topic takes over, the cached <see cref="Sticky"/> and <see cref="SenderTopic"/>, and
 /// <see cref="IsSuperseded"/>); replaced as a whole when metadata changes (the accumulators, and what they publish, carry over).
-/// Thread-safe: those fields are written by any thread, each a fact all writers agree on.
+/// Thread-safe: any thread may write those; racing writers store equivalent values (the topic's one partitioner state, equal
+/// topic strings, true), so whichever write lands is right.
 /// </summary>
 internal sealed class TopicRoute(string topic, PartitionAccumulator[] partitions, int[] available, TopicUsage? usage = null) : ITopicLoad
 {
