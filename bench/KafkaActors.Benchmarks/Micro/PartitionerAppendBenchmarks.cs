@@ -33,7 +33,7 @@ public class PartitionerAppendBenchmarks
     [Benchmark]
     public int NullKeyRecord()
     {
-        var partition = _partitioner.Partition(Topic, default, false, default, new PartitionerContext(_route.PartitionCount, _route.AvailablePartitions, _route));
+        var partition = _partitioner.Partition(Topic, default, false, default, new PartitionerContext(_route.PartitionCount, _route.AvailablePartitions, _route, availableFixedWithLoad: true));
         _batchBytes += RecordBytes;
         var full = BatchSize - _batchBytes < RecordBytes;
         if (full) _batchBytes = 0;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using KafkaActors.Metrics;
 using KafkaActors.Protocol.Records;
 using KafkaActors.Settings;
@@ -15,6 +16,7 @@ internal sealed class RecordAccumulator
 {
     private readonly ConcurrentDictionary<string, TopicRoute> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ProducerBatch, byte> _incomplete = new(ReferenceEqualityComparer.Instance);
+    private TopicRoute? _lastRoute; // the route TryGetRoute found last (any sender may replace it; a superseded one is never used)
     private int _flushesInProgress;
     private volatile bool _closed;
 
@@ -52,12 +54,45 @@ internal sealed class RecordAccumulator
     /// <summary>While a flush runs, partition actors send open batches without waiting for linger.ms.</summary>
     public bool FlushInProgress => Volatile.Read(ref _flushesInProgress) > 0;
 
-    public bool TryGetRoute(string topic, out TopicRoute route) => _routes.TryGetValue(topic, out route!);
+    /// <summary>
+    /// The topic's current route, if any. Most sends name the topic of the send before with the same string, so the
+    /// route last found is kept and recognised by that string's reference: no hashing of the name per record.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetRoute(string topic, out TopicRoute route)
+    {
+        var last = Volatile.Read(ref _lastRoute);
+        if (last is not null && ReferenceEquals(last.SenderTopic, topic) && !last.IsSuperseded)
+        {
+            route = last;
+            return true;
+        }
+        return TryGetRouteByName(topic, out route);
+    }
 
-    public void PublishRoute(TopicRoute route) => _routes[route.Topic] = route;
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryGetRouteByName(string topic, out TopicRoute route)
+    {
+        if (!_routes.TryGetValue(topic, out route!)) return false;
+        // Written only when they change, so senders alternating topics cost a store, not a lookup plus a store per record.
+        if (!ReferenceEquals(route.SenderTopic, topic)) route.SenderTopic = topic;
+        if (!ReferenceEquals(Volatile.Read(ref _lastRoute), route)) Volatile.Write(ref _lastRoute, route);
+        return true;
+    }
+
+    /// <summary>ProducerActor (the only writer): the topic's new route replaces its old one, which senders then stop using from the cache.</summary>
+    public void PublishRoute(TopicRoute route)
+    {
+        _routes.TryGetValue(route.Topic, out var old);
+        _routes[route.Topic] = route;
+        old?.Supersede();
+    }
 
     /// <summary>The topic's metadata was forgotten (metadata.max.idle.ms): its next send waits for metadata again.</summary>
-    public void RemoveRoute(string topic) => _routes.TryRemove(topic, out _);
+    public void RemoveRoute(string topic)
+    {
+        if (_routes.TryRemove(topic, out var old)) old.Supersede();
+    }
 
     public IEnumerable<TopicRoute> Routes => _routes.Values;
 

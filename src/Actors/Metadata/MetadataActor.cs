@@ -73,6 +73,7 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
     protected override void PreStart()
     {
         _waiters = new RouteWaiters(Timers);
+        Timers.StartPeriodicTimer(nameof(AdvanceCoarseClock), AdvanceCoarseClock.Instance, CoarseClock.AdvanceInterval);
         if (!_bootstrapResolved) ResolveBootstrap();
         TrySend();
     }
@@ -121,6 +122,9 @@ internal sealed partial class MetadataActor : ActorBase, IWithTimers
                 return true;
             case ResolveBootstrapDue:
                 ResolveBootstrap();
+                return true;
+            case AdvanceCoarseClock:
+                CoarseClock.Advance();
                 return true;
             case RequestUpdate:
                 Want(immediately: false);

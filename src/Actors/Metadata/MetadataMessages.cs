@@ -49,4 +49,10 @@ internal sealed partial class MetadataActor
     {
         public static readonly RefreshDue Instance = new();
     }
+
+    /// <summary>Once a second: the clock that sends stamp their topic's last use with moves on.</summary>
+    private sealed class AdvanceCoarseClock : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly AdvanceCoarseClock Instance = new();
+    }
 }

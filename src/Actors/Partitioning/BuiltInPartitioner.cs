@@ -62,13 +62,11 @@ internal sealed class BuiltInPartitioner(int stickyBatchSize, bool adaptive, lon
     /// </summary>
     private static bool IsAvailable(StickyPartitionInfo sticky, in PartitionerContext context)
     {
-        var route = context.Load;
-        var available = context.AvailablePartitions;
-        var fromRoute = route is not null && !available.IsEmpty && available == route.ImmutableAvailable;
-        if (fromRoute && ReferenceEquals(Volatile.Read(ref sticky.AvailableIn), route)) return true;
-        if (!available.Contains(sticky.Partition)) return false;
+        var fromRoute = context.AvailableFixedWithLoad;
+        if (fromRoute && ReferenceEquals(Volatile.Read(ref sticky.AvailableIn), context.Load)) return true;
+        if (!context.AvailablePartitions.Contains(sticky.Partition)) return false;
         // Any appending thread may set it; they all write the same fact, so the last write wins harmlessly.
-        if (fromRoute) Volatile.Write(ref sticky.AvailableIn, route);
+        if (fromRoute) Volatile.Write(ref sticky.AvailableIn, context.Load);
         return true;
     }
 
@@ -156,6 +154,6 @@ internal sealed class StickyPartitionInfo(int partition)
     /// <summary>Set once enough was appended: the next record draws a new partition.</summary>
     public volatile bool SwitchDue;
 
-    /// <summary>The route (an <see cref="ITopicLoad"/> with <see cref="ITopicLoad.ImmutableAvailable"/>) in which the partition was last found available.</summary>
+    /// <summary>The route (an <see cref="ITopicLoad"/> with <see cref="PartitionerContext.AvailableFixedWithLoad"/>) in which the partition was last found available.</summary>
     public ITopicLoad? AvailableIn;
 }

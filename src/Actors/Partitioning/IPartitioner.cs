@@ -3,14 +3,24 @@ namespace KafkaActors.Partitioning;
 /// <summary>What a partitioner knows about a topic: its partition count and the partitions that have a leader now.</summary>
 public readonly ref struct PartitionerContext(int partitionCount, ReadOnlySpan<int> availablePartitions)
 {
-    internal PartitionerContext(int partitionCount, ReadOnlySpan<int> availablePartitions, ITopicLoad? load)
-        : this(partitionCount, availablePartitions) => Load = load;
+    internal PartitionerContext(int partitionCount, ReadOnlySpan<int> availablePartitions, ITopicLoad? load, bool availableFixedWithLoad = false)
+        : this(partitionCount, availablePartitions)
+    {
+        Load = load;
+        AvailableFixedWithLoad = availableFixedWithLoad && load is not null;
+    }
 
     public int PartitionCount { get; } = partitionCount;
     public ReadOnlySpan<int> AvailablePartitions { get; } = availablePartitions;
 
     /// <summary>The partitions' queues, for the built-in partitioner's adaptive choice; null when unknown.</summary>
     internal ITopicLoad? Load { get; }
+
+    /// <summary>
+    /// Every context with this <see cref="Load"/> carries these same available partitions (both come from one immutable
+    /// route), so a partition once found among them stays found while the load is the same object.
+    /// </summary>
+    internal bool AvailableFixedWithLoad { get; }
 }
 
 /// <summary>

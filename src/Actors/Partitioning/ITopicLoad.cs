@@ -18,10 +18,4 @@ internal interface ITopicLoad
 
     /// <summary>Whether the partition has an open batch (one that appends still go to); a hint, read without its lock.</summary>
     bool HasOpenBatch(int partition);
-
-    /// <summary>
-    /// The available partitions this load was published with, when it is immutable (a route): a partition found in
-    /// them stays found, so the partitioner need not scan them again while contexts carry the same ones. Empty when unknown.
-    /// </summary>
-    ReadOnlySpan<int> ImmutableAvailable => default;
 }

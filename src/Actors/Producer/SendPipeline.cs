@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using KafkaActors.Accumulator;
 using KafkaActors.Errors;
@@ -39,9 +40,6 @@ internal ref struct PreparedRecord
 /// </summary>
 internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> runtime)
 {
-    // One thread-static for both buffers: each access to a thread-static costs a lookup, on every record.
-    [ThreadStatic] private static SerializationScratch? _scratch;
-
     private readonly int _maxRequestSize = runtime.Settings.MaxRequestSize;
     private readonly long _bufferMemory = runtime.Settings.BufferMemory;
     private readonly int _batchSize = runtime.Settings.BatchSize;
@@ -54,13 +52,15 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     private static bool IsRaw(object serializer) => ReferenceEquals(serializer, Serializers.ByteArray) || ReferenceEquals(serializer, Serializers.Memory);
 
     /// <summary>Step 2: sends after close (or after a fatal error) fail fast.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ThrowIfClosed()
     {
-        if (runtime.IsClosing) throw new ProducerClosedException("Cannot perform operation after producer has been closed.");
+        if (runtime.IsClosing) ThrowClosed();
         ThrowIfCannotAppend();
     }
 
     /// <summary>Step 2 for a new record: closed, fatal, or (transactional producers) outside an open transaction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ThrowIfCannotSend()
     {
         ThrowIfClosed();
@@ -68,15 +68,25 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     }
 
     /// <summary>For records accepted before close began: only a closed accumulator (or a fatal error) stops them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ThrowIfCannotAppend()
+    {
+        if (runtime.Accumulator.IsClosed || runtime.FatalError is not null) ThrowCannotAppend();
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowClosed() => throw new ProducerClosedException("Cannot perform operation after producer has been closed.");
+
+    // Out of line: the exceptions' messages would give every send a larger stack frame to set up.
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowCannotAppend()
     {
         if (runtime.Accumulator.IsClosed) throw new ProducerClosedException("Cannot perform operation after producer has been closed.");
         switch (runtime.FatalError)
         {
-            case null: return;
             // A broker's refusal (e.g. no idempotence support) stays typed: it becomes the record's outcome.
             case ApiException api: throw new ApiException(api.ErrorCode, $"The producer cannot send any more: {api.Message}", api);
-            case var fatal: throw new KafkaException($"The producer cannot send any more: {fatal.Message}", fatal);
+            case var fatal: throw new KafkaException($"The producer cannot send any more: {fatal!.Message}", fatal);
         }
     }
 
@@ -107,12 +117,10 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     /// </summary>
     private void Serialize(ProducerRecord<TKey, TValue> record, ref PreparedRecord prepared)
     {
-        var headers = record.Headers;
-        var scratch = _scratch ??= new SerializationScratch();
         if (!TryRawBytes(record.Key, _rawKeys, out prepared.Key, out prepared.KeyLength))
-            prepared.KeyLength = SerializeInto(runtime.KeySerializer, record.Key, scratch.Key, record.Topic, isKey: true, headers, out prepared.Key);
+            prepared.KeyLength = SerializeInto(runtime.KeySerializer, record.Key, SerializationScratch.ForThisThread.Key, record.Topic, isKey: true, record.Headers, out prepared.Key);
         if (!TryRawBytes(record.Value, _rawValues, out prepared.Value, out prepared.ValueLength))
-            prepared.ValueLength = SerializeInto(runtime.ValueSerializer, record.Value, scratch.Value, record.Topic, isKey: false, headers, out prepared.Value);
+            prepared.ValueLength = SerializeInto(runtime.ValueSerializer, record.Value, SerializationScratch.ForThisThread.Value, record.Topic, isKey: false, record.Headers, out prepared.Value);
     }
 
     /// <summary>A key or value through its serializer into a scratch buffer; its length, or -1 for null.</summary>
@@ -167,13 +175,12 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
 
         if (record.Partition is { } explicitPartition)
         {
-            if (explicitPartition >= route.PartitionCount)
-                throw new ArgumentException($"Invalid partition given with record: {explicitPartition} is not in the range [0...{route.PartitionCount}).");
+            if (explicitPartition >= route.PartitionCount) ThrowInvalidPartition(explicitPartition, route.PartitionCount);
             prepared.Partition = explicitPartition;
         }
         else
         {
-            var context = new PartitionerContext(route.PartitionCount, route.AvailablePartitions, route);
+            var context = new PartitionerContext(route.PartitionCount, route.AvailablePartitions, route, availableFixedWithLoad: true);
             int partition;
             if (_builtIn is not null)
             {
@@ -181,8 +188,7 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
                 partition = _builtIn.Partition(sticky, prepared.Key, hasKey, context);
             }
             else partition = runtime.Partitioner.Partition(record.Topic, prepared.Key, hasKey, prepared.Value, context);
-            if ((uint)partition >= (uint)route.PartitionCount)
-                throw new KafkaException($"Partitioner {runtime.Partitioner.GetType().Name} chose partition {partition} of topic {record.Topic}, which has {route.PartitionCount}.");
+            if ((uint)partition >= (uint)route.PartitionCount) ThrowPartitionerOutOfRange(partition, record.Topic, route.PartitionCount);
             prepared.Partition = partition;
             prepared.PartitionerChose = true;
         }
@@ -193,13 +199,27 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
         }
 
         var size = RecordBatchBuilder.EstimateSizeUpperBound(prepared.KeyLength, prepared.ValueLength, prepared.Headers);
-        if (size > _maxRequestSize)
-            throw new RecordTooLargeException($"The message is {size} bytes when serialized which is larger than {_maxRequestSize}, which is the value of the max.request.size configuration.");
-        if (size > _bufferMemory)
-            throw new RecordTooLargeException($"The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration ({_bufferMemory}).");
+        if (size > _maxRequestSize || size > _bufferMemory) ThrowTooLarge(size);
         prepared.SizeUpperBound = size;
         prepared.Accumulator = route.Partitions[prepared.Partition];
         prepared.Timestamp = record.Timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    }
+
+    // The throws of Place, out of line: their messages' formatting would give every send a larger stack frame to set up.
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalidPartition(int partition, int partitionCount) =>
+        throw new ArgumentException($"Invalid partition given with record: {partition} is not in the range [0...{partitionCount}).");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowPartitionerOutOfRange(int partition, string topic, int partitionCount) =>
+        throw new KafkaException($"Partitioner {runtime.Partitioner.GetType().Name} chose partition {partition} of topic {topic}, which has {partitionCount}.");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowTooLarge(int size)
+    {
+        if (size > _maxRequestSize)
+            throw new RecordTooLargeException($"The message is {size} bytes when serialized which is larger than {_maxRequestSize}, which is the value of the max.request.size configuration.");
+        throw new RecordTooLargeException($"The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration ({_bufferMemory}).");
     }
 
     /// <summary>
@@ -284,6 +304,12 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
 /// <summary>A sending thread's scratch buffers for the serialized key and value. Owned by that thread (thread-static).</summary>
 internal sealed class SerializationScratch
 {
+    // Not in the generic SendPipeline: a generic class's thread-static costs a helper call per access, this one an inlined TLS read.
+    [ThreadStatic] private static SerializationScratch? _current;
+
+    /// <summary>This thread's scratch buffers (raw byte keys and values need none).</summary>
+    public static SerializationScratch ForThisThread => _current ??= new SerializationScratch();
+
     public readonly PooledBufferWriter Key = new(256);
     public readonly PooledBufferWriter Value = new(1024);
 }

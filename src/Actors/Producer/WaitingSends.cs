@@ -15,8 +15,13 @@ internal sealed class WaitingSends
     private readonly ConcurrentDictionary<string, StrongBox<int>> _byTopic = new(StringComparer.Ordinal);
     private int _total;
 
-    public bool Any(string topic) =>
-        Volatile.Read(ref _total) > 0 && _byTopic.TryGetValue(topic, out var count) && Volatile.Read(ref count.Value) > 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Any(string topic) => AnyWaiting && AnyFor(topic);
+
+    private bool AnyWaiting => Volatile.Read(ref _total) > 0;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool AnyFor(string topic) => _byTopic.TryGetValue(topic, out var count) && Volatile.Read(ref count.Value) > 0;
 
     public void Added(string topic)
     {

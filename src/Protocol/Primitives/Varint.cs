@@ -64,14 +64,14 @@ public static class Varint
     {
         // 1 byte per 7 bits, at least one byte.
         var bits = 32 - System.Numerics.BitOperations.LeadingZeroCount(value | 1);
-        return (bits + 6) / 7;
+        return (int)((uint)(bits + 6) / 7); // unsigned: a multiply and a shift, without a signed division's corrections
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int SizeOfUnsigned64(ulong value)
     {
         var bits = 64 - System.Numerics.BitOperations.LeadingZeroCount(value | 1);
-        return (bits + 6) / 7;
+        return (int)((uint)(bits + 6) / 7);
     }
 
     /// <summary>Reads an unsigned varint; returns bytes consumed, or 0 when the input ends first.</summary>

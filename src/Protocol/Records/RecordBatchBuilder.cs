@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using KafkaActors.Protocol.Primitives;
 using L = KafkaActors.Protocol.Records.RecordBatchLayout;
@@ -63,36 +65,55 @@ public sealed class RecordBatchBuilder
     /// </summary>
     public bool TryAppend(long timestamp, ReadOnlySpan<byte> key, int keyLength, ReadOnlySpan<byte> value, int valueLength, ReadOnlySpan<RecordHeader> headers)
     {
-        var body = BodySize(timestamp, keyLength, valueLength, headers);
-        var total = Varint.SizeOfSigned(body) + body;
-        if (_position + total > _limit) return false;
+        if (keyLength > key.Length || valueLength > value.Length) throw new ArgumentOutOfRangeException(keyLength > key.Length ? nameof(keyLength) : nameof(valueLength));
+        var count = RecordCount;
+        var timestampDelta = Varint.ZigZag64(count == 0 ? 0 : timestamp - BaseTimestamp);
+        var offsetDelta = Varint.ZigZag(count);
+        var body = 1 + Varint.SizeOfUnsigned64(timestampDelta) + Varint.SizeOfUnsigned(offsetDelta)
+                 + FieldSize(keyLength) + FieldSize(valueLength) + HeadersSize(headers);
+        var length = Varint.ZigZag(body);
+        var total = Varint.SizeOfUnsigned(length) + body;
+        if (total > _limit - _position) return false;
 
-        if (RecordCount == 0) BaseTimestamp = timestamp;
-        // Written by index into one span (no slice per field): the sizes above bound every write.
-        var span = _buffer.AsSpan(_position, total);
-        var i = PutVarint(span, 0, Varint.ZigZag(body));
-        span[i++] = 0; // record attributes: unused
-        i = PutVarint64(span, i, Varint.ZigZag64(timestamp - BaseTimestamp));
-        i = PutVarint(span, i, Varint.ZigZag(RecordCount));
-        i = PutField(span, i, key, keyLength);
-        i = PutField(span, i, value, valueLength);
-        if (headers.IsEmpty) span[i++] = 0; // zig-zag(0): no headers
-        else
-        {
-            i = PutVarint(span, i, Varint.ZigZag(headers.Length));
-            foreach (var header in headers)
-            {
-                var keyBytes = Encoding.UTF8.GetByteCount(header.Key);
-                i = PutVarint(span, i, Varint.ZigZag(keyBytes));
-                i += Encoding.UTF8.GetBytes(header.Key, span[i..]);
-                i = PutField(span, i, header.Value, header.Value?.Length ?? -1);
-            }
-        }
+        if (count == 0) BaseTimestamp = timestamp;
+        // Written through a ref without bounds checks: Reset keeps _limit within the buffer, the check above keeps the
+        // record within _limit, and the sizes above are exactly what is written (asserted below).
+        ref var record = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buffer), _position);
+        var i = PutVarint(ref record, 0, length);
+        Unsafe.Add(ref record, i++) = 0; // record attributes: unused
+        i = PutVarint64(ref record, i, timestampDelta);
+        i = PutVarint(ref record, i, offsetDelta);
+        i = PutField(ref record, i, key, keyLength);
+        i = PutField(ref record, i, value, valueLength);
+        if (headers.IsEmpty) Unsafe.Add(ref record, i++) = 0; // zig-zag(0): no headers
+        else i = PutHeaders(_buffer.AsSpan(_position, total), i, headers);
+        Debug.Assert(i == total, "A record's size and its bytes disagree.");
 
         _position += total;
-        RecordCount++;
+        RecordCount = count + 1;
         if (timestamp > MaxTimestamp) MaxTimestamp = timestamp;
         return true;
+    }
+
+    /// <summary>The headers' count and fields from <paramref name="at"/> in the record's <paramref name="span"/> (bounds-checked: headers are rare).</summary>
+    private static int PutHeaders(Span<byte> span, int at, ReadOnlySpan<RecordHeader> headers)
+    {
+        at += Varint.WriteUnsigned(span[at..], Varint.ZigZag(headers.Length));
+        foreach (var header in headers)
+        {
+            var keyBytes = Encoding.UTF8.GetByteCount(header.Key);
+            at += Varint.WriteUnsigned(span[at..], Varint.ZigZag(keyBytes));
+            at += Encoding.UTF8.GetBytes(header.Key, span[at..]);
+            var headerValue = header.Value;
+            if (headerValue is null) span[at++] = 1; // zig-zag(-1)
+            else
+            {
+                at += Varint.WriteUnsigned(span[at..], Varint.ZigZag(headerValue.Length));
+                headerValue.CopyTo(span[at..]);
+                at += headerValue.Length;
+            }
+        }
+        return at;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -121,22 +142,40 @@ public sealed class RecordBatchBuilder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PutField(Span<byte> destination, int at, ReadOnlySpan<byte> bytes, int length)
+    private static int PutField(ref byte destination, int at, ReadOnlySpan<byte> bytes, int length)
     {
         if (length < 0)
         {
-            destination[at] = 1; // zig-zag(-1)
+            Unsafe.Add(ref destination, at) = 1; // zig-zag(-1)
             return at + 1;
         }
-        at = PutVarint(destination, at, Varint.ZigZag(length));
-        bytes[..length].CopyTo(destination[at..]);
+        at = PutVarint(ref destination, at, Varint.ZigZag(length));
+        Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref destination, at), ref MemoryMarshal.GetReference(bytes), (uint)length);
         return at + length;
     }
 
     /// <summary>An unsigned varint at <paramref name="at"/>; returns the index after it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PutVarint(Span<byte> destination, int at, uint value) => at + Varint.WriteUnsigned(destination[at..], value);
+    private static int PutVarint(ref byte destination, int at, uint value)
+    {
+        while (value >= 0x80)
+        {
+            Unsafe.Add(ref destination, at++) = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        Unsafe.Add(ref destination, at++) = (byte)value;
+        return at;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PutVarint64(Span<byte> destination, int at, ulong value) => at + Varint.WriteUnsigned64(destination[at..], value);
+    private static int PutVarint64(ref byte destination, int at, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            Unsafe.Add(ref destination, at++) = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        Unsafe.Add(ref destination, at++) = (byte)value;
+        return at;
+    }
 }
