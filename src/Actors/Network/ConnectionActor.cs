@@ -549,8 +549,8 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     /// and a ByteString per read (ProducerTcpConfig sets the frame size so that a request is one send).
     /// Only a request that gets no answer (acks=0) asks Akka.IO for a write ack: for the others the answer is the proof
     /// that the kernel (or the TLS transport, which copies a write) has read every byte, since the broker answers only
-    /// a whole request. An ack per request would cost a message and, mostly, a thread wake-up (Akka.IO acks from the
-    /// .NET thread pool).
+    /// a whole request. An ack per request would cost a message and, mostly, a thread wake-up (Akka.IO's connection
+    /// actor acks from its own dispatcher's thread).
     /// </summary>
     private void Write(InFlightRequest request)
     {
