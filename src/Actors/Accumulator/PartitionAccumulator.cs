@@ -16,7 +16,10 @@ namespace KafkaActors.Accumulator;
 /// Thread-safe: shared between the appending threads and the partition actor, which takes the open batch
 /// when it has lingered. Everything is guarded by <c>_lock</c>, held for one record copy (compression happens
 /// later, on the actor). A newly opened batch wakes the actor with at most one pending
-/// <see cref="Partition.PartitionActor.Wakeup"/>, so it can start the linger clock; never a message per record.
+/// <see cref="Partition.PartitionActor.Wakeup"/>, so it can start the linger clock; never a message per record. A
+/// BatchSealed the actor has not yet taken counts as that wakeup (it drains, and so looks at the open batch, after
+/// acknowledging it): records of the same size fill each batch exactly, so the next record opens a new batch right
+/// after a seal, and a Wakeup behind every BatchSealed would double the appenders' messages per batch.
 ///
 /// It is also where the partition actor publishes its load for the built-in partitioner (KIP-794):
 /// <see cref="QueuedBatches"/> and <see cref="StalledSinceMs"/>, written only by that actor after each drain
@@ -94,7 +97,7 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
                 appendedBytes = batch.UncompressedBytes;
                 batchFull = batch.IsFull;
                 if (batchFull) SealOpenLocked();
-                else wake = !sealedOne; // a new batch: the actor starts its linger clock (a BatchSealed wakes it too)
+                else wake = !sealedOne; // a new batch: the actor starts its linger clock (a BatchSealed on its way wakes it too)
             }
             // Under this partition's lock, which every count for a choice of this partition holds: no atomic add needed.
             sticky?.AppendedLocked(TopicPartition.Partition, appendedBytes, batchFull);
@@ -177,7 +180,11 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
     }
 
     /// <summary>Partition actor, on each wakeup: later appends may wake it again.</summary>
-    public void AcknowledgeWakeup() => Volatile.Write(ref _wakeupPending, 0);
+    /// <remarks>
+    /// Before the actor looks at the open batch; a full fence, so an appender whose <see cref="Wake"/> found a wakeup
+    /// pending opened its batch before this, and the actor's look (under the lock) sees it.
+    /// </remarks>
+    public void AcknowledgeWakeup() => Interlocked.Exchange(ref _wakeupPending, 0);
 
     /// <summary>Hands the full (or replaced) open batch to the partition actor; under the lock, so batches arrive in order.</summary>
     private void SealOpenLocked()
@@ -186,6 +193,7 @@ internal sealed class PartitionAccumulator(TopicPartition topicPartition, Record
         _open = null;
         _lastBatchRecords = open.RecordCount;
         open.Seal();
+        Volatile.Write(ref _wakeupPending, 1); // the BatchSealed wakes the actor for the next open batch too
         Actor.Tell(new Partition.PartitionActor.BatchSealed(open), ActorRefs.NoSender);
     }
 }

@@ -92,7 +92,7 @@ internal sealed class ProducerBatch
 
     /// <summary>
     /// Partition actor: the connection gave the bytes back, with its result. <paramref name="writeConfirmed"/>
-    /// is false when the socket died before Akka.IO acknowledged the write: the socket (or the TLS transport,
+    /// is false when the socket died before the request was answered (acks=0: before Akka.IO acknowledged the write): the socket (or the TLS transport,
     /// which copies a write only when its turn comes) may still be reading the payload, so that array is never
     /// recycled nor rewritten. A retry gets a copy in a fresh array; a completed batch abandons it.
     /// </summary>

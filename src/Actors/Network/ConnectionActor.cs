@@ -71,6 +71,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private bool _ready;
     private SaslAuthenticator? _sasl;
     private bool _reauthenticationDue;
+    private bool _pumpDue; // a PumpDue is in the mailbox
     private int _attempt;
 
     public ConnectionActor(BrokerEndpoint endpoint, ConnectionOptions options, ProducerMetrics metrics)
@@ -102,7 +103,8 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             return true;
         }
         // ConfirmedClose half-closes: our FIN after the queued writes, then reading on until the broker
-        // closes too, so it takes in everything before the socket goes.
+        // closes too, so it takes in everything before the socket goes. Nothing more is sent (a pending PumpDue included).
+        _ready = false;
         _tcp.Tell(Tcp.ConfirmedClose.Instance);
         Become(m =>
         {
@@ -208,7 +210,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
                 return true;
             case SendBatch or Request:
                 Enqueue(message);
-                Pump();
+                SchedulePump();
                 return true;
             default:
                 return Connected(message);
@@ -271,6 +273,13 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     /// <summary>A bug in one message resets the connection (everything it held fails as retriable) instead of restarting the actor.</summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
+        if (message is PumpDue)
+        {
+            // In every state: only Ready sends; the others send when they become Ready.
+            _pumpDue = false;
+            if (_ready) Pump();
+            return true;
+        }
         try
         {
             return base.AroundReceive(receive, message);
@@ -450,6 +459,18 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         }
     }
 
+    /// <summary>
+    /// Pumps once the messages already in the mailbox are handled, as Java's Sender drains what is ready each time it
+    /// wakes: batches that partitions hand over together go in one request (one write, one answer, one wake-up of the
+    /// socket's threads) instead of one request each. At most one pump is pending.
+    /// </summary>
+    private void SchedulePump()
+    {
+        if (_pumpDue) return;
+        _pumpDue = true;
+        Self.Tell(PumpDue.Instance);
+    }
+
     /// <summary>Sends queued work while fewer than max.in.flight requests are unanswered.</summary>
     private void Pump()
     {
@@ -514,7 +535,7 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             return;
         }
         foreach (var p in batches) inFlight.Partitions.Add(PendingProduceQueue.ToPartitionData(p));
-        var request = new ProduceRequest(_options.TransactionalId, _options.Acks, _options.RequestTimeoutMs, inFlight.Partitions);
+        var request = inFlight.ProduceRequest(_options.TransactionalId, _options.Acks, _options.RequestTimeoutMs);
 
         inFlight.Sent(NextCorrelationId(), versions.Produce, MonotonicClock.NowMs, expectsResponse: _options.Acks != 0);
         var length = request.EncodeGather(inFlight.Envelope, inFlight.Segments, versions.Produce, inFlight.CorrelationId, _options.ClientId);
@@ -523,32 +544,35 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     }
 
     /// <summary>
-    /// Writes the request's segments. A request's garbage is a few small objects whatever its size (the Tcp.Write, its
-    /// ByteString, the ack; for Produce also the ProduceRequest and each batch's BatchResult); Akka.IO adds a list per
-    /// socket send and a ByteString per read (ProducerTcpConfig sets the frame size so that a request is one send).
+    /// Writes the request's segments. A request's garbage is a few small objects whatever its size (the Tcp.Write and its
+    /// ByteString; for Produce also each batch's BatchResult); Akka.IO adds a list per socket send
+    /// and a ByteString per read (ProducerTcpConfig sets the frame size so that a request is one send).
+    /// Only a request that gets no answer (acks=0) asks Akka.IO for a write ack: for the others the answer is the proof
+    /// that the kernel (or the TLS transport, which copies a write) has read every byte, since the broker answers only
+    /// a whole request. An ack per request would cost a message and, mostly, a thread wake-up (Akka.IO's connection
+    /// actor acks from its own dispatcher's thread).
     /// </summary>
     private void Write(InFlightRequest request)
     {
         _lastActivityMs = request.SentMs;
         _inFlight[request.CorrelationId] = request;
         _nodeMetrics.SetInFlight(_inFlight.Count);
-        _tcp!.Tell(Tcp.Write.Create(request.ToByteString(), new WriteAck(request.CorrelationId)));
+        _tcp!.Tell(request.ExpectsResponse
+            ? Tcp.Write.Create(request.ToByteString())
+            : Tcp.Write.Create(request.ToByteString(), new WriteAck(request.CorrelationId)));
         // Started with the first request and left running while requests follow; the first tick that finds
         // nothing in flight stops it (CheckRequestTimeouts), so busy connections don't restart it per request.
         if (!Timers.IsTimerActive(TimeoutTimer)) Timers.StartPeriodicTimer(TimeoutTimer, TimeoutTick.Instance, _options.TimeoutCheckInterval);
     }
 
+    /// <summary>An acks=0 request is in the kernel: it is done, its batches delivered (the broker sends no answer).</summary>
     private void OnWritten(int correlationId)
     {
         if (!_inFlight.TryGetValue(correlationId, out var request)) return;
         request.Written = true;
-        if (!request.ExpectsResponse)
-        {
-            // acks=0: the broker sends no answer (the mock does anyway; it is ignored). Offsets stay unknown.
-            foreach (var p in request.Batches!) p.ReplyTo.Tell(new BatchResult(p.Batch, ErrorCode.None, -1, -1, null, null));
-            request.Answered = true;
-        }
-        if (!request.Answered) return;
+        // The mock answers acks=0 anyway; that answer is ignored. Offsets stay unknown.
+        foreach (var p in request.Batches!) p.ReplyTo.Tell(new BatchResult(p.Batch, ErrorCode.None, -1, -1, null, null));
+        request.Answered = true;
         Forget(request);
         Recycle(request);
     }
@@ -557,8 +581,8 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private InFlightRequest SpareRequest() => _spareRequests.TryPop(out var request) ? request : new InFlightRequest();
 
     /// <summary>
-    /// Takes back a request that is done: its write acknowledged (so the kernel no longer reads its envelope or
-    /// batches) and its answer handled, or never written at all.
+    /// Takes back a request that is done: answered (so the kernel no longer reads its envelope or batches) and its
+    /// answer handled, written with acks=0 and acknowledged by Akka.IO, or never written at all.
     /// </summary>
     private void Recycle(InFlightRequest request)
     {
@@ -602,16 +626,17 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         var reader = new ProtocolReader(frame);
         ResponseHeader.Read(ref reader, request.ApiKey, request.Version);
         var body = frame[reader.Position..];
+        // Answered means written: the broker answers only a request it has read whole (see Write).
         request.Answered = true;
-        var done = request.Written; // else OnWritten recycles it
-        if (done) Forget(request);
+        request.Written = true;
+        Forget(request);
         try
         {
             OnResponse(request, body);
         }
         finally
         {
-            if (done) Recycle(request);
+            Recycle(request);
         }
     }
 
@@ -781,12 +806,12 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
         {
             if (!request.Answered)
             {
-                // Unacknowledged, the write may still be reading the batches' payloads: their owners must not reuse them.
+                // Unanswered, the write may still be reading the batches' payloads: their owners must not reuse them.
                 if (request.Batches is not null)
                     foreach (var p in request.Batches) p.ReplyTo.Tell(BatchResult.Failed(p.Batch, cause, writeConfirmed: request.Written));
                 if (request.Request is { } r) r.ReplyTo.Tell(new RequestFailed(r.Token, cause, _endpoint.NodeId));
             }
-            // An unacknowledged write may still be read by the socket: leave its envelope to the GC, never reuse it.
+            // An unanswered write may still be read by the socket: leave its envelope to the GC, never reuse it.
             if (request.Written) Recycle(request);
         }
         _inFlight.Clear();

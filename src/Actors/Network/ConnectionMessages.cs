@@ -18,8 +18,8 @@ internal sealed partial class ConnectionActor
     /// <summary>
     /// The answer to <see cref="SendBatch"/>, to its ReplyTo: the batch's outcome in a Produce response. <see cref="Transport"/> is set
     /// instead of an error code when the request never got an answer (disconnect, request timeout).
-    /// <see cref="WriteConfirmed"/> is false when the socket died before Akka.IO acknowledged the write
-    /// that carried the batch: it may still be reading the payload (see <see cref="ProducerBatch.Return"/>).
+    /// <see cref="WriteConfirmed"/> is false when the socket died before the request that carried the batch was
+    /// answered (acks=0: before Akka.IO acknowledged its write): it may still be reading the payload (see <see cref="ProducerBatch.Return"/>).
     /// <see cref="Leader"/> is the partition's current leader when a NOT_LEADER answer named it (KIP-951).
     /// <see cref="RecordErrors"/> names the records the broker refused (KIP-467), null when none.
     /// </summary>
@@ -66,10 +66,16 @@ internal sealed partial class ConnectionActor
         public static readonly Closed Instance = new();
     }
 
-    /// <summary>Akka.IO tells us when a request's bytes are in the kernel.</summary>
+    /// <summary>Akka.IO tells us when an acks=0 request's bytes are in the kernel (other requests are confirmed by their answer).</summary>
     private sealed class WriteAck(int correlationId) : Tcp.Event
     {
         public int CorrelationId { get; } = correlationId;
+    }
+
+    /// <summary>To itself: the work that arrived meanwhile is queued, time to send it (see SchedulePump).</summary>
+    private sealed class PumpDue : INoSerializationVerificationNeeded, IDeadLetterSuppression
+    {
+        public static readonly PumpDue Instance = new();
     }
 
     private sealed class TimeoutTick : INoSerializationVerificationNeeded, IDeadLetterSuppression

@@ -9,13 +9,14 @@ namespace KafkaActors.Network;
 /// A request written to the socket and not yet answered: what it was, when it left, and either the
 /// batches it carries or the generic request to answer. It also holds what writing it takes (the envelope
 /// buffer, the partitions and the gather segments), so its connection reuses it for a later request instead
-/// of allocating all that per request: only once both the write is acknowledged (the kernel has read the
-/// envelope and the batches) and the answer is handled. Owned by one ConnectionActor; not thread-safe.
+/// of allocating all that per request: only once the answer is handled (the broker answers a whole request, so the
+/// kernel has read the envelope and the batches), or, for acks=0, once Akka.IO has acknowledged the write. Owned by one ConnectionActor; not thread-safe.
 /// </summary>
 internal sealed class InFlightRequest
 {
     private readonly List<ConnectionActor.SendBatch> _batches = new();
     private ArraySegment<byte>[] _segmentArray = [];
+    private ProduceRequest? _produceRequest;
 
     public int CorrelationId { get; private set; }
     public ApiKey ApiKey { get; private set; }
@@ -40,9 +41,17 @@ internal sealed class InFlightRequest
     /// <summary>A Produce request's partitions, for <see cref="ProduceRequest"/>.</summary>
     public List<ProducePartitionData> Partitions { get; } = new();
 
+    /// <summary>
+    /// The Produce request over <see cref="Partitions"/>, made once: its settings are the connection's, which never
+    /// change, and its partitions are this request's own list, refilled for each request.
+    /// </summary>
+    public ProduceRequest ProduceRequest(string? transactionalId, short acks, int timeoutMs) =>
+        _produceRequest ??= new ProduceRequest(transactionalId, acks, timeoutMs, Partitions);
+
     /// <summary>The frame in order: slices of <see cref="Envelope"/> and the batches' own arrays.</summary>
     public List<ArraySegment<byte>> Segments { get; } = new();
 
+    /// <summary>Known to be in the kernel: answered, or (acks=0) its write acknowledged by Akka.IO.</summary>
     public bool Written { get; set; }
     public bool Answered { get; set; }
 
@@ -77,7 +86,7 @@ internal sealed class InFlightRequest
 
     /// <summary>
     /// <see cref="Segments"/> as the bytes of one Tcp.Write. Akka takes an exact-length segment array as it is, so
-    /// this request keeps one and refills it: no write of this request's is unacknowledged when it is reused.
+    /// this request keeps one and refills it: no write of this request's is still being read when it is reused.
     /// </summary>
     public ByteString ToByteString()
     {

@@ -78,6 +78,7 @@ internal sealed partial class PartitionActor : ActorBase
                 Drain();
                 return true;
             case BatchSealed sealedBatch:
+                _accumulator.AcknowledgeWakeup(); // it stands for a Wakeup too (see PartitionAccumulator)
                 OnSealed(sealedBatch.Batch);
                 return true;
             case ConnectionActor.BatchResult result:

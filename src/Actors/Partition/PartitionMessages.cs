@@ -15,7 +15,10 @@ internal sealed partial class PartitionActor
         public override string ToString() => "Wakeup";
     }
 
-    /// <summary>From an appender: a batch it sealed (full, or replaced by a new one); from now on this actor owns it.</summary>
+    /// <summary>
+    /// From an appender: a batch it sealed (full, or replaced by a new one); from now on this actor owns it. It also
+    /// stands for a <see cref="Wakeup"/> for the batch opened after it.
+    /// </summary>
     internal sealed record BatchSealed(ProducerBatch Batch) : INoSerializationVerificationNeeded
     {
         public override string ToString() => $"BatchSealed({Batch})";

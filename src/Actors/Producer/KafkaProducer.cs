@@ -336,11 +336,11 @@ public sealed partial class KafkaProducer<TKey, TValue> : IDisposable, IAsyncDis
 
     public async ValueTask DisposeAsync() => await CloseAsync(_runtime.Settings.DeliveryTimeout).ConfigureAwait(false);
 
-    /// <summary>A quiet ActorSystem for producers created without one, with the TCP frames a producer wants (<see cref="ProducerTcpConfig"/>).</summary>
+    /// <summary>A quiet ActorSystem for producers created without one, with the TCP frames and dispatcher a producer wants (<see cref="DedicatedSystemConfig"/>).</summary>
     private static Config OwnSystemConfig => ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off
-        """).WithFallback(ProducerTcpConfig.Config).WithFallback(ReferenceConfig.Config);
+        """).WithFallback(DedicatedSystemConfig.Config);
 }

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using KafkaActors.Network;
 using KafkaActors.Settings;
 
 namespace KafkaActors.Cli.Logging;
@@ -20,7 +19,7 @@ internal sealed class ToolActorSystem : IDisposable
         akka.loggers = ["{{typeof(StandardErrorLogger).AssemblyQualifiedName}}"]
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off
-        """).WithFallback(ProducerTcpConfig.Config).WithFallback(ReferenceConfig.Config); // TCP frames as the producer's own system
+        """).WithFallback(DedicatedSystemConfig.Config); // TCP frames and dispatcher as the producer's own system
 
     public ActorSystem System { get; } = ActorSystem.Create("kafka-actors", Config);
 
