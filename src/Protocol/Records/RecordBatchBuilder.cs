@@ -156,17 +156,9 @@ public sealed class RecordBatchBuilder
 
     /// <summary>An unsigned varint at <paramref name="at"/>; returns the index after it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PutVarint(ref byte destination, int at, uint value)
-    {
-        while (value >= 0x80)
-        {
-            Unsafe.Add(ref destination, at++) = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        Unsafe.Add(ref destination, at++) = (byte)value;
-        return at;
-    }
+    private static int PutVarint(ref byte destination, int at, uint value) => PutVarint64(ref destination, at, value);
 
+    /// <summary>An unsigned 64-bit varint (a zigzagged long) at <paramref name="at"/>; returns the index after it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int PutVarint64(ref byte destination, int at, ulong value)
     {
