@@ -273,16 +273,13 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     /// <summary>A bug in one message resets the connection (everything it held fails as retriable) instead of restarting the actor.</summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
-        if (message is PumpDue)
+        try
         {
+            if (message is not PumpDue) return base.AroundReceive(receive, message);
             // In every state: only Ready sends; the others send when they become Ready.
             _pumpDue = false;
             if (_ready) Pump();
             return true;
-        }
-        try
-        {
-            return base.AroundReceive(receive, message);
         }
         catch (Exception e)
         {
@@ -681,8 +678,8 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     {
         if (_options.BufferLimit is not { } limit) return;
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        // It is still counted in flight until its write is acknowledged too.
-        var inFlight = _inFlight.Count + (_inFlight.ContainsKey(request.CorrelationId) ? 0 : 1);
+        // Forgotten before its answer is handled: counted in flight with the others still out.
+        var inFlight = _inFlight.Count + 1;
         limit.OnProduceAnswer(_brokerQueue.OnAnswer(now - request.SentTimestamp, inFlight, now), MonotonicClock.NowMs);
     }
 

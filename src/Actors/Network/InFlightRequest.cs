@@ -24,7 +24,7 @@ internal sealed class InFlightRequest
     public long SentMs { get; private set; }
 
     /// <summary>The send on the Stopwatch, for request latencies finer than a millisecond (<see cref="BrokerQueueEstimate"/>).</summary>
-    public long SentTimestamp { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+    public long SentTimestamp { get; private set; }
 
     /// <summary>False for acks=0 Produce requests: they complete when written.</summary>
     public bool ExpectsResponse { get; private set; }
@@ -81,6 +81,7 @@ internal sealed class InFlightRequest
         CorrelationId = correlationId;
         Version = version;
         SentMs = sentMs;
+        SentTimestamp = System.Diagnostics.Stopwatch.GetTimestamp(); // per send: a request is reused
         ExpectsResponse = expectsResponse;
     }
 

@@ -118,9 +118,9 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     private void Serialize(ProducerRecord<TKey, TValue> record, ref PreparedRecord prepared)
     {
         if (!TryRawBytes(record.Key, _rawKeys, out prepared.Key, out prepared.KeyLength))
-            prepared.KeyLength = SerializeInto(runtime.KeySerializer, record.Key, SerializationScratch.ForThisThread.Key, record.Topic, isKey: true, record.Headers, out prepared.Key);
+            prepared.KeyLength = SerializeInto(runtime.KeySerializer, record.Key, SerializationScratch<TKey, TValue>.ForThisThread.Key, record.Topic, isKey: true, record.Headers, out prepared.Key);
         if (!TryRawBytes(record.Value, _rawValues, out prepared.Value, out prepared.ValueLength))
-            prepared.ValueLength = SerializeInto(runtime.ValueSerializer, record.Value, SerializationScratch.ForThisThread.Value, record.Topic, isKey: false, record.Headers, out prepared.Value);
+            prepared.ValueLength = SerializeInto(runtime.ValueSerializer, record.Value, SerializationScratch<TKey, TValue>.ForThisThread.Value, record.Topic, isKey: false, record.Headers, out prepared.Value);
     }
 
     /// <summary>A key or value through its serializer into a scratch buffer; its length, or -1 for null.</summary>
@@ -301,14 +301,17 @@ internal sealed class SendPipeline<TKey, TValue>(ProducerRuntime<TKey, TValue> r
     }
 }
 
-/// <summary>A sending thread's scratch buffers for the serialized key and value. Owned by that thread (thread-static).</summary>
-internal sealed class SerializationScratch
+/// <summary>
+/// A sending thread's scratch buffers for the serialized key and value, one pair per key and value types, as before the
+/// raw-bytes path: a record's bytes stay in them until appended, so a serializer or partitioner sending on a producer of
+/// other types must not share them. Owned by that thread (thread-static).
+/// </summary>
+internal sealed class SerializationScratch<TKey, TValue>
 {
-    // Not in the generic SendPipeline: a generic class's thread-static costs a helper call per access, this one an inlined TLS read.
-    [ThreadStatic] private static SerializationScratch? _current;
+    [ThreadStatic] private static SerializationScratch<TKey, TValue>? _current;
 
     /// <summary>This thread's scratch buffers (raw byte keys and values need none).</summary>
-    public static SerializationScratch ForThisThread => _current ??= new SerializationScratch();
+    public static SerializationScratch<TKey, TValue> ForThisThread => _current ??= new SerializationScratch<TKey, TValue>();
 
     public readonly PooledBufferWriter Key = new(256);
     public readonly PooledBufferWriter Value = new(1024);
