@@ -50,7 +50,7 @@ public static class Crc32C
             data = data[(3 * ShortBlock)..];
         }
         var words = MemoryMarshal.Cast<byte, ulong>(data);
-        foreach (var word in words) crc = BitOperations.Crc32C(crc, BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word));
+        foreach (var word in words) crc = BitOperations.Crc32C(crc, LittleEndian(word));
         foreach (var b in data[(words.Length * 8)..]) crc = BitOperations.Crc32C(crc, b);
         return crc;
     }

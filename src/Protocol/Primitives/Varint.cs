@@ -5,7 +5,7 @@ namespace KafkaActors.Protocol.Primitives;
 /// <summary>
 /// Kafka's variable-length integers: unsigned LEB128 for lengths in flexible versions, and
 /// zig-zag encoded varint/varlong inside RecordBatch v2 records. The writers and sizes are inlined: a record's
-/// append uses a dozen of them.
+/// append uses several of them.
 /// </summary>
 public static class Varint
 {
@@ -13,17 +13,7 @@ public static class Varint
     public const int MaxLength64 = 10;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int WriteUnsigned(Span<byte> destination, uint value)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[i++] = (byte)value;
-        return i;
-    }
+    public static int WriteUnsigned(Span<byte> destination, uint value) => WriteUnsigned64(destination, value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int WriteUnsigned64(Span<byte> destination, ulong value)
@@ -36,6 +26,22 @@ public static class Varint
         }
         destination[i++] = (byte)value;
         return i;
+    }
+
+    /// <summary>
+    /// Without bounds checks, for a caller that has sized <paramref name="destination"/> (a record's append): the
+    /// unsigned varint at <paramref name="at"/>; returns the index after it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int WriteUnsigned64(ref byte destination, int at, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            Unsafe.Add(ref destination, at++) = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        Unsafe.Add(ref destination, at++) = (byte)value;
+        return at;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -69,8 +69,7 @@ public sealed class RecordBatchBuilder
         var count = RecordCount;
         var timestampDelta = Varint.ZigZag64(count == 0 ? 0 : timestamp - BaseTimestamp);
         var offsetDelta = Varint.ZigZag(count);
-        var body = 1 + Varint.SizeOfUnsigned64(timestampDelta) + Varint.SizeOfUnsigned(offsetDelta)
-                 + FieldSize(keyLength) + FieldSize(valueLength) + HeadersSize(headers);
+        var body = BodySize(timestampDelta, offsetDelta, keyLength, valueLength, headers);
         var length = Varint.ZigZag(body);
         var total = Varint.SizeOfUnsigned(length) + body;
         if (total > _limit - _position) return false;
@@ -79,10 +78,10 @@ public sealed class RecordBatchBuilder
         // Written through a ref without bounds checks: Reset keeps _limit within the buffer, the check above keeps the
         // record within _limit, and the sizes above are exactly what is written (asserted below).
         ref var record = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buffer), _position);
-        var i = PutVarint(ref record, 0, length);
+        var i = Varint.WriteUnsigned64(ref record, 0, length);
         Unsafe.Add(ref record, i++) = 0; // record attributes: unused
-        i = PutVarint64(ref record, i, timestampDelta);
-        i = PutVarint(ref record, i, offsetDelta);
+        i = Varint.WriteUnsigned64(ref record, i, timestampDelta);
+        i = Varint.WriteUnsigned64(ref record, i, offsetDelta);
         i = PutField(ref record, i, key, keyLength);
         i = PutField(ref record, i, value, valueLength);
         if (headers.IsEmpty) Unsafe.Add(ref record, i++) = 0; // zig-zag(0): no headers
@@ -117,12 +116,14 @@ public sealed class RecordBatchBuilder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int BodySize(long timestamp, int keyLength, int valueLength, ReadOnlySpan<RecordHeader> headers)
-    {
-        var delta = RecordCount == 0 ? 0 : timestamp - BaseTimestamp;
-        return 1 + Varint.SizeOfSigned64(delta) + Varint.SizeOfSigned(RecordCount)
-             + FieldSize(keyLength) + FieldSize(valueLength) + HeadersSize(headers);
-    }
+    private int BodySize(long timestamp, int keyLength, int valueLength, ReadOnlySpan<RecordHeader> headers) =>
+        BodySize(Varint.ZigZag64(RecordCount == 0 ? 0 : timestamp - BaseTimestamp), Varint.ZigZag(RecordCount), keyLength, valueLength, headers);
+
+    /// <summary>A record's size after its length prefix, from its zig-zagged timestamp and offset deltas.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BodySize(ulong timestampDelta, uint offsetDelta, int keyLength, int valueLength, ReadOnlySpan<RecordHeader> headers) =>
+        1 + Varint.SizeOfUnsigned64(timestampDelta) + Varint.SizeOfUnsigned(offsetDelta)
+          + FieldSize(keyLength) + FieldSize(valueLength) + HeadersSize(headers);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FieldSize(int length) => length < 0 ? 1 : Varint.SizeOfSigned(length) + length;
@@ -149,25 +150,8 @@ public sealed class RecordBatchBuilder
             Unsafe.Add(ref destination, at) = 1; // zig-zag(-1)
             return at + 1;
         }
-        at = PutVarint(ref destination, at, Varint.ZigZag(length));
+        at = Varint.WriteUnsigned64(ref destination, at, Varint.ZigZag(length));
         Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref destination, at), ref MemoryMarshal.GetReference(bytes), (uint)length);
         return at + length;
-    }
-
-    /// <summary>An unsigned varint at <paramref name="at"/>; returns the index after it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PutVarint(ref byte destination, int at, uint value) => PutVarint64(ref destination, at, value);
-
-    /// <summary>An unsigned 64-bit varint (a zigzagged long) at <paramref name="at"/>; returns the index after it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PutVarint64(ref byte destination, int at, ulong value)
-    {
-        while (value >= 0x80)
-        {
-            Unsafe.Add(ref destination, at++) = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        Unsafe.Add(ref destination, at++) = (byte)value;
-        return at;
     }
 }
