@@ -153,13 +153,9 @@ internal sealed partial class PartitionActor : ActorBase
     private void OnSealed(ProducerBatch batch)
     {
         _nextOrdinal = batch.Ordinal + 1;
-        if (_aborted is not null)
-        {
-            Fail(batch, _aborted);
-            return;
-        }
-        _sealed.Enqueue(batch);
-        Drain();
+        if (_aborted is not null) Fail(batch, _aborted);
+        else _sealed.Enqueue(batch);
+        Drain(); // also as the Wakeup this BatchSealed stands for: the open batch behind it
     }
 
     // ---- sending ------------------------------------------------------------------------------
