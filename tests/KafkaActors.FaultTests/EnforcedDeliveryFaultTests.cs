@@ -173,31 +173,46 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     /// until they expire too. Java marks such a batch's sequence unresolved (Sender: expired batches in retry) and then
     /// bumps the epoch; PartitionActor.ExpireBatches now does too (it flagged a gap only for batches in flight). Before
     /// the fix the last 100 records got OUT_OF_ORDER_SEQUENCE_NUMBER for seq 134 after 99, then expired.
+    /// A second bug it found, in about one full run in five (with a 2.5 s backoff, CI included): the late batch waited
+    /// out the expired retries' backoff (2.7 s of its 3 s), as retry.backoff.ms held the whole partition; it now holds
+    /// retries only, as Java's shouldBackoff. With the 10 s backoff here the late records expired every time before that fix.
     /// </summary>
     [Fact]
     public async Task Records_sent_after_batches_expired_in_the_retry_queue_are_delivered()
     {
         using var cluster = new FaultCluster(partitions: 1, broker: FaultBroker.Enforcing);
         var front = Front(cluster);
-        // A long backoff, so the batches that fail against the down broker wait in the retry queue when they expire.
+        using var log = new CapturedLog();
+        // A backoff longer than delivery.timeout.ms, so the batches that fail against the down broker expire in the retry
+        // queue, and a late batch held back by what remains of their backoff would expire too.
         await using var producer = new KafkaProducer<string, string>(cluster.Settings(
             ("bootstrap.servers", front.BootstrapServers), ("delivery.timeout.ms", "3000"), ("request.timeout.ms", "1000"),
-            ("linger.ms", "0"), ("retry.backoff.ms", "2500"), ("retry.backoff.max.ms", "2500")));
+            ("linger.ms", "0"), ("retry.backoff.ms", "10000"), ("retry.backoff.max.ms", "10000")), system: log.System);
         var stream = new KeyedStream(producer, cluster.Topic, Keys);
-        stream.Send(100);
-        await stream.WaitForAll(TimeSpan.FromSeconds(30));
-        cluster.Kafka.SetBrokerDown(EmbeddedKafkaAllBrokers);
-        stream.Send(100);
-        await stream.WaitForAll(TimeSpan.FromSeconds(20));
-        cluster.Kafka.SetBrokerUp(EmbeddedKafkaAllBrokers);
-        var before = stream.Sent;
-        stream.Send(100);
-        await stream.WaitForAll(TimeSpan.FromSeconds(30));
-        output.WriteLine(front.Idempotence.ToString());
-        foreach (var rejection in front.Idempotence.RecentRejections) output.WriteLine("  " + rejection);
-        var late = stream.Outcomes.Where(o => o.Key.Seq >= before / Keys).Select(o => o.Value).ToList();
-        Assert.Equal(100, late.Count);
-        Assert.All(late, o => Assert.Null(o.Error));
+        try
+        {
+            stream.Send(100);
+            await stream.WaitForAll(TimeSpan.FromSeconds(30));
+            log.Mark("broker down");
+            cluster.Kafka.SetBrokerDown(EmbeddedKafkaAllBrokers);
+            stream.Send(100);
+            await stream.WaitForAll(TimeSpan.FromSeconds(20));
+            log.Mark("broker up");
+            cluster.Kafka.SetBrokerUp(EmbeddedKafkaAllBrokers);
+            var before = stream.Sent;
+            stream.Send(100);
+            log.Mark("late records sent");
+            await stream.WaitForAll(TimeSpan.FromSeconds(30));
+            var late = stream.Outcomes.Where(o => o.Key.Seq >= before / Keys).Select(o => o.Value).ToList();
+            Assert.Equal(100, late.Count);
+            Assert.All(late, o => Assert.Null(o.Error));
+        }
+        finally
+        {
+            output.WriteLine(front.Idempotence.ToString());
+            foreach (var rejection in front.Idempotence.RecentRejections) output.WriteLine("  " + rejection);
+            log.WriteTo(output);
+        }
     }
 
     private static async Task WaitForReports(IProducer<string, string> producer, ConcurrentDictionary<(string Key, int Seq), RawLogAudit.Outcome> outcomes, int sent, TimeSpan timeout)

@@ -19,14 +19,25 @@ public sealed class TransactionFaultTests(ITestOutputHelper output)
     /// <summary>Two clean transactions, one with the fault, two clean ones; the fault is set up by <paramref name="inject"/>.</summary>
     private async Task RunAround(FaultCluster cluster, Func<Task> inject, string? transactionalId = null, string batchSize = "4096", int perTransaction = PerTransaction, bool connectionsDropped = false)
     {
-        await using var producer = TransactionalRun.NewProducer(cluster, transactionalId ?? Guid.NewGuid().ToString("N"), ("batch.size", batchSize));
+        using var log = new CapturedLog();
+        await using var producer = TransactionalRun.NewProducer(cluster, transactionalId ?? Guid.NewGuid().ToString("N"), log, ("batch.size", batchSize));
         var run = new TransactionalRun(cluster, producer, output);
-        producer.InitTransactions(TimeSpan.FromSeconds(30));
-        await run.CommitOne(perTransaction);
-        await run.CommitOne(perTransaction, inject);
-        await run.CommitOne(perTransaction);
-        Assert.Equal(TransactionState.Ready, producer.TransactionState);
-        run.AssertCommittedExactlyOnceInOrder(connectionsDropped);
+        try
+        {
+            producer.InitTransactions(TimeSpan.FromSeconds(30));
+            await run.CommitOne(perTransaction);
+            log.Mark("fault");
+            await run.CommitOne(perTransaction, inject);
+            log.Mark("fault's transaction committed");
+            await run.CommitOne(perTransaction);
+            Assert.Equal(TransactionState.Ready, producer.TransactionState);
+            run.AssertCommittedExactlyOnceInOrder(connectionsDropped);
+        }
+        catch
+        {
+            log.WriteTo(output, max: 3000);
+            throw;
+        }
     }
 
     [Theory]

@@ -221,9 +221,16 @@ public class RecordBatchTests
         var data = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("value-of-a-record ", 20_000)));
         using var output = new PooledBufferWriter(data.Length + 1024);
         CompressionCodecs.Compress(CompressionType.Lz4, level, data, output); // warm-up: static state, JIT
-        output.Clear();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        CompressionCodecs.Compress(CompressionType.Lz4, level, data, output);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // The fewest bytes of 5 runs: lz4's pooled encoder state is dropped now and then by a GC of the tests running
+        // alongside (about 8 KB once, seen in a full-suite run); an allocation per batch shows in every run.
+        var fewest = long.MaxValue;
+        for (var run = 0; run < 5; run++)
+        {
+            output.Clear();
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            CompressionCodecs.Compress(CompressionType.Lz4, level, data, output);
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, fewest);
     }
 }

