@@ -178,23 +178,9 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     /// retries only, as Java's shouldBackoff. With the 10 s backoff here the late records expired every time before that fix.
     /// </summary>
     [Fact]
-    public async Task Records_sent_after_batches_expired_in_the_retry_queue_are_delivered()
-    {
-        using var cluster = new FaultCluster(partitions: 1, broker: FaultBroker.Enforcing);
-        var front = Front(cluster);
-        using var log = new CapturedLog();
-        // A backoff longer than delivery.timeout.ms, so the batches that fail against the down broker expire in the retry
-        // queue, and a late batch held back by what remains of their backoff would expire too.
-        await using var producer = new KafkaProducer<string, string>(cluster.Settings(
-            ("bootstrap.servers", front.BootstrapServers), ("delivery.timeout.ms", "3000"), ("request.timeout.ms", "1000"),
-            ("linger.ms", "0"), ("retry.backoff.ms", "10000"), ("retry.backoff.max.ms", "10000")), system: log.System);
-        var stream = new KeyedStream(producer, cluster.Topic, Keys);
-        try
+    public Task Records_sent_after_batches_expired_in_the_retry_queue_are_delivered() =>
+        WhileTheBrokerIsDown(async (cluster, _, stream, log) =>
         {
-            stream.Send(100);
-            await stream.WaitForAll(TimeSpan.FromSeconds(30));
-            log.Mark("broker down");
-            cluster.Kafka.SetBrokerDown(EmbeddedKafkaAllBrokers);
             stream.Send(100);
             await stream.WaitForAll(TimeSpan.FromSeconds(20));
             log.Mark("broker up");
@@ -206,13 +192,78 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
             var late = stream.Outcomes.Where(o => o.Key.Seq >= before / Keys).Select(o => o.Value).ToList();
             Assert.Equal(100, late.Count);
             Assert.All(late, o => Assert.Null(o.Error));
+        });
+
+    /// <summary>
+    /// The gap's other half (Java: unresolved sequences stop the partition's drain until the epoch bump): when batches with
+    /// sequences expire in the retry queue, records already waiting behind them must go out only under the new epoch.
+    /// Here they wait behind the retries' backoff with the broker up again; before the fix the expiry's drain sent them at
+    /// once under the old epoch, past the gap, the front refused them (OUT_OF_ORDER_SEQUENCE_NUMBER), and they expired in
+    /// the retry queue behind a 10 s backoff.
+    /// </summary>
+    [Fact]
+    public Task Records_waiting_behind_batches_that_expire_in_the_retry_queue_go_out_under_the_new_epoch() =>
+        WhileTheBrokerIsDown(async (cluster, front, stream, log) =>
+        {
+            var expiring = stream.Sent;
+            stream.Send(100); // fail against the down broker and wait out a 10 s backoff: they expire at 3 s
+            await Task.Delay(1000);
+            log.Mark("broker up");
+            cluster.Kafka.SetBrokerUp(EmbeddedKafkaAllBrokers);
+            var waiting = stream.Sent;
+            stream.Send(100); // queued behind the retries until those expire
+            log.Mark("waiting records sent");
+            await stream.WaitForAll(TimeSpan.FromSeconds(30));
+            var outcomes = stream.Outcomes.ToDictionary(o => o.Key, o => o.Value);
+            var expired = outcomes.Where(o => o.Key.Seq >= expiring / Keys && o.Key.Seq < waiting / Keys).Select(o => o.Value).ToList();
+            var late = outcomes.Where(o => o.Key.Seq >= waiting / Keys).Select(o => o.Value).ToList();
+            Assert.Equal(100, expired.Count);
+            Assert.All(expired, o => Assert.IsType<KafkaActors.Errors.KafkaTimeoutException>(o.Error));
+            Assert.Equal(100, late.Count);
+            Assert.All(late, o => Assert.Null(o.Error));
+            Assert.Equal(0, front.Idempotence.Rejected(45)); // nothing went out past the gap
+        });
+
+    /// <summary>
+    /// One partition on the enforcing front, a producer from <see cref="ExpiringInRetryQueue"/> that has delivered 100
+    /// records, then every broker down: <paramref name="scenario"/> goes on from there. Both sides are written to the output.
+    /// </summary>
+    private async Task WhileTheBrokerIsDown(Func<FaultCluster, SecureEmbeddedKafka, KeyedStream, CapturedLog, Task> scenario)
+    {
+        using var cluster = new FaultCluster(partitions: 1, broker: FaultBroker.Enforcing);
+        var front = Front(cluster);
+        using var log = new CapturedLog();
+        await using var producer = ExpiringInRetryQueue(cluster, front, log);
+        var stream = new KeyedStream(producer, cluster.Topic, Keys);
+        try
+        {
+            stream.Send(100);
+            await stream.WaitForAll(TimeSpan.FromSeconds(30));
+            log.Mark("broker down");
+            cluster.Kafka.SetBrokerDown(EmbeddedKafkaAllBrokers);
+            await scenario(cluster, front, stream, log);
         }
         finally
         {
-            output.WriteLine(front.Idempotence.ToString());
-            foreach (var rejection in front.Idempotence.RecentRejections) output.WriteLine("  " + rejection);
-            log.WriteTo(output);
+            WriteSides(front, log);
         }
+    }
+
+    /// <summary>
+    /// A producer whose backoff (10 s) is longer than its delivery.timeout.ms (3 s): batches that fail against a down
+    /// broker expire in the retry queue, and a batch held back by what remains of their backoff would expire too.
+    /// </summary>
+    private static KafkaProducer<string, string> ExpiringInRetryQueue(FaultCluster cluster, SecureEmbeddedKafka front, CapturedLog log) =>
+        new(cluster.Settings(
+            ("bootstrap.servers", front.BootstrapServers), ("delivery.timeout.ms", "3000"), ("request.timeout.ms", "1000"),
+            ("linger.ms", "0"), ("retry.backoff.ms", "10000"), ("retry.backoff.max.ms", "10000")), system: log.System);
+
+    /// <summary>Both sides of a run for the test's output: what the front enforced, and the producer's log.</summary>
+    private void WriteSides(SecureEmbeddedKafka front, CapturedLog log)
+    {
+        output.WriteLine(front.Idempotence.ToString());
+        foreach (var rejection in front.Idempotence.RecentRejections) output.WriteLine("  " + rejection);
+        log.WriteTo(output);
     }
 
     private static async Task WaitForReports(IProducer<string, string> producer, ConcurrentDictionary<(string Key, int Seq), RawLogAudit.Outcome> outcomes, int sent, TimeSpan timeout)

@@ -215,11 +215,12 @@ internal sealed partial class PartitionActor : ActorBase
     private int MaxInFlightNow => _sequencer.AwaitingFirstAcknowledgement ? 1 : _context.MaxInFlight;
 
     /// <summary>
-    /// retry.backoff.ms holds back retries only, as Java's <c>RecordAccumulator.shouldBackoff</c> (a batch with attempts):
-    /// new batches wait behind retries for ordering anyway, and once the retries are gone (expired or aborted) new batches
-    /// go at once. Before, a partition whose retries had expired held its next batch for the rest of their backoff.
+    /// retry.backoff.ms holds back retries only, as Java's <c>RecordAccumulator.shouldBackoff</c> (the first batch, if it
+    /// has been sent before): new batches wait behind retries for ordering anyway, a split's pieces (never sent) are not
+    /// held back, and once the retries are gone (expired or aborted) new batches go at once. Before, a partition whose
+    /// retries had expired held its next batch for the rest of their backoff.
     /// </summary>
-    private bool InRetryBackoff(long now) => _retries.Count > 0 && now < _backoffUntil;
+    private bool InRetryBackoff(long now) => _retries.Count > 0 && _retries[0].Attempts > 0 && now < _backoffUntil;
 
     private ProducerBatch? TakeSealed() => _sealed.TryDequeue(out var batch) ? batch : null;
 
@@ -362,10 +363,15 @@ internal sealed partial class PartitionActor : ActorBase
             description, _leaderId, string.IsNullOrEmpty(brokerMessage) ? "" : ": " + brokerMessage, pieces.Count);
     }
 
-    /// <summary>Asks the producer for a new epoch; every partition then restarts its sequences at 0.</summary>
+    /// <summary>
+    /// Asks the producer for a new epoch; every partition then restarts its sequences at 0. An idempotent producer's
+    /// partition sends nothing until it comes (<see cref="PartitionSequencer.OnEpochBumpRequested"/>); a transactional
+    /// one's batches fail with the transaction, whose abort brings the new epoch.
+    /// </summary>
     private void RequestEpochBump()
     {
         if (!_sequencer.Idempotent || _sequencer.ProducerId < 0) return;
+        if (!_context.Transactional) _sequencer.OnEpochBumpRequested();
         Context.Parent.Tell(new Producer.ProducerActorMessages.BumpEpoch(_sequencer.ProducerId, _sequencer.Epoch));
     }
 

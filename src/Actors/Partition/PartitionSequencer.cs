@@ -26,6 +26,7 @@ internal sealed class PartitionSequencer(bool idempotent)
     private int _nextSequence;
     private int _lastAcked = -1;
     private bool _resetPending;
+    private bool _bumpRequested;
 
     public bool Idempotent { get; } = idempotent;
     public long ProducerId { get; private set; } = -1;
@@ -34,12 +35,24 @@ internal sealed class PartitionSequencer(bool idempotent)
     /// <summary>Idempotent, and no batch of the current epoch acknowledged yet (the broker may hold no state for it).</summary>
     public bool AwaitingFirstAcknowledgement => Idempotent && _lastAcked < 0;
 
-    /// <summary>Ready to send: a producer id is known (or not needed) and no epoch change is waiting for in-flight batches.</summary>
-    public bool CanSend => !Idempotent || (ProducerId >= 0 && !_resetPending);
+    /// <summary>
+    /// Ready to send: a producer id is known (or not needed), no epoch change is waiting for in-flight batches, and no
+    /// new epoch has been asked for.
+    /// </summary>
+    public bool CanSend => !Idempotent || (ProducerId >= 0 && !_resetPending && !_bumpRequested);
+
+    /// <summary>
+    /// A batch with sequences failed or expired, leaving a gap, and the producer was asked for a new epoch: nothing more
+    /// goes out under this one (Java's unresolved sequences stop the partition's drain until the bump), since the broker
+    /// would refuse it as out of order. Cleared by the next producer id or epoch; the producer answers every request
+    /// with one, or has already sent the newer one a stale request names.
+    /// </summary>
+    public void OnEpochBumpRequested() => _bumpRequested = Idempotent && ProducerId >= 0;
 
     /// <summary>A new producer id or epoch. Sequences restart at 0 once the batches in flight under the old one are back.</summary>
     public void OnProducerId(long producerId, short epoch)
     {
+        if (producerId != ProducerId || epoch != Epoch) _bumpRequested = false;
         if (ProducerId >= 0 && (producerId != ProducerId || epoch != Epoch)) _resetPending = true;
         ProducerId = producerId;
         Epoch = epoch;

@@ -21,13 +21,21 @@ public sealed class CapturedLog : IDisposable
     {
         var name = $"captured-{Guid.NewGuid():N}";
         Logs[name] = _lines;
-        System = ActorSystem.Create(name, ConfigurationFactory.ParseString($$"""
-            akka.loglevel = DEBUG
-            akka.stdout-loglevel = OFF
-            akka.loggers = ["{{typeof(CapturingLogger).AssemblyQualifiedName}}"]
-            akka.log-dead-letters = off
-            akka.log-dead-letters-during-shutdown = off
-            """).WithFallback(DedicatedSystemConfig.Config));
+        try
+        {
+            System = ActorSystem.Create(name, ConfigurationFactory.ParseString($$"""
+                akka.loglevel = DEBUG
+                akka.stdout-loglevel = OFF
+                akka.loggers = ["{{typeof(CapturingLogger).AssemblyQualifiedName}}"]
+                akka.log-dead-letters = off
+                akka.log-dead-letters-during-shutdown = off
+                """).WithFallback(DedicatedSystemConfig.Config));
+        }
+        catch
+        {
+            Logs.TryRemove(name, out _);
+            throw;
+        }
     }
 
     public ActorSystem System { get; }
