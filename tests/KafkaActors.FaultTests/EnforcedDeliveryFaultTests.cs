@@ -222,18 +222,18 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
             Assert.Equal(100, late.Count);
             Assert.All(late, o => Assert.Null(o.Error));
             Assert.Equal(0, front.Idempotence.Rejected(45)); // nothing went out past the gap
-        });
+        }, ("batch.size", "1")); // a batch per record: a batch still open from the outage cannot take the waiting records in
 
     /// <summary>
     /// One partition on the enforcing front, a producer from <see cref="ExpiringInRetryQueue"/> that has delivered 100
     /// records, then every broker down: <paramref name="scenario"/> goes on from there. Both sides are written to the output.
     /// </summary>
-    private async Task WhileTheBrokerIsDown(Func<FaultCluster, SecureEmbeddedKafka, KeyedStream, CapturedLog, Task> scenario)
+    private async Task WhileTheBrokerIsDown(Func<FaultCluster, SecureEmbeddedKafka, KeyedStream, CapturedLog, Task> scenario, params (string, string)[] settings)
     {
         using var cluster = new FaultCluster(partitions: 1, broker: FaultBroker.Enforcing);
         var front = Front(cluster);
         using var log = new CapturedLog();
-        await using var producer = ExpiringInRetryQueue(cluster, front, log);
+        await using var producer = ExpiringInRetryQueue(cluster, front, log, settings);
         var stream = new KeyedStream(producer, cluster.Topic, Keys);
         try
         {
@@ -253,10 +253,10 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     /// A producer whose backoff (10 s) is longer than its delivery.timeout.ms (3 s): batches that fail against a down
     /// broker expire in the retry queue, and a batch held back by what remains of their backoff would expire too.
     /// </summary>
-    private static KafkaProducer<string, string> ExpiringInRetryQueue(FaultCluster cluster, SecureEmbeddedKafka front, CapturedLog log) =>
-        new(cluster.Settings(
+    private static KafkaProducer<string, string> ExpiringInRetryQueue(FaultCluster cluster, SecureEmbeddedKafka front, CapturedLog log, params (string, string)[] more) =>
+        new(cluster.Settings([
             ("bootstrap.servers", front.BootstrapServers), ("delivery.timeout.ms", "3000"), ("request.timeout.ms", "1000"),
-            ("linger.ms", "0"), ("retry.backoff.ms", "10000"), ("retry.backoff.max.ms", "10000")), system: log.System);
+            ("linger.ms", "0"), ("retry.backoff.ms", "10000"), ("retry.backoff.max.ms", "10000"), .. more]), system: log.System);
 
     /// <summary>Both sides of a run for the test's output: what the front enforced, and the producer's log.</summary>
     private void WriteSides(SecureEmbeddedKafka front, CapturedLog log)

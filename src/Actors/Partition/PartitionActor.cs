@@ -181,6 +181,7 @@ internal sealed partial class PartitionActor : ActorBase
             var sendOpenNow = _context.Accumulator.FlushInProgress || _context.Accumulator.IsClosed || _context.Accumulator.Pool.QueuedWaiters > 0;
             while (_inFlight.Count < MaxInFlightNow)
             {
+                if (InRetryBackoff(now)) break; // a retry behind a split's pieces waits out its backoff at the head too
                 var batch = TakeRetry() ?? TakeSealed() ?? TakeOpen(now, _context.LingerMs, sendOpenNow);
                 if (batch is null) break;
                 Send(batch, now);
@@ -339,7 +340,7 @@ internal sealed partial class PartitionActor : ActorBase
             ? RecordErrorMapping.Exceptions(result.Error, result.ErrorMessage, recordErrors, $"Produce to {TopicPartition} on node {_leaderId} failed")
             : null;
         FailDelivery(batch, error, recordExceptions);
-        if (decision == RetryDecision.FailAndBumpEpoch && batch.BaseSequence >= 0) RequestEpochBump();
+        if (decision == RetryDecision.FailAndBumpEpoch && LeavesGap(batch)) RequestEpochBump();
     }
 
     /// <summary>
@@ -362,6 +363,13 @@ internal sealed partial class PartitionActor : ActorBase
         Log.Warning("{0} was too large for node {1} (MESSAGE_TOO_LARGE{2}): split into {3} batches.",
             description, _leaderId, string.IsNullOrEmpty(brokerMessage) ? "" : ": " + brokerMessage, pieces.Count);
     }
+
+    /// <summary>
+    /// Whether a batch that failed or expired leaves a gap in the current epoch's sequences. One sequenced under an earlier
+    /// epoch does not: the retries are sequenced afresh once the new epoch applies, so asking again would only burn an epoch.
+    /// </summary>
+    private bool LeavesGap(ProducerBatch batch) =>
+        batch.BaseSequence >= 0 && batch.ProducerId == _sequencer.ProducerId && batch.ProducerEpoch == _sequencer.Epoch;
 
     /// <summary>
     /// Asks the producer for a new epoch; every partition then restarts its sequences at 0. An idempotent producer's
@@ -443,7 +451,7 @@ internal sealed partial class PartitionActor : ActorBase
             var batch = _retries[i];
             _retries.RemoveAt(i);
             FailDelivery(batch, Expired(batch, now, null));
-            gap |= batch.BaseSequence >= 0;
+            gap |= LeavesGap(batch);
         }
         while (_sealed.TryPeek(out var oldest) && oldest.CreatedMs <= createdBefore)
         {
@@ -459,7 +467,7 @@ internal sealed partial class PartitionActor : ActorBase
         {
             if (batch.IsDone || batch.CreatedMs > createdBefore) continue;
             FailDelivery(batch, Expired(batch, now, null));
-            gap |= batch.BaseSequence >= 0;
+            gap |= LeavesGap(batch);
         }
         if (gap) RequestEpochBump();
     }
