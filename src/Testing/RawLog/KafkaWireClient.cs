@@ -46,16 +46,22 @@ internal sealed class KafkaWireClient : IDisposable
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            // Connect has no timeout of its own; a loopback listener answers at once or refuses.
-            var connect = socket.ConnectAsync(endpoint);
+            // A non-blocking connect polled on this thread: a loopback listener answers at once or refuses. Waiting on
+            // ConnectAsync's task instead depended on the thread pool to complete it, and a test process whose pool was
+            // starved by blocking tests timed out connecting to a listening broker.
+            socket.Blocking = false;
             try
             {
-                if (!connect.Wait(t)) throw new TimeoutException($"Connecting to {endpoint} took longer than {t}.");
+                socket.Connect(endpoint);
             }
-            catch (AggregateException e) when (e.InnerException is SocketException refused)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
             {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refused);
+                if (!socket.Poll(t, SelectMode.SelectWrite) && !socket.Poll(0, SelectMode.SelectError))
+                    throw new TimeoutException($"Connecting to {endpoint} took longer than {t}.");
+                var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                if (error != SocketError.Success) throw new SocketException((int)error);
             }
+            socket.Blocking = true;
             socket.SendTimeout = (int)t.TotalMilliseconds;
             return new KafkaWireClient(socket, endpoint, t);
         }
