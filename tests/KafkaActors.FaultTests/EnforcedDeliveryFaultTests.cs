@@ -230,7 +230,7 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
     /// <summary>
     /// One partition on the enforcing front, a producer from <see cref="ExpiringInRetryQueue"/> that has delivered 100
     /// records, then every broker down (the mock's, or with <paramref name="frontDown"/> the front's listeners stopped):
-    /// <paramref name="scenario"/> goes on from there. Both sides are written to the output.
+    /// <paramref name="scenario"/> goes on from there; then the log is read back. Both sides are written to the output.
     /// </summary>
     private async Task WhileTheBrokerIsDown(Func<FaultCluster, SecureEmbeddedKafka, KeyedStream, CapturedLog, Task> scenario, bool frontDown = false, params (string, string)[] settings)
     {
@@ -247,6 +247,13 @@ public sealed class EnforcedDeliveryFaultTests(ITestOutputHelper output)
             if (frontDown) await Task.WhenAll(front.Listeners.Select(listener => listener.StopAsync()));
             else cluster.Kafka.SetBrokerDown(EmbeddedKafkaAllBrokers);
             await scenario(cluster, front, stream, log);
+            // Read back from the mock's log, undeduplicated: every acknowledged record once, at its offset, in key order,
+            // and each epoch's sequences without a gap.
+            var outcomes = stream.Outcomes.ToDictionary(o => o.Key, o => new RawLogAudit.Outcome(o.Value.Error is null, o.Value.Metadata.Partition, o.Value.Metadata.Offset));
+            var report = RawLogAudit.Check(cluster, outcomes);
+            output.WriteLine(report.ToString());
+            Assert.True(report.AcknowledgedMissing == 0 && report.AcknowledgedElsewhere == 0 && report.DuplicateBatches == 0
+                        && report.DuplicateRecords == 0 && report.Reordered == 0 && report.SequenceGaps == 0, report.ToString());
         }
         finally
         {
