@@ -16,13 +16,14 @@ namespace KafkaActors.Accumulator;
 /// Shared by one producer's appenders (facade callers, the ProducerActor, stream stages), which take
 /// buffers, and its partition actors, which give them back through each batch's <see cref="BufferLease"/>.
 /// (The other objects appenders share with actors are the <see cref="RecordAccumulator"/>'s routes and each
-/// <see cref="PartitionAccumulator"/>'s open batch.) Thread-safe; every field is guarded by <c>_lock</c>.
+/// <see cref="PartitionAccumulator"/>'s open batch.) Thread-safe; every field is guarded by <c>_lock</c>, and so is the queue of
+/// <see cref="BufferWaiter"/>s.
 /// </summary>
 internal sealed class BufferPool
 {
     private readonly object _lock = new();
     private readonly Stack<byte[]> _free = new();
-    private readonly LinkedList<Waiter> _waiters = new();
+    private readonly LinkedList<BufferWaiter> _waiters = new();
     private readonly ProducerMetrics _metrics;
     private long _nonPooledAvailable;
     private bool _closed;
@@ -70,55 +71,58 @@ internal sealed class BufferPool
         CheckSize(size);
         lock (_lock)
         {
-            return _waiters.Count == 0 ? TakeLocked(size, limited: true) : null;
+            return TakeNowLocked(size, limited: true);
         }
     }
 
     /// <summary>Waits (asynchronously) up to <paramref name="maxWait"/> for memory, in FIFO order with other waiters.</summary>
-    public Task<byte[]> AllocateAsync(int size, TimeSpan maxWait, CancellationToken cancellation = default) =>
-        Queue(size, maxWait, cancellation, blocking: false, out _);
-
-    /// <summary>
-    /// Blocks the calling thread up to <paramref name="maxWait"/> for memory (Java's blocking send). It sleeps until
-    /// the wait ends, without spinning first as a Task's wait would: memory comes back only once a broker has answered,
-    /// long after any spin, and a spinning sender takes CPU from the threads that free it (a saturated producer waits
-    /// here about once per batch).
-    /// </summary>
-    public byte[] Allocate(int size, TimeSpan maxWait, CancellationToken cancellation = default)
-    {
-        var allocation = Queue(size, maxWait, cancellation, blocking: true, out var waiter);
-        waiter?.WaitUntilDone(maxWait, cancellation);
-        try
-        {
-            return allocation.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new InterruptException("Interrupted while waiting for buffer memory.", e);
-        }
-    }
-
-    /// <summary>Memory now, or a queued <paramref name="waiter"/> (null when the task is already complete).</summary>
-    private Task<byte[]> Queue(int size, TimeSpan maxWait, CancellationToken cancellation, bool blocking, out Waiter? waiter)
+    public Task<byte[]> AllocateAsync(int size, TimeSpan maxWait, CancellationToken cancellation = default)
     {
         CheckSize(size);
-        waiter = null;
+        AsyncBufferWaiter waiter;
         lock (_lock)
         {
-            if (_closed) return Task.FromException<byte[]>(new ProducerClosedException("Producer closed while allocating memory."));
-            // A wait too short to outlast a quiet broker is not held back by the limit (see AdaptiveBufferLimit.QuietMs).
-            var limited = maxWait.TotalMilliseconds > AdaptiveBufferLimit.QuietMs;
-            if (_waiters.Count == 0)
-            {
-                var buffer = TakeLocked(size, limited);
-                if (buffer is not null) return Task.FromResult(buffer);
-            }
-            waiter = new Waiter(size, limited, this, blocking);
-            waiter.Node = _waiters.AddLast(waiter);
-            UpdateWaitingLocked();
+            if (_closed) return Task.FromException<byte[]>(ClosedWhileAllocating());
+            var limited = IsLimited(maxWait);
+            if (TakeNowLocked(size, limited) is { } buffer) return Task.FromResult(buffer);
+            waiter = new AsyncBufferWaiter(this, size, limited);
+            EnqueueLocked(waiter);
         }
         waiter.Arm(maxWait, cancellation);
         return waiter.Task;
+    }
+
+    /// <summary>
+    /// Blocks the calling thread up to <paramref name="maxWait"/> for memory (Java's blocking send), in FIFO order with
+    /// other waiters, on the thread's own <see cref="BlockingBufferWaiter"/>.
+    /// </summary>
+    public byte[] Allocate(int size, TimeSpan maxWait, CancellationToken cancellation = default)
+    {
+        CheckSize(size);
+        BlockingBufferWaiter waiter;
+        lock (_lock)
+        {
+            if (_closed) throw ClosedWhileAllocating();
+            var limited = IsLimited(maxWait);
+            if (TakeNowLocked(size, limited) is { } buffer) return buffer;
+            waiter = BlockingBufferWaiter.Begin(this, size, limited);
+            EnqueueLocked(waiter);
+        }
+        return waiter.Wait(maxWait, cancellation);
+    }
+
+    /// <summary>A wait too short to outlast a quiet broker is not held back by the limit (see AdaptiveBufferLimit.QuietMs).</summary>
+    private static bool IsLimited(TimeSpan maxWait) => maxWait.TotalMilliseconds > AdaptiveBufferLimit.QuietMs;
+
+    private static ProducerClosedException ClosedWhileAllocating() => new("Producer closed while allocating memory.");
+
+    /// <summary>Memory now, unless somebody is queued before us.</summary>
+    private byte[]? TakeNowLocked(int size, bool limited) => _waiters.Count == 0 ? TakeLocked(size, limited) : null;
+
+    private void EnqueueLocked(BufferWaiter waiter)
+    {
+        _waiters.AddLast(waiter.Node);
+        UpdateWaitingLocked();
     }
 
     /// <summary>
@@ -140,14 +144,14 @@ internal sealed class BufferPool
     /// <summary>Gives a buffer back; serves queued waiters first.</summary>
     public void Deallocate(byte[] buffer)
     {
-        List<(Waiter, byte[])>? granted;
+        Grants granted;
         lock (_lock)
         {
             if (buffer.Length == PoolableSize) _free.Push(buffer);
             else _nonPooledAvailable += buffer.Length;
             granted = GrantWaitersLocked();
         }
-        Grant(granted);
+        granted.HandOver(this);
     }
 
     /// <summary>
@@ -156,13 +160,13 @@ internal sealed class BufferPool
     /// </summary>
     public void DeallocateAbandoned(int size)
     {
-        List<(Waiter, byte[])>? granted;
+        Grants granted;
         lock (_lock)
         {
             _nonPooledAvailable += size;
             granted = GrantWaitersLocked();
         }
-        Grant(granted);
+        granted.HandOver(this);
     }
 
     /// <summary>
@@ -171,27 +175,27 @@ internal sealed class BufferPool
     /// </summary>
     public void Close()
     {
-        List<Waiter> waiting;
+        List<(BufferWaiter Waiter, int Generation)> waiting;
         lock (_lock)
         {
             _closed = true;
-            waiting = [.. _waiters];
+            waiting = [.. _waiters.Select(w => (w, w.Generation))];
             _waiters.Clear();
             UpdateWaitingLocked();
         }
         Limit?.Dispose();
-        foreach (var waiter in waiting) waiter.Fail(new ProducerClosedException("Producer closed while allocating memory."));
+        foreach (var (waiter, generation) in waiting) waiter.Fail(ClosedWhileAllocating(), generation);
     }
 
-    private List<(Waiter, byte[])>? GrantWaitersLocked()
+    private Grants GrantWaitersLocked()
     {
-        List<(Waiter, byte[])>? granted = null;
-        while (_waiters.First is { } first)
+        var granted = new Grants();
+        while (_waiters.First is { Value: var first })
         {
-            var taken = TakeLocked(first.Value.Size, first.Value.Limited);
+            var taken = TakeLocked(first.Size, first.Limited);
             if (taken is null) break;
             _waiters.RemoveFirst();
-            (granted ??= []).Add((first.Value, taken));
+            granted.Add(first, first.Generation, taken);
         }
         UpdateWaitingLocked();
         return granted;
@@ -200,29 +204,19 @@ internal sealed class BufferPool
     /// <summary>The limit rose, or answers stopped: serve the waiters it allows now.</summary>
     private void ServeWaiters()
     {
-        List<(Waiter, byte[])>? granted;
+        Grants granted;
         lock (_lock)
         {
             granted = GrantWaitersLocked();
             if (Limit is { AppendersWaiting: true } limit) limit.CheckQuietLater();
         }
-        Grant(granted);
+        granted.HandOver(this);
     }
 
     /// <summary>Tells the limit whether an appender it may hold back waits for memory.</summary>
     private void UpdateWaitingLocked()
     {
         if (Limit is { } limit) limit.AppendersWaiting = _waiters.First is { Value.Limited: true };
-    }
-
-    private void Grant(List<(Waiter, byte[])>? granted)
-    {
-        if (granted is null) return;
-        foreach (var (waiter, taken) in granted)
-        {
-            // A waiter that timed out concurrently gives the buffer straight back.
-            if (!waiter.Grant(taken)) Deallocate(taken);
-        }
     }
 
     private byte[]? TakeLocked(int size, bool limited)
@@ -257,127 +251,59 @@ internal sealed class BufferPool
             throw new RecordTooLargeException($"Attempt to allocate {size} bytes, but there is a hard limit of {TotalMemory} on memory allocations (buffer.memory).");
     }
 
-    private bool Withdraw(Waiter waiter)
+    /// <summary>A waiter that gave up leaves the queue (unless a grant took it off first); false when it was not queued.</summary>
+    internal bool Withdraw(BufferWaiter waiter)
     {
         lock (_lock)
         {
-            if (waiter.Node?.List is null) return false;
+            if (waiter.Node.List != _waiters) return false;
             _waiters.Remove(waiter.Node);
             UpdateWaitingLocked();
             return true;
         }
     }
 
-    /// <summary>
-    /// One queued allocation. It completes exactly once — granted, timed out or cancelled — whichever
-    /// flips <c>_done</c> first; the losers back off (a late grant hands its buffer back to the pool). A blocking one
-    /// also sets its signal once complete, which its thread sleeps on (<see cref="WaitUntilDone"/>).
-    /// </summary>
-    private sealed class Waiter(int size, bool limited, BufferPool pool, bool blocking)
+    /// <summary>A waiter's time waiting, granted or not.</summary>
+    internal void RecordWait(long stopwatchTicks) => _metrics.RecordBufferPoolWait(stopwatchTicks);
+
+    /// <summary>What a waiter that gave up after <paramref name="maxWaitMs"/> fails with (counted).</summary>
+    internal BufferExhaustedException Exhausted(int size, long maxWaitMs)
     {
-        private readonly TaskCompletionSource<byte[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Never disposed: it holds no kernel handle (its WaitHandle is never asked for), and a completer may still be
-        // inside Set when the woken thread returns.
-        private readonly ManualResetEventSlim? _signal = blocking ? new ManualResetEventSlim(false, spinCount: 0) : null;
-        private readonly long _startTicks = System.Diagnostics.Stopwatch.GetTimestamp();
-        private int _done;
-        private Timer? _timer;
-        private CancellationTokenRegistration _registration;
-        private long _maxWaitMs;
+        _metrics.RecordBufferExhausted();
+        return new BufferExhaustedException(
+            $"Failed to allocate {size} bytes within the configured max blocking time {maxWaitMs} ms. " +
+            $"Total memory: {TotalMemory} bytes. Available memory: {AvailableMemory} bytes. Poolable size: {PoolableSize} bytes");
+    }
 
-        public int Size { get; } = size;
+    /// <summary>
+    /// Buffers granted under the lock, handed over after it: the first in fields (the usual case allocates nothing), any
+    /// more in a list. Lives on one caller's stack.
+    /// </summary>
+    private struct Grants
+    {
+        private BufferWaiter? _waiter;
+        private int _generation;
+        private byte[]? _buffer;
+        private List<(BufferWaiter Waiter, int Generation, byte[] Buffer)>? _more;
 
-        /// <summary>Whether the pool's <see cref="Limit"/> may hold it back (its max.block.ms is long enough).</summary>
-        public bool Limited { get; } = limited;
-        public LinkedListNode<Waiter>? Node { get; set; }
-        public Task<byte[]> Task => _completion.Task;
-
-        /// <summary>
-        /// Starts the clocks; called once the waiter is queued, so a grant may already have beaten it. A blocking waiter's
-        /// clocks are its own thread's (<see cref="WaitUntilDone"/>): no timer or registration per wait.
-        /// </summary>
-        public void Arm(TimeSpan maxWait, CancellationToken cancellation)
+        public void Add(BufferWaiter waiter, int generation, byte[] buffer)
         {
-            _maxWaitMs = (long)maxWait.TotalMilliseconds;
-            if (_signal is not null) return;
-            _timer = new Timer(static state => ((Waiter)state!).Expire(null), this, maxWait, Timeout.InfiniteTimeSpan);
-            if (cancellation.CanBeCanceled) _registration = cancellation.Register(() => Expire(cancellation));
-            if (Volatile.Read(ref _done) == 1) Cleanup(); // granted meanwhile: stop the clocks we just started
+            if (_waiter is null) (_waiter, _generation, _buffer) = (waiter, generation, buffer);
+            else (_more ??= []).Add((waiter, generation, buffer));
         }
 
-        /// <summary>
-        /// A blocking waiter's thread: sleeps until the allocation is granted or has failed, and expires the waiter
-        /// itself once <paramref name="maxWait"/> has passed or <paramref name="cancellation"/> is cancelled.
-        /// </summary>
-        public void WaitUntilDone(TimeSpan maxWait, CancellationToken cancellation)
+        public readonly void HandOver(BufferPool pool)
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            try
-            {
-                while (true)
-                {
-                    var leftMs = Math.Ceiling((maxWait - System.Diagnostics.Stopwatch.GetElapsedTime(started)).TotalMilliseconds);
-                    if (leftMs <= 0)
-                    {
-                        Expire(null);
-                        return;
-                    }
-                    // In slices a wait accepts (int milliseconds): max.block.ms may be longer.
-                    if (_signal!.Wait((int)Math.Min(int.MaxValue, leftMs), cancellation)) return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                Expire(cancellation);
-            }
+            if (_waiter is null) return;
+            HandOver(pool, _waiter, _generation, _buffer!);
+            if (_more is null) return;
+            foreach (var (waiter, generation, buffer) in _more) HandOver(pool, waiter, generation, buffer);
         }
 
-        public bool Grant(byte[] buffer)
+        // A waiter that gave up meanwhile gives the buffer straight back.
+        private static void HandOver(BufferPool pool, BufferWaiter waiter, int generation, byte[] buffer)
         {
-            if (Interlocked.Exchange(ref _done, 1) != 0) return false;
-            Finish();
-            _completion.TrySetResult(buffer);
-            _signal?.Set();
-            return true;
-        }
-
-        public void Fail(Exception error)
-        {
-            if (Interlocked.Exchange(ref _done, 1) != 0) return;
-            Finish();
-            _completion.TrySetException(error);
-            _signal?.Set();
-        }
-
-        private void Expire(CancellationToken? cancelled)
-        {
-            if (Interlocked.CompareExchange(ref _done, 1, 0) != 0) return;
-            pool.Withdraw(this);
-            Finish();
-            if (cancelled is { } token)
-            {
-                _completion.TrySetCanceled(token);
-            }
-            else
-            {
-                pool._metrics.RecordBufferExhausted();
-                _completion.TrySetException(new BufferExhaustedException(
-                    $"Failed to allocate {Size} bytes within the configured max blocking time {_maxWaitMs} ms. " +
-                    $"Total memory: {pool.TotalMemory} bytes. Available memory: {pool.AvailableMemory} bytes. Poolable size: {pool.PoolableSize} bytes"));
-            }
-            _signal?.Set();
-        }
-
-        private void Finish()
-        {
-            pool._metrics.RecordBufferPoolWait(System.Diagnostics.Stopwatch.GetTimestamp() - _startTicks);
-            Cleanup();
-        }
-
-        private void Cleanup()
-        {
-            Interlocked.Exchange(ref _timer, null)?.Dispose();
-            _registration.Dispose();
+            if (!waiter.Grant(buffer, generation)) pool.Deallocate(buffer);
         }
     }
 }

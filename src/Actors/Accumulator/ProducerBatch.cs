@@ -21,7 +21,9 @@ namespace KafkaActors.Accumulator;
 internal sealed class ProducerBatch
 {
     private readonly RecordBatchBuilder _builder = new();
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Made when first asked for (Completion: a flush, or a split's pieces): most batches are never awaited.
+    private TaskCompletionSource? _done;
+    private int _untracked; // 1 once complete and released (Untracked): Completion is then complete
     private readonly RecordAccumulator _owner;
     private readonly BufferLease _lease;
     private RecordThunk[] _records;
@@ -141,7 +143,35 @@ internal sealed class ProducerBatch
     public ArraySegment<byte> Payload { get; private set; }
 
     /// <summary>Completes when the batch has its outcome (used by flush).</summary>
-    public Task Completion => _done.Task;
+    /// <summary>
+    /// Completes once the batch is complete and its memory released. Any thread may ask, while the partition actor
+    /// completes the batch: each side writes its flag with a full fence, then reads the other's, so at least one of them
+    /// sees both and completes the task.
+    /// </summary>
+    public Task Completion
+    {
+        get
+        {
+            if (Volatile.Read(ref _untracked) == 1) return Task.CompletedTask;
+            var done = Volatile.Read(ref _done);
+            if (done is null)
+            {
+                var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                done = Interlocked.CompareExchange(ref _done, made, null) ?? made;
+            }
+            if (Volatile.Read(ref _untracked) == 1) done.TrySetResult();
+            return done.Task;
+        }
+    }
+
+    /// <summary>Links of the producer's <see cref="IncompleteBatches"/>, which alone reads and writes them (under its lock).</summary>
+    internal ProducerBatch? IncompletePrevious { get; set; }
+
+    /// <inheritdoc cref="IncompletePrevious"/>
+    internal ProducerBatch? IncompleteNext { get; set; }
+
+    /// <inheritdoc cref="IncompletePrevious"/>
+    internal bool IsIncompleteTracked { get; set; }
 
     /// <summary>Appends a record; false when it does not fit (nothing written). Caller holds the accumulator's lock.</summary>
     public bool TryAppend(long timestamp, ReadOnlySpan<byte> key, int keyLength, ReadOnlySpan<byte> value, int valueLength,
@@ -349,7 +379,8 @@ internal sealed class ProducerBatch
     private void Untracked()
     {
         _owner.Untrack(this);
-        _done.TrySetResult();
+        Interlocked.Exchange(ref _untracked, 1);
+        Volatile.Read(ref _done)?.TrySetResult();
     }
 
     private void Grow()

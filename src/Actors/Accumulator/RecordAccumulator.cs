@@ -15,7 +15,7 @@ namespace KafkaActors.Accumulator;
 internal sealed class RecordAccumulator
 {
     private readonly ConcurrentDictionary<string, TopicRoute> _routes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<ProducerBatch, byte> _incomplete = new(ReferenceEqualityComparer.Instance);
+    private readonly IncompleteBatches _incomplete = new();
     private TopicRoute? _lastRoute; // the route TryGetRoute found last (any sender may replace it; a superseded one is never used)
     private int _flushesInProgress;
     private volatile bool _closed;
@@ -96,12 +96,12 @@ internal sealed class RecordAccumulator
 
     public IEnumerable<TopicRoute> Routes => _routes.Values;
 
-    public void Track(ProducerBatch batch) => _incomplete.TryAdd(batch, 0);
+    public void Track(ProducerBatch batch) => _incomplete.Add(batch);
 
-    public void Untrack(ProducerBatch batch) => _incomplete.TryRemove(batch, out _);
+    public void Untrack(ProducerBatch batch) => _incomplete.Remove(batch);
 
-    /// <summary>Every batch not yet completed: what flush waits for, and what a stopping partition actor fails if it never reached it.</summary>
-    public ICollection<ProducerBatch> IncompleteBatches => _incomplete.Keys;
+    /// <summary>Every batch not yet completed (a copy): what flush waits for, and what a stopping partition actor fails if it never reached it.</summary>
+    public List<ProducerBatch> IncompleteBatches => _incomplete.Snapshot();
 
     /// <summary>
     /// Begins a flush: wakes every partition with an open batch so it goes out now; returns what to wait for. Only
@@ -114,7 +114,7 @@ internal sealed class RecordAccumulator
         foreach (var route in _routes.Values)
             foreach (var partition in route.Partitions)
                 if (partition.HasOpenBatch) partition.Wake();
-        return Task.WhenAll(_incomplete.Keys.Select(b => b.Completion));
+        return Task.WhenAll(_incomplete.Snapshot().Select(b => b.Completion));
     }
 
     public void EndFlush() => Interlocked.Decrement(ref _flushesInProgress);

@@ -96,11 +96,20 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
     private bool ShutdownRequest(object message)
     {
         if (message is not Shutdown) return false;
-        var replyTo = Sender;
+        ShutDown(Sender);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="ShutdownRequest"/>'s work, apart: the closure it makes would otherwise be allocated on entry to
+    /// <see cref="ShutdownRequest"/>, which every state calls for every message.
+    /// </summary>
+    private void ShutDown(IActorRef replyTo)
+    {
         if (_tcp is null)
         {
             replyTo.Tell(Closed.Instance);
-            return true;
+            return;
         }
         // ConfirmedClose half-closes: our FIN after the queued writes, then reading on until the broker
         // closes too, so it takes in everything before the socket goes. Nothing more is sent (a pending PumpDue included).
@@ -114,7 +123,6 @@ internal sealed partial class ConnectionActor : ActorBase, IWithTimers
             _tcp = null;
             return true;
         });
-        return true;
     }
 
     // ---- states -------------------------------------------------------------------------------

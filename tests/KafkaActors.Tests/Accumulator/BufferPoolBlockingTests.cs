@@ -68,6 +68,48 @@ public sealed class BufferPoolBlockingTests
         await Assert.ThrowsAsync<ProducerClosedException>(() => blocked.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public void Blocking_again_and_again_allocates_nothing_on_the_waiting_thread_or_the_one_giving_memory_back()
+    {
+        // A saturated producer waits about once per batch: the wait must cost no waiter, task, signal, node or list.
+        const int WarmUp = 20, Measured = 200;
+        var pool = NewPool();
+        var held = TakeAll(pool);
+        byte[]? granted = null;
+        long waiterBytes = -1;
+        var waiter = new Thread(() =>
+        {
+            long before = 0;
+            for (var i = 0; i < WarmUp + Measured; i++)
+            {
+                if (i == WarmUp) before = GC.GetAllocatedBytesForCurrentThread();
+                Volatile.Write(ref granted, pool.Allocate(Step, TimeSpan.FromSeconds(30)));
+            }
+            waiterBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        waiter.Start();
+        long giverBefore = 0;
+        var back = held[0];
+        for (var i = 0; i < WarmUp + Measured; i++)
+        {
+            if (i == WarmUp) giverBefore = GC.GetAllocatedBytesForCurrentThread();
+            var deadline = Stopwatch.GetTimestamp() + 10 * Stopwatch.Frequency;
+            while (pool.QueuedWaiters == 0)
+            {
+                Assert.True(Stopwatch.GetTimestamp() < deadline, "the allocation never queued");
+                Thread.Yield();
+            }
+            pool.Deallocate(back); // the waiter's again, once it has it
+            while ((back = Interlocked.Exchange(ref granted, null)!) is null) Thread.Yield();
+        }
+        var giverBytes = GC.GetAllocatedBytesForCurrentThread() - giverBefore;
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, waiterBytes);
+        Assert.Equal(0, giverBytes);
+        Assert.Equal(0, pool.QueuedWaiters);
+        pool.Close();
+    }
+
     // Java's pool (no adaptive limit): only buffer.memory holds an allocation back.
     private static BufferPool NewPool() => new(4 * Step, Step, new ProducerMetrics(30_000, 2));
 

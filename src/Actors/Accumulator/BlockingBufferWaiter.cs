@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using KafkaActors.Errors;
+
+namespace KafkaActors.Accumulator;
+
+/// <summary>
+/// An allocation that blocks its thread (<see cref="BufferPool.Allocate"/>, Java's blocking send). It sleeps on its own
+/// signal, without spinning first as a Task's wait would: memory comes back only once a broker has answered, long after
+/// any spin, and a spinning sender takes CPU from the threads that free it. Its clocks are its own thread's, so a wait
+/// costs no timer or registration, and a thread keeps one waiter for all its waits (it waits for one allocation at a
+/// time): a saturated producer waits about once per batch, and that allocates nothing.
+///
+/// Owned by one thread, which begins each use and waits it out; granted or failed from any thread (see
+/// <see cref="BufferWaiter"/>). The outcome fields are written by the use's completer before the signal is set and read
+/// by the owner after it.
+/// </summary>
+internal sealed class BlockingBufferWaiter : BufferWaiter
+{
+    [ThreadStatic] private static BlockingBufferWaiter? t_waiter;
+
+    // Never disposed: it lives as long as its thread and holds no kernel handle (its WaitHandle is never asked for).
+    // A completer may still be inside Set when the owner wakes and begins its next use; that can only wake a later wait
+    // early, which waits on (Wait sleeps again until the signal is set).
+    private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
+    private byte[]? _buffer;
+    private Exception? _error;
+
+    /// <summary>The calling thread's waiter, begun for an allocation of <paramref name="size"/> bytes from <paramref name="pool"/>.</summary>
+    public static BlockingBufferWaiter Begin(BufferPool pool, int size, bool limited)
+    {
+        // One still queued was left by a wait that ended in an exception nobody expected: a fresh one, and that one stays.
+        var waiter = t_waiter is { Node.List: null } cached ? cached : t_waiter = new BlockingBufferWaiter();
+        waiter._buffer = null;
+        waiter._error = null;
+        waiter._signal.Reset();
+        waiter.BeginUse(pool, size, limited);
+        return waiter;
+    }
+
+    /// <summary>
+    /// Sleeps until the buffer is granted, or fails: with <see cref="BufferExhaustedException"/> after
+    /// <paramref name="maxWait"/>, <see cref="InterruptException"/> once <paramref name="cancellation"/> is cancelled, or
+    /// what the pool failed it with. Giving up takes the waiter off the pool's queue.
+    /// </summary>
+    public byte[] Wait(TimeSpan maxWait, CancellationToken cancellation)
+    {
+        var generation = Generation;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            while (true)
+            {
+                var leftMs = Math.Ceiling((maxWait - Stopwatch.GetElapsedTime(started)).TotalMilliseconds);
+                if (leftMs <= 0)
+                {
+                    if (!TryComplete(generation)) break; // granted or failed just now
+                    Pool.Withdraw(this);
+                    throw Pool.Exhausted(Size, (long)maxWait.TotalMilliseconds);
+                }
+                // In slices a wait accepts (int milliseconds): max.block.ms may be longer.
+                if (_signal.Wait((int)Math.Min(int.MaxValue, leftMs), cancellation)) break;
+            }
+        }
+        catch (OperationCanceledException e)
+        {
+            if (TryComplete(generation))
+            {
+                Pool.Withdraw(this);
+                throw new InterruptException("Interrupted while waiting for buffer memory.", e);
+            }
+        }
+        // Granted or failed by another thread, which may still be writing the outcome: it is in once the signal is set.
+        _signal.Wait();
+        if (_error is { } error) throw error;
+        return _buffer!;
+    }
+
+    public override bool Grant(byte[] buffer, int generation)
+    {
+        if (!TryComplete(generation)) return false;
+        _buffer = buffer;
+        _signal.Set();
+        return true;
+    }
+
+    public override void Fail(Exception error, int generation)
+    {
+        if (!TryComplete(generation)) return;
+        _error = error;
+        _signal.Set();
+    }
+}
