@@ -42,7 +42,7 @@ internal sealed class AsyncBufferWaiter : BufferWaiter
 
     private void Expire(CancellationToken? cancelled)
     {
-        if (!TryComplete(Generation)) return;
+        if (!TryComplete(Generation)) return; // used once: its only generation
         Pool.Withdraw(this);
         Cleanup();
         if (cancelled is { } token) _completion.TrySetCanceled(token);

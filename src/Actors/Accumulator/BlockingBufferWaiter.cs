@@ -28,8 +28,11 @@ internal sealed class BlockingBufferWaiter : BufferWaiter
     /// <summary>The calling thread's waiter, begun for an allocation of <paramref name="size"/> bytes from <paramref name="pool"/>.</summary>
     public static BlockingBufferWaiter Begin(BufferPool pool, int size, bool limited)
     {
-        // One still queued was left by a wait that ended in an exception nobody expected: a fresh one, and that one stays.
-        var waiter = t_waiter is { Node.List: null } cached ? cached : t_waiter = new BlockingBufferWaiter();
+        // The thread's waiter is taken while in use and given back once its use is over (see Wait). A wait left by an
+        // exception Wait did not throw itself (Thread.Interrupt) may still be queued or completing, so that waiter is
+        // never given back, and this thread starts a new one.
+        var waiter = t_waiter ?? new BlockingBufferWaiter();
+        t_waiter = null;
         waiter._buffer = null;
         waiter._error = null;
         waiter._signal.Reset();
@@ -46,6 +49,8 @@ internal sealed class BlockingBufferWaiter : BufferWaiter
     {
         var generation = Generation;
         var started = Stopwatch.GetTimestamp();
+        var timedOut = false;
+        OperationCanceledException? cancelled = null;
         try
         {
             while (true)
@@ -53,9 +58,8 @@ internal sealed class BlockingBufferWaiter : BufferWaiter
                 var leftMs = Math.Ceiling((maxWait - Stopwatch.GetElapsedTime(started)).TotalMilliseconds);
                 if (leftMs <= 0)
                 {
-                    if (!TryComplete(generation)) break; // granted or failed just now
-                    Pool.Withdraw(this);
-                    throw Pool.Exhausted(Size, (long)maxWait.TotalMilliseconds);
+                    timedOut = TryComplete(generation); // false: granted or failed just now
+                    break;
                 }
                 // In slices a wait accepts (int milliseconds): max.block.ms may be longer.
                 if (_signal.Wait((int)Math.Min(int.MaxValue, leftMs), cancellation)) break;
@@ -63,16 +67,41 @@ internal sealed class BlockingBufferWaiter : BufferWaiter
         }
         catch (OperationCanceledException e)
         {
+            if (TryComplete(generation)) cancelled = e;
+        }
+        catch (ThreadInterruptedException)
+        {
+            // Thread.Interrupt (once: the next blocking call no longer throws): give up as a cancellation does, and a
+            // buffer granted meanwhile goes back to the pool; then the interrupt goes on to the caller.
             if (TryComplete(generation))
             {
                 Pool.Withdraw(this);
-                throw new InterruptException("Interrupted while waiting for buffer memory.", e);
+                t_waiter = this;
             }
+            else if (TakeOutcome() is { } granted) Pool.Deallocate(granted);
+            throw;
         }
-        // Granted or failed by another thread, which may still be writing the outcome: it is in once the signal is set.
+        if (timedOut || cancelled is not null)
+        {
+            Pool.Withdraw(this);
+            t_waiter = this; // over: nobody else completes this use
+            throw cancelled is null
+                ? Pool.Exhausted(Size, (long)maxWait.TotalMilliseconds)
+                : new InterruptException("Interrupted while waiting for buffer memory.", cancelled);
+        }
+        if (TakeOutcome() is { } buffer) return buffer;
+        throw _error!;
+    }
+
+    /// <summary>
+    /// The granted buffer, or null when failed (<c>_error</c>), once the use's completer (another thread, which may
+    /// still be writing the outcome) has set the signal; the waiter is then the thread's again.
+    /// </summary>
+    private byte[]? TakeOutcome()
+    {
         _signal.Wait();
-        if (_error is { } error) throw error;
-        return _buffer!;
+        t_waiter = this; // over: the completer is done with it
+        return _buffer;
     }
 
     public override bool Grant(byte[] buffer, int generation)

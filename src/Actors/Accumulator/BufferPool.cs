@@ -194,8 +194,9 @@ internal sealed class BufferPool
         {
             var taken = TakeLocked(first.Size, first.Limited);
             if (taken is null) break;
-            _waiters.RemoveFirst();
+            // The generation first: once off the queue, the waiter's owner may begin its next use (in another pool).
             granted.Add(first, first.Generation, taken);
+            _waiters.RemoveFirst();
         }
         UpdateWaitingLocked();
         return granted;

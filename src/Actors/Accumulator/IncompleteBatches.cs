@@ -13,6 +13,7 @@ internal sealed class IncompleteBatches
 {
     private readonly object _lock = new();
     private ProducerBatch? _head;
+    private ProducerBatch? _tail;
     private int _count;
 
     public int Count
@@ -27,9 +28,10 @@ internal sealed class IncompleteBatches
         {
             if (batch.IsIncompleteTracked) return;
             batch.IsIncompleteTracked = true;
-            batch.IncompleteNext = _head;
-            if (_head is not null) _head.IncompletePrevious = batch;
-            _head = batch;
+            batch.IncompletePrevious = _tail;
+            if (_tail is not null) _tail.IncompleteNext = batch;
+            else _head = batch;
+            _tail = batch;
             _count++;
         }
     }
@@ -44,12 +46,13 @@ internal sealed class IncompleteBatches
             if (batch.IncompletePrevious is { } previous) previous.IncompleteNext = batch.IncompleteNext;
             else _head = batch.IncompleteNext;
             if (batch.IncompleteNext is { } next) next.IncompletePrevious = batch.IncompletePrevious;
+            else _tail = batch.IncompletePrevious;
             batch.IncompletePrevious = batch.IncompleteNext = null;
             _count--;
         }
     }
 
-    /// <summary>The batches here now, newest first (a copy: flush and close, not the send path).</summary>
+    /// <summary>The batches here now, oldest first (a copy: flush and close, not the send path).</summary>
     public List<ProducerBatch> Snapshot()
     {
         lock (_lock)

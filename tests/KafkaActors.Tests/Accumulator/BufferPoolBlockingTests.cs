@@ -69,6 +69,40 @@ public sealed class BufferPoolBlockingTests
     }
 
     [Fact]
+    public async Task An_interrupted_blocked_allocation_leaves_the_queue_and_its_thread_can_allocate_again()
+    {
+        var pool = NewPool();
+        var held = TakeAll(pool);
+        Exception? interrupted = null;
+        byte[]? later = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                pool.Allocate(Step, TimeSpan.FromSeconds(30));
+            }
+            catch (ThreadInterruptedException e)
+            {
+                interrupted = e;
+            }
+            later = pool.Allocate(Step, TimeSpan.FromSeconds(30));
+        });
+        thread.Start();
+        await WaitUntilQueued(pool);
+        thread.Interrupt();
+        var deadline = Stopwatch.StartNew();
+        while (interrupted is null && deadline.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(5);
+        Assert.IsType<ThreadInterruptedException>(interrupted);
+        await WaitUntilQueued(pool); // the second allocation, alone: the interrupted one left no place behind
+        Assert.Equal(1, pool.QueuedWaiters);
+        pool.Deallocate(held[0]);
+        Assert.True(thread.Join(TimeSpan.FromSeconds(10)));
+        Assert.Same(held[0], later);
+        Assert.Equal(0, pool.QueuedWaiters);
+        pool.Close();
+    }
+
+    [Fact]
     public void Blocking_again_and_again_allocates_nothing_on_the_waiting_thread_or_the_one_giving_memory_back()
     {
         // A saturated producer waits about once per batch: the wait must cost no waiter, task, signal, node or list.
