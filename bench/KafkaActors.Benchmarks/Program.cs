@@ -8,6 +8,8 @@ using KafkaActors.Benchmarks.Scale;
 // cold: the README's perf-test cold, against confluent-perf-test (its Confluent.Kafka twin), fresh processes.
 // confluent-perf-test: that twin (bench/cpu-per-record.sh runs it against a broker process for the marginal CPU figure).
 // scale: thousands of partitions and many producers in one ActorSystem (memory, actors, timers, idle CPU, spread).
+// Before any socket: this process's .NET sockets are KafkaActors' (see the CLI's InlineSocketCompletions).
+KafkaActors.Cli.InlineSocketCompletions.Enable();
 if (args.Length > 0 && args[0] == "cold") return ColdStartRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == ConfluentPerfTest.Command) return ConfluentPerfTest.Run(args[1..]);
 if (args.Length > 0 && args[0] == "micro")

@@ -37,6 +37,8 @@ internal static class Program
             return 1;
         }
 
+        // Before the command's first socket (see InlineSocketCompletions): only where the sockets are a producer's.
+        if (command is ProduceCommand or PerfTestCommand) InlineSocketCompletions.Enable();
         var options = args[1..];
         if (options.Any(ArgumentParser.IsHelp))
         {
