@@ -9,7 +9,7 @@ namespace KafkaActors.Security;
 /// <summary>
 /// Builds the SslStream client options for one broker connection from <see cref="TlsSettings"/>: SNI, TLS
 /// versions, cipher suites, the client certificate for mutual TLS, and a certificate check that follows
-/// Java's (PKIX chain to the configured trust anchors or the system's, no revocation check, host name against
+/// Java's (PKIX chain to the configured trust anchors or the system's, no revocation check, no issuer download, host name against
 /// subjectAltName when <c>ssl.endpoint.identification.algorithm=https</c>). When it rejects a certificate it
 /// tells <c>onRejected</c> one reason, for the transport to raise as an SslAuthenticationException.
 /// Stateless; the options it returns belong to one handshake.
@@ -30,6 +30,8 @@ internal static class TlsClientOptions
             TargetHost = targetHost,
             EnabledSslProtocols = tls.EnabledSslProtocols,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            // SslStream's own chain (its issuers are all Check takes from it) fetches no certificate either; see Check.
+            CertificateChainPolicy = new X509ChainPolicy { RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true },
             EncryptionPolicy = EncryptionPolicy.RequireEncryption,
             RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
             {
@@ -64,11 +66,14 @@ internal static class TlsClientOptions
         var policy = chain.ChainPolicy;
         policy.RevocationMode = X509RevocationMode.NoCheck;
         policy.ApplicationPolicy.Add(ServerAuthentication);
+        // No issuer fetched from the certificate's URL (AIA), with the system's roots too, as Java's PKIX check (which
+        // does so only with com.sun.security.enableAIAcaIssuers): the broker sends its intermediates. The handshake's
+        // continuation may run on the socket engine's thread (inline completions), where a download would stall its sockets.
+        policy.DisableCertificateDownloads = true;
         if (tls.TrustedCertificates is { } roots)
         {
             policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             policy.CustomTrustStore.AddRange(roots);
-            policy.DisableCertificateDownloads = true;
         }
         if (sent is not null)
         {
