@@ -29,8 +29,8 @@ internal sealed class BlockingBufferWaiter : BufferWaiter
     public static BlockingBufferWaiter Begin(BufferPool pool, int size, bool limited)
     {
         // The thread's waiter is taken while in use and given back once its use is over (see Wait). A wait left by an
-        // exception Wait did not throw itself (Thread.Interrupt) may still be queued or completing, so that waiter is
-        // never given back, and this thread starts a new one.
+        // exception Wait does not expect may still be queued or completing, so that waiter is never given back, and this
+        // thread starts a new one.
         var waiter = t_waiter ?? new BlockingBufferWaiter();
         t_waiter = null;
         waiter._buffer = null;
@@ -49,8 +49,6 @@ internal sealed class BlockingBufferWaiter : BufferWaiter
     {
         var generation = Generation;
         var started = Stopwatch.GetTimestamp();
-        var timedOut = false;
-        OperationCanceledException? cancelled = null;
         try
         {
             while (true)
@@ -58,8 +56,8 @@ internal sealed class BlockingBufferWaiter : BufferWaiter
                 var leftMs = Math.Ceiling((maxWait - Stopwatch.GetElapsedTime(started)).TotalMilliseconds);
                 if (leftMs <= 0)
                 {
-                    timedOut = TryComplete(generation); // false: granted or failed just now
-                    break;
+                    if (TryGiveUp(generation)) throw Pool.Exhausted(Size, (long)maxWait.TotalMilliseconds);
+                    break; // granted or failed just now
                 }
                 // In slices a wait accepts (int milliseconds): max.block.ms may be longer.
                 if (_signal.Wait((int)Math.Min(int.MaxValue, leftMs), cancellation)) break;
@@ -67,30 +65,26 @@ internal sealed class BlockingBufferWaiter : BufferWaiter
         }
         catch (OperationCanceledException e)
         {
-            if (TryComplete(generation)) cancelled = e;
+            if (TryGiveUp(generation)) throw new InterruptException("Interrupted while waiting for buffer memory.", e);
         }
         catch (ThreadInterruptedException)
         {
-            // Thread.Interrupt (once: the next blocking call no longer throws): give up as a cancellation does, and a
+            // Thread.Interrupt (once: the next blocking call no longer throws): given up as a cancellation is, and a
             // buffer granted meanwhile goes back to the pool; then the interrupt goes on to the caller.
-            if (TryComplete(generation))
-            {
-                Pool.Withdraw(this);
-                t_waiter = this;
-            }
-            else if (TakeOutcome() is { } granted) Pool.Deallocate(granted);
+            if (!TryGiveUp(generation) && TakeOutcome() is { } granted) Pool.Deallocate(granted);
             throw;
-        }
-        if (timedOut || cancelled is not null)
-        {
-            Pool.Withdraw(this);
-            t_waiter = this; // over: nobody else completes this use
-            throw cancelled is null
-                ? Pool.Exhausted(Size, (long)maxWait.TotalMilliseconds)
-                : new InterruptException("Interrupted while waiting for buffer memory.", cancelled);
         }
         if (TakeOutcome() is { } buffer) return buffer;
         throw _error!;
+    }
+
+    /// <summary>Ends use <paramref name="generation"/> here, off the pool's queue, unless it was granted or failed first.</summary>
+    private bool TryGiveUp(int generation)
+    {
+        if (!TryComplete(generation)) return false;
+        Pool.Withdraw(this);
+        t_waiter = this; // over: nobody else completes this use
+        return true;
     }
 
     /// <summary>

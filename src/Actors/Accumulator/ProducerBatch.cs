@@ -142,7 +142,6 @@ internal sealed class ProducerBatch
     /// <summary>The bytes to send (header + records, compressed or not); valid once closed.</summary>
     public ArraySegment<byte> Payload { get; private set; }
 
-    /// <summary>Completes when the batch has its outcome (used by flush).</summary>
     /// <summary>
     /// Completes once the batch is complete and its memory released. Any thread may ask, while the partition actor
     /// completes the batch: each side writes its flag with a full fence, then reads the other's, so at least one of them
